@@ -1,0 +1,44 @@
+//! `cairn validate FILE... [--strict] [--max-diagnostics N]`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::validate::{Options, validate_paths};
+
+use super::render;
+use super::{Cli, OutputFormat, exit};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Template files (YAML or JSON).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Treat the places where Cairn is more lenient than CloudFormation as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Most diagnostics printed in text output; the rest are counted.
+    #[arg(long, default_value_t = 50)]
+    pub max_diagnostics: usize,
+}
+
+pub fn run(cli: &Cli, args: &Args) -> u8 {
+    let options = Options {
+        strict: args.strict,
+        ..Options::default()
+    };
+    let report = validate_paths(&args.files, &options);
+    let text = match cli.output {
+        OutputFormat::Text => {
+            render::text::report(&report, args.max_diagnostics, render::color_enabled())
+        }
+        OutputFormat::Json => render::json::report(&report),
+        OutputFormat::Sarif => render::sarif::report(&report),
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    if report.diagnostics.has_errors() {
+        exit::FAILURE
+    } else {
+        exit::OK
+    }
+}

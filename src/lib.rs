@@ -1,0 +1,10 @@
+//! Cairn: an infrastructure-as-code engine for CloudFormation templates.
+//!
+//! Data flows one way through the stages, each a module that only looks left:
+//! `source` (files → spanned documents) → `template` (typed model) → `check` (diagnostics).
+
+pub mod check;
+pub mod cli;
+pub mod source;
+pub mod template;
+pub mod validate;

@@ -1,0 +1,93 @@
+//! The `validate` pipeline as a library call: load each file, lower it to a template, run every check,
+//! and return the diagnostics with what is needed to render them (the source map and the documents).
+
+use std::path::{Path, PathBuf};
+
+use crate::source::{self, Diagnostic, Diagnostics, Document, FileId, Limits, SourceMap, codes};
+use crate::template::{self, Template};
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub limits: Limits,
+    /// Turn the warnings where Cairn is more lenient than CloudFormation into errors.
+    pub strict: bool,
+}
+
+/// One validated file.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub file: Option<FileId>,
+    pub document: Option<Document>,
+    pub template: Option<Template>,
+}
+
+/// Everything one `validate` run found.
+pub struct Report {
+    pub sources: SourceMap,
+    pub files: Vec<FileReport>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Report {
+    /// The document a diagnostic points into, to compute its template path.
+    pub fn document_of(&self, file: FileId) -> Option<&Document> {
+        self.files
+            .iter()
+            .find(|f| f.file == Some(file))
+            .and_then(|f| f.document.as_ref())
+    }
+
+    pub fn path_of(&self, d: &Diagnostic) -> String {
+        d.path.clone().unwrap_or_else(|| {
+            self.document_of(d.span.file)
+                .map(|doc| doc.path_to(d.span))
+                .unwrap_or_default()
+        })
+    }
+}
+
+pub fn validate_paths(paths: &[PathBuf], options: &Options) -> Report {
+    let mut sources = SourceMap::new();
+    let mut diagnostics = Diagnostics::new();
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        let (report, diags) = validate_one(path, &mut sources, options);
+        diagnostics.extend(diags);
+        files.push(report);
+    }
+    if options.strict {
+        diagnostics.escalate(codes::STRICT);
+    }
+    diagnostics.sort();
+    Report {
+        sources,
+        files,
+        diagnostics,
+    }
+}
+
+/// Loads, lowers and checks one file.
+pub fn validate_one(
+    path: &Path,
+    sources: &mut SourceMap,
+    options: &Options,
+) -> (FileReport, Vec<Diagnostic>) {
+    let loaded = source::load_file(path, sources, &options.limits);
+    let mut diags = loaded.diagnostics;
+    let mut template = None;
+    if let Some(doc) = &loaded.document {
+        let (t, lower_diags) = template::lower(doc, sources);
+        diags.extend(lower_diags);
+        diags.extend(crate::check::check(&t, sources));
+        template = Some(t);
+    }
+    (
+        FileReport {
+            path: path.to_owned(),
+            file: loaded.file,
+            document: loaded.document,
+            template,
+        },
+        diags,
+    )
+}
