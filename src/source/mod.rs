@@ -221,3 +221,74 @@ fn io_reason(e: &std::io::Error) -> String {
         _ => e.to_string().to_lowercase(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("cairn-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).expect("write");
+        p
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_offset() {
+        let p = temp_file("bad.yaml", b"Resources:\n  A: \xff\xfe\n");
+        let mut sources = SourceMap::new();
+        let r = load_file(&p, &mut sources, &Limits::default());
+        assert_eq!(r.diagnostics[0].code, codes::INVALID_UTF8);
+        assert_eq!(sources.start(r.diagnostics[0].span).line, 2);
+    }
+
+    #[test]
+    fn files_over_the_size_limit_are_refused_unread() {
+        let p = temp_file("big.yaml", &vec![b'#'; 2048]);
+        let mut sources = SourceMap::new();
+        let limits = Limits {
+            max_bytes: 1024,
+            ..Limits::default()
+        };
+        let r = load_file(&p, &mut sources, &limits);
+        assert_eq!(r.diagnostics[0].code, codes::LIMIT_EXCEEDED);
+        assert!(r.diagnostics[0].message.contains("2048 bytes"));
+    }
+
+    #[test]
+    fn template_paths_point_at_the_deepest_node() {
+        let text = "Resources:\n  Bucket:\n    Properties:\n      Tags:\n        - Key: k\n          Value: v\n";
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .unwrap();
+        let at = text.find("v\n").unwrap();
+        assert_eq!(
+            doc.path_to(Span::new(f, at, at + 1)),
+            "/Resources/Bucket/Properties/Tags/0/Value"
+        );
+        let key = text.find("Bucket").unwrap();
+        assert_eq!(doc.path_to(Span::new(f, key, key + 6)), "/Resources/Bucket");
+    }
+
+    #[test]
+    fn json_with_a_byte_order_mark_keeps_offsets() {
+        let text = "\u{feff}{\"Resources\": {\"A\": {\"Type\": \"X\"}}}";
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.json", text);
+        let doc = load_text(f, text, Format::Json, &Limits::default())
+            .document
+            .unwrap();
+        let a = doc
+            .root
+            .as_map()
+            .unwrap()
+            .get("Resources")
+            .unwrap()
+            .as_map()
+            .unwrap();
+        assert_eq!(sources.snippet(a.get_entry("A").unwrap().key_span), "\"A\"");
+    }
+}

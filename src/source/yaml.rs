@@ -238,11 +238,21 @@ impl<'a> Builder<'a> {
                             };
                         }
                     }
-                    self.diagnostics.push(Diagnostic::error(
-                        codes::YAML_SYNTAX,
-                        self.span(at, at + 1),
-                        format!("invalid YAML: {}", err.info()),
-                    ));
+                    // The scanner's own guard against deep flow collections is a nesting limit too.
+                    let d = if err.info().contains("recursion limit") {
+                        Diagnostic::error(
+                            codes::LIMIT_EXCEEDED,
+                            self.span(at, at + 1),
+                            "nesting too deep for the YAML scanner",
+                        )
+                    } else {
+                        Diagnostic::error(
+                            codes::YAML_SYNTAX,
+                            self.span(at, at + 1),
+                            format!("invalid YAML: {}", err.info()),
+                        )
+                    };
+                    self.diagnostics.push(d);
                     return Outcome::Failed;
                 }
             };
@@ -643,3 +653,7 @@ fn is_decimal_number(v: &str) -> bool {
     }
     i == b.len()
 }
+
+#[cfg(test)]
+#[path = "yaml_tests.rs"]
+mod tests;
