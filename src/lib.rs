@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod evaluate;
 pub mod source;
 pub mod template;
 pub mod validate;

@@ -1,0 +1,157 @@
+//! Stage `evaluate`: given a [`Template`] and parameter values, computes what CloudFormation would: the
+//! parameters' values, every condition, and each resource and output with its intrinsic functions
+//! resolved. What only exists once resources are created (`Ref` to a resource, `Fn::GetAtt`,
+//! `Fn::ImportValue`, and `Fn::Sub`/`Fn::Join`/... over them) stays a typed [`Deferred`] placeholder.
+//! This stage never talks to a cloud, never orders resources (that is `graph`) and never renders.
+//!
+//! Diagnostics of this stage:
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | `E5001` | parameters without a value and without a `Default` |
+//! | `E5002` | parameter values given for names the template does not declare |
+//! | `E5003` | a parameter value that violates its type or constraints |
+//! | `E5004` | an SSM parameter (a parameter type or `{{resolve:ssm:...}}`) missing from the store |
+//! | `E5005` | a name that resolves to nothing (Ref, Sub variable, GetAtt resource, condition) |
+//! | `E5006` | a function argument of the wrong kind (a list where a string is expected...) |
+//! | `E5007` | `Fn::Select` with an index outside the list |
+//! | `E5008` | `Fn::Split` with an empty delimiter |
+//! | `E5009` | `Fn::FindInMap` on a missing mapping or key, without `DefaultValue` |
+//! | `E5010` | `Fn::Cidr` with a bad block, count or bit size |
+//! | `E5011` | `Ref AWS::NoValue` where a value is required |
+//! | `E5012` | a value needed before resources exist (a condition, an import name) depends on one |
+//! | `E5013` | a construct not evaluated by this version (`Fn::Transform`, `Fn::ForEach`, a malformed call) |
+//! | `E5014` | a rule assertion that is false (the message is its `AssertDescription`) |
+//! | `E5015` | `Fn::ValueOf` / `Fn::ValueOfAll`: attributes that only a provider could read |
+//! | `E5016` | `DependsOn`, `Ref` or `Fn::GetAtt` to a resource whose condition is false |
+//!
+//! Condition cycles, normally rejected by `check`, are reported with `check`'s own code (`E3005`).
+
+mod aws_types;
+mod base64;
+mod cidr;
+pub mod codes;
+mod conditions;
+mod constraints;
+mod functions;
+mod intrinsics;
+mod json;
+mod lists;
+mod parameters;
+mod pseudo;
+mod resources;
+mod rules;
+mod sub;
+#[cfg(test)]
+mod test_support;
+mod value;
+
+use indexmap::IndexMap;
+
+use crate::source::Diagnostic;
+use crate::template::Template;
+
+pub use cidr::subnets as cidr_subnets;
+pub use conditions::equal;
+pub use parameters::{MASK, ResolvedParameters};
+pub use pseudo::{Context, Pseudo, partition};
+pub use resources::{EvaluatedOutput, EvaluatedResource};
+pub use value::{Deferred, Value};
+
+/// What a stack is evaluated with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inputs {
+    /// Parameter values by name, as text (lists comma-separated), as CloudFormation receives them.
+    pub parameters: IndexMap<String, String>,
+    pub context: Context,
+    /// The SSM parameter store: name → value, read by SSM parameter types and `{{resolve:ssm:...}}`.
+    pub ssm: IndexMap<String, String>,
+}
+
+/// The desired stack: everything a template yields for given inputs, before any resource exists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluated {
+    pub parameters: ResolvedParameters,
+    /// Every condition, in declaration order.
+    pub conditions: IndexMap<String, bool>,
+    /// Resources whose condition holds, in template order.
+    pub resources: IndexMap<String, EvaluatedResource>,
+    /// Outputs whose condition holds, in template order.
+    pub outputs: IndexMap<String, EvaluatedOutput>,
+}
+
+/// Evaluates `template` for `inputs`. Parameter errors stop evaluation (everything depends on them);
+/// failed rule assertions stop it too, as CloudFormation refuses the stack before creating anything.
+/// Otherwise every error found is returned, sorted by position.
+pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<Diagnostic>> {
+    let parameters = parameters::resolve(template, &inputs.parameters, &inputs.ssm)?;
+    let mut ev = intrinsics::Evaluator::new(template, &parameters, &inputs.context, &inputs.ssm);
+    ev.evaluate_rules();
+    if !ev.diagnostics.is_empty() {
+        return Err(sorted(ev.diagnostics));
+    }
+    let conditions = ev.evaluate_conditions();
+    let resources = ev.evaluate_resources(&conditions);
+    let outputs = ev.evaluate_outputs(&conditions);
+    if ev.diagnostics.is_empty() {
+        ev.check_kept_references(&resources, &outputs);
+    }
+    let diagnostics = ev.diagnostics;
+    if !diagnostics.is_empty() {
+        return Err(sorted(diagnostics));
+    }
+    Ok(Evaluated {
+        parameters,
+        conditions,
+        resources,
+        outputs,
+    })
+}
+
+fn sorted(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut d = crate::source::Diagnostics::new();
+    d.extend(diagnostics);
+    d.sort();
+    d.into_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{pointed, run, template};
+    use super::*;
+
+    #[test]
+    fn parameter_errors_stop_evaluation() {
+        let text = "Parameters:\n  A:\n    Type: Number\nResources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Select [5, []]\n";
+        let e = run(text, &[("A", "x"), ("B", "y")]).unwrap_err();
+        let codes: Vec<&str> = e.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [codes::UNKNOWN_PARAMETERS, codes::PARAMETER_CONSTRAINT]
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_in_source_order() {
+        let text = "Resources:\n  R:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Split ['', x]\n      DisplayName: !Select [2, [a]]\nOutputs:\n  O:\n    Value: !Ref Nope\n";
+        let (t, src) = template(text);
+        let e = evaluate(&t, &Inputs::default()).unwrap_err();
+        let found: Vec<(&str, &str)> = e.iter().map(|d| (d.code, pointed(&src, d))).collect();
+        assert_eq!(
+            found,
+            [
+                (codes::EMPTY_DELIMITER, "''"),
+                (codes::INDEX_OUT_OF_RANGE, "2"),
+                (codes::UNRESOLVED_NAME, "Nope")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_template_evaluates_to_an_empty_stack() {
+        let e = run("Resources:\n  R:\n    Type: AWS::SNS::Topic\n", &[]).unwrap();
+        assert!(e.conditions.is_empty() && e.outputs.is_empty());
+        assert_eq!(e.resources["R"].properties, Value::Map(IndexMap::new()));
+        assert_eq!(e.resources["R"].deletion_policy, None);
+    }
+}
