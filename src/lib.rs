@@ -8,4 +8,5 @@ pub mod cli;
 pub mod evaluate;
 pub mod source;
 pub mod template;
+pub mod transform;
 pub mod validate;

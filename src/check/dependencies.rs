@@ -61,12 +61,10 @@ pub fn references<'a>(e: &'a Expr, f: &mut impl FnMut(&'a str, crate::source::Sp
     e.walk(&mut |x: &'a Expr| match &x.kind {
         ExprKind::Ref(n) => f(&n.value, n.span),
         ExprKind::GetAtt { resource, .. } => f(&resource.value, resource.span),
-        ExprKind::Sub {
-            parts, variables, ..
-        } => {
-            for p in parts {
+        ExprKind::Sub(sub) => {
+            for p in &sub.parts {
                 if let SubPart::Var { name, span } = p
-                    && !variables.contains_key(name)
+                    && !sub.variables.contains_key(name)
                 {
                     f(name.split('.').next().unwrap_or(name), *span);
                 }

@@ -357,9 +357,8 @@ impl Cx<'_> {
                 self.walk(i, place, true);
             }
             _ => {
-                for c in e.children() {
-                    self.walk(c, place, place == Place::Rule && f != "Fn::Sub");
-                }
+                let cond_ok = place == Place::Rule && f != "Fn::Sub";
+                e.for_each_child(&mut |c| self.walk(c, place, cond_ok));
             }
         }
     }
@@ -397,9 +396,9 @@ impl Cx<'_> {
                 ExprKind::Ref(n) => self.t.resources.contains_key(&n.value).then(|| format!("`Ref` to resource `{}`", n.value)),
                 ExprKind::GetAtt { .. } => Some("`Fn::GetAtt`".to_owned()),
                 ExprKind::ImportValue(_) if !std::ptr::eq(x, arg) => Some("`Fn::ImportValue`".to_owned()),
-                ExprKind::Sub { parts, variables, .. } => parts.iter().find_map(|p| match p {
+                ExprKind::Sub(sub) => sub.parts.iter().find_map(|p| match p {
                     crate::template::SubPart::Var { name, .. }
-                        if !variables.contains_key(name)
+                        if !sub.variables.contains_key(name)
                             && (self.t.resources.contains_key(name.split('.').next().unwrap_or(name))) =>
                     {
                         Some(format!("`${{{name}}}`"))

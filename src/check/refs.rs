@@ -18,7 +18,17 @@ pub const PSEUDO_PARAMETERS: &[&str] = &[
 ];
 
 pub fn check(t: &Template, out: &mut Vec<Diagnostic>) {
-    let mut cx = Refs { t, out };
+    let modules = t
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.resource_type
+                .as_ref()
+                .is_some_and(|ty| ty.value.ends_with("::MODULE"))
+        })
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let mut cx = Refs { t, out, modules };
     for (name, r) in &t.resources {
         for d in &r.depends_on {
             if d.value == *name {
@@ -91,25 +101,21 @@ pub fn check(t: &Template, out: &mut Vec<Diagnostic>) {
 struct Refs<'a> {
     t: &'a Template,
     out: &'a mut Vec<Diagnostic>,
+    /// Logical ids of module resources (`Type: ...::MODULE`), whose resources carry them as a prefix.
+    modules: Vec<&'a str>,
 }
 
 impl Refs<'_> {
     fn is_target(&self, name: &str) -> bool {
         self.t.parameters.contains_key(name)
-            || self.is_resource(name)
             || PSEUDO_PARAMETERS.contains(&name)
+            || self.is_resource(name)
     }
 
     /// A resource of the template, or one a module resource (`Type: ...::MODULE`) brings in: the module's
     /// resources are named with the module's logical id as a prefix.
     fn is_resource(&self, name: &str) -> bool {
-        self.t.resources.contains_key(name)
-            || self.t.resources.iter().any(|(id, r)| {
-                name.starts_with(id.as_str())
-                    && r.resource_type
-                        .as_ref()
-                        .is_some_and(|t| t.value.ends_with("::MODULE"))
-            })
+        self.t.resources.contains_key(name) || self.modules.iter().any(|m| name.starts_with(m))
     }
 
     fn targets(&self) -> impl Iterator<Item = &str> {
@@ -142,10 +148,9 @@ impl Refs<'_> {
             ExprKind::String(s) if s.contains("${") => self.sub_outside_sub(s, e),
             ExprKind::Ref(n) => self.reference(n),
             ExprKind::GetAtt { resource, .. } => self.getatt(resource),
-            ExprKind::Sub {
-                parts, variables, ..
-            } => {
-                for p in parts {
+            ExprKind::Sub(sub) => {
+                let variables = &sub.variables;
+                for p in &sub.parts {
                     let SubPart::Var { name, span } = p else {
                         continue;
                     };
@@ -186,9 +191,7 @@ impl Refs<'_> {
             } => self.find_in_map(map, top_key, second_key, default.is_some()),
             _ => {}
         }
-        for c in e.children() {
-            self.expr(c);
-        }
+        e.for_each_child(&mut |c| self.expr(c));
     }
 
     /// `"${Param}"` outside `Fn::Sub` is passed on literally: almost always a forgotten `!Sub`.

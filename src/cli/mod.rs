@@ -3,6 +3,7 @@
 
 mod render;
 mod validate;
+mod view;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub struct Cli {
 pub enum Command {
     /// Check templates and report every problem with its file:line:col.
     Validate(validate::Args),
+    /// Print the template in long form; with --resolve, the desired stack for given parameters.
+    Render(render::Args),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -73,6 +76,7 @@ where
     };
     let code = match &cli.command {
         Command::Validate(args) => validate::run(&cli, args),
+        Command::Render(args) => render::run(&cli, args),
     };
     ExitCode::from(code)
 }

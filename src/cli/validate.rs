@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::validate::{Options, validate_paths};
 
-use super::render;
+use super::view;
 use super::{Cli, OutputFormat, exit};
 
 #[derive(clap::Args, Debug)]
@@ -29,10 +29,10 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
     let report = validate_paths(&args.files, &options);
     let text = match cli.output {
         OutputFormat::Text => {
-            render::text::report(&report, args.max_diagnostics, render::color_enabled())
+            view::text::report(&report, args.max_diagnostics, view::color_enabled())
         }
-        OutputFormat::Json => render::json::report(&report),
-        OutputFormat::Sarif => render::sarif::report(&report),
+        OutputFormat::Json => view::json::report(&report),
+        OutputFormat::Sarif => view::sarif::report(&report),
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());

@@ -33,3 +33,5 @@ pub const ASSERTION_FAILED: &str = "E5014";
 pub const NEEDS_PROVIDER: &str = "E5015";
 /// A `Ref`, `Fn::GetAtt` or `DependsOn` to a resource whose condition is false.
 pub const EXCLUDED_RESOURCE: &str = "E5016";
+/// A parameter file that is not in the aws cli format nor a plain map.
+pub const PARAMETER_FILE: &str = "E5017";

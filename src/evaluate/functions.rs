@@ -6,7 +6,6 @@
 use crate::source::{Diagnostic, suggest};
 use crate::template::{Expr, ExprKind};
 
-use super::base64;
 use super::cidr;
 use super::codes;
 use super::intrinsics::{Eval, Evaluator};
@@ -149,7 +148,10 @@ impl Evaluator<'_> {
             return Ok(deferred_call("Fn::Base64", v));
         }
         let s = self.text_of(arg.span, &v, "the argument of `Fn::Base64`")?;
-        Ok(Value::String(base64::encode(s.as_bytes())))
+        Ok(Value::String(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            s.as_bytes(),
+        )))
     }
 
     /// `Fn::Cidr`: `count` blocks of `bits` host bits carved from the start of `block`.

@@ -105,9 +105,7 @@ impl<'a> Evaluator<'a> {
                 };
                 return self.eval(chosen);
             }
-            K::Sub {
-                parts, variables, ..
-            } => self.sub(e.span, parts, variables)?,
+            K::Sub(sub) => self.sub(e.span, &sub.parts, &sub.variables)?,
             K::Equals(..) | K::And(_) | K::Or(_) | K::Not(_) | K::Condition(_) => {
                 Value::Bool(self.truth(e)?)
             }

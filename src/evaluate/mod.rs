@@ -24,21 +24,23 @@
 //! | `E5014` | a rule assertion that is false (the message is its `AssertDescription`) |
 //! | `E5015` | `Fn::ValueOf` / `Fn::ValueOfAll`: attributes that only a provider could read |
 //! | `E5016` | `DependsOn`, `Ref` or `Fn::GetAtt` to a resource whose condition is false |
+//! | `E5017` | a parameter file in neither the aws cli format nor a plain map |
 //!
 //! Condition cycles, normally rejected by `check`, are reported with `check`'s own code (`E3005`).
 
 mod aws_types;
-mod base64;
 mod cidr;
 pub mod codes;
 mod conditions;
 mod constraints;
 mod functions;
+mod inputs;
 mod intrinsics;
 mod json;
 mod lists;
 mod parameters;
 mod pseudo;
+mod resolved;
 mod resources;
 mod rules;
 mod sub;
@@ -53,8 +55,10 @@ use crate::template::Template;
 
 pub use cidr::subnets as cidr_subnets;
 pub use conditions::equal;
+pub use inputs::{parse_assignment, read_parameter_file};
 pub use parameters::{MASK, ResolvedParameters};
 pub use pseudo::{Context, Pseudo, partition};
+pub use resolved::resolved_document;
 pub use resources::{EvaluatedOutput, EvaluatedResource};
 pub use value::{Deferred, Value};
 
@@ -66,6 +70,9 @@ pub struct Inputs {
     pub context: Context,
     /// The SSM parameter store: name → value, read by SSM parameter types and `{{resolve:ssm:...}}`.
     pub ssm: IndexMap<String, String>,
+    /// Show `NoEcho` parameters as `****` wherever their values reach resources and outputs (for
+    /// output meant for people). Rules and conditions still see the real values.
+    pub mask_no_echo: bool,
 }
 
 /// The desired stack: everything a template yields for given inputs, before any resource exists.
@@ -91,6 +98,13 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
         return Err(sorted(ev.diagnostics));
     }
     let conditions = ev.evaluate_conditions();
+    let masked;
+    if inputs.mask_no_echo && !parameters.no_echo.is_empty() {
+        masked = parameters.masked();
+        let mut shown = intrinsics::Evaluator::new(template, &masked, &inputs.context, &inputs.ssm);
+        shown.diagnostics = std::mem::take(&mut ev.diagnostics);
+        ev = shown;
+    }
     let resources = ev.evaluate_resources(&conditions);
     let outputs = ev.evaluate_outputs(&conditions);
     if ev.diagnostics.is_empty() {

@@ -37,6 +37,20 @@ impl ResolvedParameters {
         self.no_echo.contains(name)
     }
 
+    /// A copy where every `NoEcho` value is `****` (each item of a list).
+    pub fn masked(&self) -> ResolvedParameters {
+        let mut m = self.clone();
+        for name in &self.no_echo {
+            if let Some(v) = m.values.get_mut(name) {
+                *v = match v {
+                    Value::List(items) => Value::List(vec![Value::string(MASK); items.len()]),
+                    _ => Value::string(MASK),
+                };
+            }
+        }
+        m
+    }
+
     /// The value to show a person: `****` for `NoEcho` parameters.
     pub fn shown(&self, name: &str) -> Option<Value> {
         let v = self.values.get(name)?;

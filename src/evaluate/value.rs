@@ -8,7 +8,7 @@ use std::fmt;
 
 use indexmap::IndexMap;
 
-use crate::source::{Node, NodeKind};
+use crate::source::{Mapping, Node, NodeKind, Span};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -115,6 +115,27 @@ impl Value {
                     .collect(),
             ),
         }
+    }
+
+    /// The value as a document node in CloudFormation's template form (deferred values in long form),
+    /// every node carrying `span`: the origin of the value in the template.
+    pub fn to_node(&self, span: Span) -> Node {
+        let kind = match self {
+            Value::Null => NodeKind::Null,
+            Value::Bool(b) => NodeKind::Bool(*b),
+            Value::Number(n) => NodeKind::Number(n.clone()),
+            Value::String(s) => NodeKind::String(s.clone()),
+            Value::List(items) => NodeKind::Seq(items.iter().map(|v| v.to_node(span)).collect()),
+            Value::Map(m) => {
+                let mut map = Mapping::with_capacity(m.len());
+                for (k, v) in m {
+                    let _ = map.insert(k.clone(), span, v.to_node(span));
+                }
+                NodeKind::Map(map)
+            }
+            Value::Deferred(d) => return d.to_template().to_node(span),
+        };
+        Node::new(span, kind)
     }
 
     /// Calls `f` with the logical id of every resource this value waits for, in order.

@@ -4,9 +4,11 @@
 
 pub mod codes;
 mod diagnostic;
+pub mod emit;
 mod json;
 mod limits;
 mod node;
+mod small_map;
 mod source_map;
 mod span;
 mod yaml;
@@ -16,6 +18,7 @@ use std::path::Path;
 pub use diagnostic::{Diagnostic, Diagnostics, Label, Severity, did_you_mean, suggest};
 pub use limits::Limits;
 pub use node::{Document, Entry, Mapping, Node, NodeKind};
+pub use small_map::SmallMap;
 pub use source_map::{SourceFile, SourceMap};
 pub use span::{FileId, LineCol, LineIndex, Span};
 pub use yaml::{SHORT_TAGS, long_form, resolve_plain};
@@ -50,9 +53,18 @@ pub struct LoadResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads and loads a file. Problems with the path itself (missing, a directory, unreadable, too large,
+/// Reads and loads a data file whose root may be any value (a parameter file, a list), not only a template.
+pub fn load_data_file(path: &Path, sources: &mut SourceMap, limits: &Limits) -> LoadResult {
+    load_path(path, sources, limits, false)
+}
+
+/// Reads and loads a template file. Problems with the path itself (missing, a directory, unreadable, too large,
 /// not UTF-8) are reported against a zero-length span at the start of a file registered under that name.
 pub fn load_file(path: &Path, sources: &mut SourceMap, limits: &Limits) -> LoadResult {
+    load_path(path, sources, limits, true)
+}
+
+fn load_path(path: &Path, sources: &mut SourceMap, limits: &Limits, template: bool) -> LoadResult {
     let name = path.display().to_string();
     let fail = |sources: &mut SourceMap, message: String, code: &'static str| {
         let file = sources.add(name.clone(), "");
@@ -120,13 +132,36 @@ pub fn load_file(path: &Path, sources: &mut SourceMap, limits: &Limits) -> LoadR
     let format = Format::detect(path, &text);
     let file = sources.add(name, text);
     let text = sources.file(file).text.clone();
-    let mut result = load_text(file, &text, format, limits);
+    let mut result = if template {
+        load_text(file, &text, format, limits)
+    } else {
+        load_any(file, &text, format, limits)
+    };
     result.file = Some(file);
     result
 }
 
-/// Loads text already registered in a [`SourceMap`].
+/// Loads template text already registered in a [`SourceMap`]: the root must be a mapping.
 pub fn load_text(file: FileId, text: &str, format: Format, limits: &Limits) -> LoadResult {
+    let mut r = load_any(file, text, format, limits);
+    if let Some(doc) = &r.document
+        && doc.root.as_map().is_none()
+    {
+        r.diagnostics.push(
+            Diagnostic::error(
+                codes::NOT_A_MAPPING,
+                doc.root.span,
+                format!("a template must be a mapping of sections, found {}", doc.root.describe()),
+            )
+            .with_help("start the file with `Resources:` (and optionally `AWSTemplateFormatVersion: \"2010-09-09\"`)"),
+        );
+        r.document = None;
+    }
+    r
+}
+
+/// Loads text whose root may be any value.
+pub fn load_any(file: FileId, text: &str, format: Format, limits: &Limits) -> LoadResult {
     let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text_no_bom.trim().is_empty() || is_only_comments(text_no_bom) {
         return LoadResult {
@@ -152,20 +187,7 @@ pub fn load_text(file: FileId, text: &str, format: Format, limits: &Limits) -> L
         Format::Yaml => yaml::load_yaml(file, text, limits),
     };
     let mut diagnostics = loaded.diagnostics;
-    let document = match loaded.document {
-        Some(doc) if doc.root.as_map().is_none() => {
-            diagnostics.push(
-                Diagnostic::error(
-                    codes::NOT_A_MAPPING,
-                    doc.root.span,
-                    format!("a template must be a mapping of sections, found {}", doc.root.describe()),
-                )
-                .with_help("start the file with `Resources:` (and optionally `AWSTemplateFormatVersion: \"2010-09-09\"`)"),
-            );
-            None
-        }
-        other => other,
-    };
+    let document = loaded.document;
     if document.is_none() && diagnostics.is_empty() {
         diagnostics.push(Diagnostic::error(
             codes::EMPTY_DOCUMENT,

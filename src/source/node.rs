@@ -2,8 +2,7 @@
 //! already in long form here (`!Ref X` is the mapping `{Ref: X}`), so nothing after the loader knows which
 //! syntax a template used.
 
-use indexmap::IndexMap;
-
+use super::small_map::SmallMap;
 use super::span::Span;
 
 /// One node of a loaded document.
@@ -28,7 +27,7 @@ pub enum NodeKind {
 /// A mapping in source order. Keys are unique (the loader rejects duplicates).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Mapping {
-    entries: IndexMap<String, Entry>,
+    entries: SmallMap<Entry>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -44,19 +43,21 @@ impl Mapping {
 
     pub fn with_capacity(n: usize) -> Mapping {
         Mapping {
-            entries: IndexMap::with_capacity(n),
+            entries: SmallMap::with_capacity(n),
         }
     }
 
     /// Inserts a key; returns the span of an earlier identical key, leaving the first in place, if any.
     pub fn insert(&mut self, key: String, key_span: Span, value: Node) -> Result<(), Span> {
-        match self.entries.entry(key) {
-            indexmap::map::Entry::Occupied(o) => Err(o.get().key_span),
-            indexmap::map::Entry::Vacant(v) => {
-                v.insert(Entry { key_span, value });
-                Ok(())
-            }
+        if let Some(first) = self.entries.get(&key) {
+            return Err(first.key_span);
         }
+        self.entries.insert(key, Entry { key_span, value });
+        Ok(())
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {

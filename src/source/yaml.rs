@@ -470,8 +470,9 @@ impl<'a> Builder<'a> {
                 start,
                 anchor,
                 tag,
-                items,
+                mut items,
             } => {
+                items.shrink_to_fit();
                 let end = flow_end
                     .unwrap_or_else(|| items.last().map_or(ev_start, |n| n.span.end as usize));
                 (self.wrap(tag, start, NodeKind::Seq(items), end), anchor)
@@ -480,9 +481,10 @@ impl<'a> Builder<'a> {
                 start,
                 anchor,
                 tag,
-                map,
+                mut map,
                 key,
             } => {
+                map.shrink_to_fit();
                 if let Some((k, span)) = key {
                     // A key without a value cannot happen in a well-formed event stream.
                     self.diagnostics.push(Diagnostic::error(

@@ -2,9 +2,7 @@
 //! `String`/`List`/`Map`; a one-key mapping whose key is `Ref`, `Condition` (in condition positions) or a
 //! `Fn::` name becomes a call. Every variant keeps the span of the source it came from.
 
-use indexmap::IndexMap;
-
-use crate::source::Span;
+use crate::source::{SmallMap, Span};
 
 /// A name written in the template (a logical id, a condition, a mapping key), with its span.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +27,7 @@ pub struct Expr {
 }
 
 /// A mapping value: its entries in source order, each with the span of its key.
-pub type ExprMap = IndexMap<String, (Span, Expr)>;
+pub type ExprMap = SmallMap<(Span, Expr)>;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
@@ -49,12 +47,8 @@ pub enum ExprKind {
         resource: Name,
         attribute: Box<Expr>,
     },
-    /// `Fn::Sub`, string or list form; `template` is the literal string, parsed into `parts`.
-    Sub {
-        template: Name,
-        parts: Vec<SubPart>,
-        variables: ExprMap,
-    },
+    /// `Fn::Sub`, string or list form (boxed: the largest call, kept out of every other value's size).
+    Sub(Box<SubCall>),
     Join {
         delimiter: Box<Expr>,
         list: Box<Expr>,
@@ -140,6 +134,14 @@ pub enum ExprKind {
     Invalid,
 }
 
+/// The arguments of `Fn::Sub`: the literal template string, parsed into `parts`, and the variables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubCall {
+    pub template: Name,
+    pub parts: Vec<SubPart>,
+    pub variables: ExprMap,
+}
+
 /// A piece of a `Fn::Sub` template string.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubPart {
@@ -209,7 +211,7 @@ impl Expr {
             Ref(_) => "Ref",
             Condition(_) => "Condition",
             GetAtt { .. } => "Fn::GetAtt",
-            Sub { .. } => "Fn::Sub",
+            Sub(_) => "Fn::Sub",
             Join { .. } => "Fn::Join",
             Select { .. } => "Fn::Select",
             Split { .. } => "Fn::Split",
@@ -249,16 +251,21 @@ impl Expr {
 
     /// The direct sub-expressions of this one, in source order.
     pub fn children(&self) -> Vec<&Expr> {
+        let mut v = Vec::new();
+        self.for_each_child(&mut |c| v.push(c));
+        v
+    }
+
+    /// Calls `f` with each direct sub-expression, in source order, without allocating.
+    pub fn for_each_child<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         use ExprKind::*;
         match &self.kind {
             Null | Bool(_) | Number(_) | String(_) | Dynamic(_) | Ref(_) | Condition(_)
-            | Invalid => {
-                vec![]
-            }
-            List(items) | And(items) | Or(items) => items.iter().collect(),
-            Map(m) => m.values().map(|(_, e)| e).collect(),
-            GetAtt { attribute, .. } => vec![attribute],
-            Sub { variables, .. } => variables.values().map(|(_, e)| e).collect(),
+            | Invalid => {}
+            List(items) | And(items) | Or(items) => items.iter().for_each(f),
+            Map(m) => m.values().for_each(|(_, e)| f(e)),
+            GetAtt { attribute, .. } => f(attribute),
+            Sub(sub) => sub.variables.values().for_each(|(_, e)| f(e)),
             Join {
                 delimiter: a,
                 list: b,
@@ -279,28 +286,42 @@ impl Expr {
             | ValueOfAll {
                 parameter_type: a,
                 attribute: b,
-            } => vec![a, b],
+            } => {
+                f(a);
+                f(b);
+            }
             FindInMap {
                 map,
                 top_key,
                 second_key,
                 default,
             } => {
-                let mut v: Vec<&Expr> = vec![map, top_key, second_key];
-                v.extend(default.as_deref());
-                v
+                f(map);
+                f(top_key);
+                f(second_key);
+                if let Some(d) = default {
+                    f(d);
+                }
             }
             Base64(e) | GetAZs(e) | ImportValue(e) | Not(e) | Length(e) | ToJsonString(e)
-            | RefAll(e) => vec![e],
-            ForEach { body, .. } => vec![body],
-            Cidr { block, count, bits } => vec![block, count, bits],
+            | RefAll(e) => f(e),
+            ForEach { body, .. } => f(body),
+            Cidr { block, count, bits } => {
+                f(block);
+                f(count);
+                f(bits);
+            }
             If {
                 then, otherwise, ..
-            } => vec![then, otherwise],
+            } => {
+                f(then);
+                f(otherwise);
+            }
             Transform { name, parameters } => {
-                let mut v: Vec<&Expr> = vec![name];
-                v.extend(parameters.as_deref());
-                v
+                f(name);
+                if let Some(p) = parameters {
+                    f(p);
+                }
             }
             GetStackOutput {
                 stack_name,
@@ -308,10 +329,14 @@ impl Expr {
                 region,
                 role_arn,
             } => {
-                let mut v: Vec<&Expr> = vec![stack_name, output_name];
-                v.extend(region.as_deref());
-                v.extend(role_arn.as_deref());
-                v
+                f(stack_name);
+                f(output_name);
+                if let Some(r) = region {
+                    f(r);
+                }
+                if let Some(r) = role_arn {
+                    f(r);
+                }
             }
         }
     }
@@ -319,8 +344,6 @@ impl Expr {
     /// Visits this expression and every sub-expression, depth first.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);
-        for c in self.children() {
-            c.walk(f);
-        }
+        self.for_each_child(&mut |c| c.walk(f));
     }
 }

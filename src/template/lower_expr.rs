@@ -5,7 +5,7 @@
 use crate::source::{Diagnostic, Node, NodeKind, SourceMap, Span, codes, suggest};
 
 use super::expr::{
-    DynamicPart, DynamicReference, Expr, ExprKind, ExprMap, FUNCTIONS, Name, SubPart,
+    DynamicPart, DynamicReference, Expr, ExprKind, ExprMap, FUNCTIONS, Name, SubCall, SubPart,
 };
 
 pub struct Lowerer<'a> {
@@ -412,11 +412,11 @@ impl<'a> Lowerer<'a> {
             }
         }
         let parts = parse_sub(text, template.span, self.sources.snippet(template.span));
-        ExprKind::Sub {
+        ExprKind::Sub(Box::new(SubCall {
             template: Name::new(template.span, text),
             parts,
             variables,
-        }
+        }))
     }
 
     fn find_in_map(&mut self, arg: &Node) -> ExprKind {

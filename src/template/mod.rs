@@ -9,7 +9,9 @@ mod lower_expr;
 mod model;
 mod parameter_type;
 
-pub use expr::{DynamicPart, DynamicReference, Expr, ExprKind, ExprMap, FUNCTIONS, Name, SubPart};
+pub use expr::{
+    DynamicPart, DynamicReference, Expr, ExprKind, ExprMap, FUNCTIONS, Name, SubCall, SubPart,
+};
 pub use lower::{
     OUTPUT_ATTRIBUTES, PARAMETER_ATTRIBUTES, RESOURCE_ATTRIBUTES, SECTIONS, attribute, lower,
 };

@@ -3,6 +3,8 @@
 mod conformance;
 mod exit_codes;
 mod fixtures;
+mod langext;
+mod render;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

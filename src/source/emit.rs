@@ -1,0 +1,331 @@
+//! Writing a [`Node`] tree back out as YAML or JSON: long-form intrinsics, key order preserved, stable
+//! two-space indentation. The YAML writer quotes every scalar that a YAML 1.1 or 1.2 parser would read as
+//! something other than the same string (`yes`, `0755`, `2010-09-09`, `null`...), so the output loads back
+//! to the identical tree in Cairn and in PyYAML-based tools alike. Comments are not carried (the tree has
+//! none); `cairn fmt` will handle comment preservation on top of this.
+
+use std::fmt::Write;
+
+use super::node::{Node, NodeKind};
+use super::yaml::resolve_plain;
+
+/// YAML text for a document root (or any node), ending with a newline.
+pub fn to_yaml(node: &Node) -> String {
+    let mut out = String::new();
+    match &node.kind {
+        NodeKind::Map(m) if !m.is_empty() => block_map(&mut out, node, 0),
+        NodeKind::Seq(s) if !s.is_empty() => block_seq(&mut out, node, 0),
+        _ => {
+            out.push_str(&inline(node, 0));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Pretty-printed JSON (two-space indent), ending with a newline.
+pub fn to_json(node: &Node) -> String {
+    let mut out = String::new();
+    json(&mut out, node, 0);
+    out.push('\n');
+    out
+}
+
+fn pad(out: &mut String, indent: usize) {
+    out.extend(std::iter::repeat_n(' ', indent));
+}
+
+fn block_map(out: &mut String, node: &Node, indent: usize) {
+    let NodeKind::Map(m) = &node.kind else {
+        unreachable!("block_map on a non-mapping: this is a bug")
+    };
+    let mut first = true;
+    for (k, e) in m.iter() {
+        if !first {
+            pad(out, indent);
+        }
+        first = false;
+        out.push_str(&scalar(k));
+        out.push(':');
+        value_after_key(out, &e.value, indent);
+    }
+}
+
+/// A value after `key:` (or `- `): inline for scalars and empty collections, else on the next lines.
+fn value_after_key(out: &mut String, v: &Node, indent: usize) {
+    match &v.kind {
+        NodeKind::Map(m) if !m.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            block_map(out, v, indent + 2);
+        }
+        NodeKind::Seq(s) if !s.is_empty() => {
+            out.push('\n');
+            pad(out, indent + 2);
+            block_seq(out, v, indent + 2);
+        }
+        _ => {
+            out.push(' ');
+            out.push_str(&inline(v, indent + 2));
+            out.push('\n');
+        }
+    }
+}
+
+fn block_seq(out: &mut String, node: &Node, indent: usize) {
+    let NodeKind::Seq(items) = &node.kind else {
+        unreachable!("block_seq on a non-sequence: this is a bug")
+    };
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            pad(out, indent);
+        }
+        out.push_str("- ");
+        match &item.kind {
+            NodeKind::Map(m) if !m.is_empty() => block_map(out, item, indent + 2),
+            NodeKind::Seq(s) if !s.is_empty() => {
+                block_seq(out, item, indent + 2);
+            }
+            _ => {
+                out.push_str(&inline(item, indent + 2));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// A scalar or an empty collection on one line (block scalars for multi-line strings).
+fn inline(node: &Node, indent: usize) -> String {
+    match &node.kind {
+        NodeKind::Null => "null".to_owned(),
+        NodeKind::Bool(b) => b.to_string(),
+        NodeKind::Number(n) => n.clone(),
+        NodeKind::String(s) => string(s, indent),
+        NodeKind::Seq(_) => "[]".to_owned(),
+        NodeKind::Map(_) => "{}".to_owned(),
+    }
+}
+
+fn string(s: &str, indent: usize) -> String {
+    if s.contains('\n') && literal_ok(s) {
+        return literal_block(s, indent);
+    }
+    scalar(s)
+}
+
+/// A string on one line: plain when that reads back as the same string, else quoted.
+pub fn scalar(s: &str) -> String {
+    if plain_ok(s) {
+        s.to_owned()
+    } else if s.chars().all(|c| !c.is_control() || c == '\t') && !s.contains('\t') {
+        format!("'{}'", s.replace('\'', "''"))
+    } else {
+        serde_json::to_string(s).expect("strings serialize: this is a bug")
+    }
+}
+
+/// Words a YAML 1.1 parser reads as booleans or null.
+const YAML11_WORDS: &[&str] = &[
+    "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF", "true", "True",
+    "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~",
+];
+
+fn plain_ok(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    if s.trim() != s
+        || YAML11_WORDS.contains(&s)
+        || !matches!(resolve_plain(s), NodeKind::String(_))
+    {
+        return false;
+    }
+    // Anything that starts like a number, date or time to some YAML parser (0x1F, 0o7, 1_000, 12:30, .inf,
+    // 2010-09-09) is quoted.
+    if first.is_ascii_digit() || ((first == '-' || first == '+' || first == '.') && s.len() > 1) {
+        let looks_numeric = s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-+._:".contains(c));
+        if looks_numeric {
+            return false;
+        }
+    }
+    if s.starts_with(".") && ["inf", "nan", "Inf", "NaN", "INF", "NAN"].contains(&&s[1..]) {
+        return false;
+    }
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
+        // `-x`, `:x` and `?x` are plain in block context, but quoting them is clearer and always safe.
+        return false;
+    }
+    !(s.contains(": ")
+        || s.contains(" #")
+        || s.ends_with(':')
+        || s.chars().any(|c| c.is_control() || c == '\u{feff}'))
+}
+
+/// A literal block keeps the text exactly when no line has trailing spaces or control characters and the
+/// first line does not start with a space.
+fn literal_ok(s: &str) -> bool {
+    !s.starts_with(' ')
+        && !s.starts_with('\n')
+        && s.lines()
+            .all(|l| !l.ends_with(' ') && !l.chars().any(|c| c.is_control() && c != '\t'))
+        && !s.contains('\r')
+}
+
+fn literal_block(s: &str, indent: usize) -> String {
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    let mut out = format!("|{chomp}");
+    for line in s
+        .split('\n')
+        .take(body.split('\n').count() + trailing.saturating_sub(1))
+    {
+        out.push('\n');
+        if !line.is_empty() {
+            out.push_str(&" ".repeat(indent));
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+fn json(out: &mut String, node: &Node, indent: usize) {
+    match &node.kind {
+        NodeKind::Null => out.push_str("null"),
+        NodeKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        NodeKind::Number(n) => {
+            if serde_json::from_str::<serde_json::Number>(n).is_ok() {
+                out.push_str(n);
+            } else {
+                // `0755` and the like are not JSON numbers: keep the text exactly, as a string.
+                out.push_str(&serde_json::to_string(n).expect("strings serialize"));
+            }
+        }
+        NodeKind::String(s) => out.push_str(&serde_json::to_string(s).expect("strings serialize")),
+        NodeKind::Seq(items) if items.is_empty() => out.push_str("[]"),
+        NodeKind::Map(m) if m.is_empty() => out.push_str("{}"),
+        NodeKind::Seq(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(out, indent + 2);
+                json(out, item, indent + 2);
+            }
+            out.push('\n');
+            pad(out, indent);
+            out.push(']');
+        }
+        NodeKind::Map(m) => {
+            out.push('{');
+            for (i, (k, e)) in m.iter().enumerate() {
+                out.push_str(if i == 0 { "\n" } else { ",\n" });
+                pad(out, indent + 2);
+                let _ = write!(
+                    out,
+                    "{}: ",
+                    serde_json::to_string(k).expect("strings serialize")
+                );
+                json(out, &e.value, indent + 2);
+            }
+            out.push('\n');
+            pad(out, indent);
+            out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Format, Limits, SourceMap, load_text};
+
+    fn load(text: &str, format: Format) -> Node {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t", text);
+        let r = load_text(f, text, format, &Limits::default());
+        assert!(r.diagnostics.is_empty(), "{:?}\n{text}", r.diagnostics);
+        r.document.expect("document").root
+    }
+
+    /// Structural equality, ignoring spans.
+    fn same(a: &Node, b: &Node) -> bool {
+        match (&a.kind, &b.kind) {
+            (NodeKind::Seq(x), NodeKind::Seq(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+            }
+            (NodeKind::Map(x), NodeKind::Map(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((k1, e1), (k2, e2))| k1 == k2 && same(&e1.value, &e2.value))
+            }
+            (x, y) => x == y,
+        }
+    }
+
+    const TRICKY: &str = r#"
+a: "yes"
+b: "0755"
+c: 0755
+d: "2010-09-09"
+e: ""
+f: " padded "
+g: "it's"
+h: "a: b"
+i: "x #y"
+j: "{{resolve:ssm:/a}}"
+k: "- dash"
+l: "multi\nline\n"
+m: "no trailing newline\nat end"
+n: "tab\there"
+o: "null"
+p: null
+q: [1, "1", true, "true", [], {}]
+r: "ünïcödé ${AWS::Region}"
+s: "*star"
+t: "12:30"
+u: "1e3"
+v: "two trailing\n\n"
+w: "0x1F"
+"key: with colon": 1
+Fn::Sub: "${A}"
+"#;
+
+    #[test]
+    fn yaml_round_trips_tricky_scalars() {
+        let a = load(TRICKY, Format::Yaml);
+        let text = to_yaml(&a);
+        let b = load(&text, Format::Yaml);
+        assert!(same(&a, &b), "{text}");
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let a = load(TRICKY, Format::Yaml);
+        let text = to_json(&a);
+        let b = load(&text, Format::Json);
+        // `0755` becomes the string "0755" in JSON; everything else is identical.
+        let NodeKind::Map(m) = &b.kind else { panic!() };
+        assert_eq!(m.get("c").unwrap().kind, NodeKind::String("0755".into()));
+        assert_eq!(m.len(), a.as_map().unwrap().len());
+        assert_eq!(to_json(&b), text);
+    }
+
+    #[test]
+    fn nested_collections_are_block_style() {
+        let n = load(
+            "A:\n  - x: 1\n    y: [a, b]\n  - - c\n    - d\nB: {}\n",
+            Format::Yaml,
+        );
+        assert_eq!(
+            to_yaml(&n),
+            "A:\n  - x: 1\n    y:\n      - a\n      - b\n  - - c\n    - d\nB: {}\n"
+        );
+    }
+}
