@@ -53,6 +53,37 @@ fn load_and_check(bencher: Bencher, n: usize) {
     });
 }
 
+/// The YAML parser's event stream alone: the floor under `load_only`.
+#[divan::bench(args = SIZES, max_time = 10)]
+fn parse_events(bencher: Bencher, n: usize) {
+    let text = synthetic(n);
+    bencher.bench(|| {
+        let mut parser = saphyr_parser::Parser::new_from_str(&text);
+        let mut events = 0usize;
+        while let Some(e) = parser.next_event() {
+            e.expect("the synthetic template parses");
+            events += 1;
+        }
+        events
+    });
+}
+
+/// `evaluate::evaluate` of an already lowered template (defaults for every parameter): parameters,
+/// rules, about N/5 conditions, every resource's and output's intrinsics.
+#[divan::bench(args = SIZES, max_time = 10)]
+fn evaluate(bencher: Bencher, n: usize) {
+    let text = synthetic(n);
+    let mut sources = SourceMap::new();
+    let file = sources.add("synthetic.yaml", Arc::clone(&text));
+    let doc = load_text(file, &text, Format::Yaml, &Limits::default())
+        .document
+        .expect("the synthetic template loads");
+    let (template, _) = cairn::template::lower(&doc, &sources);
+    let inputs = cairn::evaluate::Inputs::default();
+    cairn::evaluate::evaluate(&template, &inputs).expect("the synthetic template evaluates");
+    bencher.bench(|| cairn::evaluate::evaluate(&template, &inputs));
+}
+
 /// Writes the benchmark templates under `target/` for timing the binary on them.
 fn write_templates() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");

@@ -389,7 +389,8 @@ impl<'a> Builder<'a> {
 
     fn after_tag(&self, start: usize, tag: &str) -> usize {
         let after = start + tag.len() + 1;
-        if self.source.get(start..after) == Some(&format!("!{tag}")) {
+        let written = self.source.get(start..after);
+        if written.is_some_and(|w| w.starts_with('!') && &w[1..] == tag) {
             let rest = &self.source[after..];
             after + (rest.len() - rest.trim_start().len())
         } else {
@@ -545,7 +546,9 @@ impl<'a> Builder<'a> {
 
     /// Applies lifted outer tags, records an anchor, and hands a finished node to its parent.
     fn finish(&mut self, mut node: Node, anchor: usize) -> Result<(), ()> {
-        if let Some(outers) = self.outer_tags.get(&(node.span.start as usize)) {
+        if !self.outer_tags.is_empty()
+            && let Some(outers) = self.outer_tags.get(&(node.span.start as usize))
+        {
             for (tag, tag_start) in outers.iter().rev() {
                 let end = node.span.end as usize;
                 node = self.tagged(tag, *tag_start, node, end);
