@@ -84,6 +84,28 @@ fn evaluate(bencher: Bencher, n: usize) {
     bencher.bench(|| cairn::evaluate::evaluate(&template, &inputs));
 }
 
+/// The dependency graph with conditions applied, its creation waves and its critical path (latencies by
+/// type), for 10,000 and 100,000 resources.
+#[divan::bench(args = [10_000, 100_000], max_time = 10)]
+fn graph_waves_critical_path(bencher: Bencher, n: usize) {
+    let text = synthetic(n);
+    let mut sources = SourceMap::new();
+    let file = sources.add("synthetic.yaml", Arc::clone(&text));
+    let doc = load_text(file, &text, Format::Yaml, &big_limits())
+        .document
+        .expect("the synthetic template loads");
+    let (template, _) = cairn::template::lower(&doc, &sources);
+    let conditions = cairn::evaluate::conditions(&template, &cairn::evaluate::Inputs::default())
+        .expect("the conditions evaluate");
+    let latency = |t: &str| if t.starts_with("AWS::Lambda") { 30 } else { 5 };
+    bencher.bench(|| {
+        let g = cairn::graph::build(&template, &conditions);
+        let waves = g.waves().expect("no cycle").len();
+        let cp = g.critical_path(latency).expect("no cycle");
+        (waves, cp.total, g)
+    });
+}
+
 /// Writes the benchmark templates under `target/` for timing the binary on them.
 fn write_templates() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
@@ -109,11 +131,19 @@ fn synthetic(n: usize) -> Arc<str> {
     }))
 }
 
+/// Limits large enough for the 100,000-resource template (about 60 MB).
+fn big_limits() -> Limits {
+    Limits {
+        max_bytes: 1 << 30,
+        ..Limits::default()
+    }
+}
+
 /// Runs the whole pipeline once and panics on any error diagnostic.
 fn assert_no_errors(n: usize, text: &Arc<str>) {
     let mut sources = SourceMap::new();
     let file = sources.add(format!("bench-synthetic-{n}.yaml"), Arc::clone(text));
-    let loaded = load_text(file, text, Format::Yaml, &Limits::default());
+    let loaded = load_text(file, text, Format::Yaml, &big_limits());
     let mut diags = loaded.diagnostics;
     let doc = loaded.document.expect("the synthetic template loads");
     let (template, lower_diags) = cairn::template::lower(&doc, &sources);

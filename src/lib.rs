@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod evaluate;
+pub mod graph;
 pub mod source;
 pub mod template;
 pub mod transform;

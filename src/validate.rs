@@ -79,6 +79,18 @@ pub fn validate_one(
         let (t, lower_diags) = template::lower(doc, sources);
         diags.extend(lower_diags);
         diags.extend(crate::check::check(&t, sources));
+        if crate::check::names_are_final(&t) {
+            // With every parameter's default the conditions are known, and a cycle only through a branch
+            // or resource that is never taken is no cycle. Otherwise every branch counts.
+            let known = (!diags.iter().any(Diagnostic::is_error))
+                .then(|| crate::evaluate::conditions(&t, &crate::evaluate::Inputs::default()).ok())
+                .flatten();
+            let graph = match known {
+                Some(values) => crate::graph::build(&t, &values),
+                None => crate::graph::build_all(&t),
+            };
+            diags.extend(graph.cycle_diagnostics(sources));
+        }
         template = Some(t);
     }
     (

@@ -1,107 +1,84 @@
-//! Finding cycles in a small directed graph of named nodes (conditions referring to conditions,
-//! resources depending on resources). One cycle is reported per strongly connected component: the shortest
-//! one through the component's alphabetically first member, so the report is deterministic and polynomial
-//! even where the number of distinct cycles is not.
+//! Finding cycles in a directed graph (conditions referring to conditions, resources depending on
+//! resources). One cycle is reported per strongly connected component: the shortest one through the
+//! component's alphabetically first member, so the report is deterministic and polynomial even where the
+//! number of distinct cycles is not.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 
-use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 
-use crate::source::Span;
+/// A cycle as its edges `(from, to, weight)`, starting at its canonical (smallest-named) node.
+pub type Cycle<E> = Vec<(NodeIndex, NodeIndex, E)>;
 
-/// An edge `from → to`, with the span of the reference that makes it.
-pub struct Edge<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
-    pub span: Span,
-}
-
-/// A cycle as the list of its edges, starting at its canonical (smallest) node.
-pub type Cycle<'a> = Vec<Edge<'a>>;
-
-pub fn find<'a>(nodes: impl IntoIterator<Item = &'a str>, edges: Vec<Edge<'a>>) -> Vec<Cycle<'a>> {
-    let mut g: DiGraph<&str, Span> = DiGraph::new();
-    let mut index: BTreeMap<&str, NodeIndex> = BTreeMap::new();
-    for n in nodes {
-        index.entry(n).or_insert_with(|| g.add_node(n));
-    }
-    for e in &edges {
-        if let (Some(&a), Some(&b)) = (index.get(e.from), index.get(e.to)) {
-            g.add_edge(a, b, e.span);
-        }
-    }
+/// Every cycle of `g`, one per strongly connected component, sorted by the name of their first node.
+pub fn find<N, E: Copy + Ord>(g: &DiGraph<N, E>, name: impl Fn(&N) -> &str) -> Vec<Cycle<E>> {
     let mut cycles = Vec::new();
-    for scc in tarjan_scc(&g) {
+    for scc in petgraph::algo::tarjan_scc(g) {
         let start = *scc
             .iter()
-            .min_by_key(|&&n| g[n])
+            .min_by_key(|&&n| name(&g[n]))
             .expect("components are never empty");
-        let self_loop = g.edges_connecting(start, start).next();
-        if scc.len() == 1 && self_loop.is_none() {
+        if let Some(e) = g.edges_connecting(start, start).map(|e| *e.weight()).min() {
+            cycles.push(vec![(start, start, e)]);
             continue;
         }
-        if let Some(e) = self_loop {
-            cycles.push(vec![Edge {
-                from: g[start],
-                to: g[start],
-                span: *e.weight(),
-            }]);
+        if scc.len() == 1 {
             continue;
         }
-        // Breadth-first search inside the component for the shortest way back to `start`.
-        let members: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
-        let mut prev: BTreeMap<NodeIndex, (NodeIndex, Span)> = BTreeMap::new();
-        let mut queue = VecDeque::from([start]);
-        let mut closing = None;
-        'bfs: while let Some(n) = queue.pop_front() {
-            let mut next: Vec<_> = g
-                .edges(n)
-                .map(|e| (petgraph::visit::EdgeRef::target(&e), *e.weight()))
-                .collect();
-            next.sort_by_key(|(t, s)| (g[*t], *s));
-            for (t, span) in next {
-                if !members.contains(&t) {
-                    continue;
-                }
-                if t == start {
-                    closing = Some((n, span));
-                    break 'bfs;
-                }
-                if t != start && !prev.contains_key(&t) {
-                    prev.insert(t, (n, span));
-                    queue.push_back(t);
-                }
-            }
+        if let Some(c) = shortest_back(g, &scc, start, &name) {
+            cycles.push(c);
         }
-        let Some((last, span)) = closing else {
-            continue;
-        };
-        let mut path = vec![Edge {
-            from: g[last],
-            to: g[start],
-            span,
-        }];
-        let mut cur = last;
-        while cur != start {
-            let (p, s) = prev[&cur];
-            path.push(Edge {
-                from: g[p],
-                to: g[cur],
-                span: s,
-            });
-            cur = p;
-        }
-        path.reverse();
-        cycles.push(path);
     }
-    cycles.sort_by(|a, b| a[0].from.cmp(b[0].from));
+    cycles.sort_by(|a, b| name(&g[a[0].0]).cmp(name(&g[b[0].0])));
     cycles
 }
 
+/// Breadth-first search inside a component for the shortest way from `start` back to itself, visiting
+/// neighbours in name order so the result is deterministic.
+fn shortest_back<N, E: Copy + Ord>(
+    g: &DiGraph<N, E>,
+    scc: &[NodeIndex],
+    start: NodeIndex,
+    name: &impl Fn(&N) -> &str,
+) -> Option<Cycle<E>> {
+    let members: HashSet<NodeIndex> = scc.iter().copied().collect();
+    let mut prev: BTreeMap<NodeIndex, (NodeIndex, E)> = BTreeMap::new();
+    let mut queue = VecDeque::from([start]);
+    while let Some(n) = queue.pop_front() {
+        let mut next: Vec<(NodeIndex, E)> = g.edges(n).map(|e| (e.target(), *e.weight())).collect();
+        next.sort_by(|a, b| name(&g[a.0]).cmp(name(&g[b.0])).then(a.1.cmp(&b.1)));
+        for (t, w) in next {
+            if !members.contains(&t) {
+                continue;
+            }
+            if t == start {
+                let mut path = vec![(n, start, w)];
+                let mut cur = n;
+                while cur != start {
+                    let (p, pw) = prev[&cur];
+                    path.push((p, cur, pw));
+                    cur = p;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            if let std::collections::btree_map::Entry::Vacant(v) = prev.entry(t) {
+                v.insert((n, w));
+                queue.push_back(t);
+            }
+        }
+    }
+    None
+}
+
 /// `A → B → C → A`
-pub fn describe(cycle: &Cycle<'_>) -> String {
-    let mut s: Vec<&str> = cycle.iter().map(|e| e.from).collect();
-    s.push(cycle[0].from);
+pub fn describe<N, E>(
+    g: &DiGraph<N, E>,
+    cycle: &Cycle<impl Copy>,
+    name: impl Fn(&N) -> &str,
+) -> String {
+    let mut s: Vec<&str> = cycle.iter().map(|(from, _, _)| name(&g[*from])).collect();
+    s.push(name(&g[cycle[0].0]));
     s.join(" → ")
 }

@@ -4,8 +4,7 @@
 //! rather than guessed.
 
 mod conditions;
-mod cycles;
-mod dependencies;
+pub mod cycles;
 mod parameters;
 mod placement;
 mod refs;
@@ -24,6 +23,12 @@ const EXPANDING_TRANSFORMS: &[&str] = &[
     "AWS::CodeDeployBlueGreen",
 ];
 
+/// True when the template's names are final: no transform or loop left that would add or rename
+/// resources. Reference and dependency checks only make sense then.
+pub fn names_are_final(t: &Template) -> bool {
+    pending_transforms(t).is_empty()
+}
+
 /// Runs every check on a template.
 pub fn check(t: &Template, sources: &SourceMap) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -33,7 +38,6 @@ pub fn check(t: &Template, sources: &SourceMap) -> Vec<Diagnostic> {
     let pending = pending_transforms(t);
     if pending.is_empty() {
         refs::check(t, &mut out);
-        dependencies::check(t, &mut out);
         placement::check(t, &mut out);
     } else {
         for (span, why) in pending {

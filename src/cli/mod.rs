@@ -1,6 +1,7 @@
 //! Stage `cli`: the command line. Parses arguments with clap, calls the library, and renders its data
 //! (diagnostics, later plans and events) as text, JSON or SARIF. Holds no logic a library user would need.
 
+mod graph;
 mod render;
 mod validate;
 mod view;
@@ -55,6 +56,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Print the template in long form; with --resolve, the desired stack for given parameters.
     Render(render::Args),
+    /// Draw the dependency graph (DOT, Mermaid or JSON).
+    Graph(graph::Args),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -77,6 +80,7 @@ where
     let code = match &cli.command {
         Command::Validate(args) => validate::run(&cli, args),
         Command::Render(args) => render::run(&cli, args),
+        Command::Graph(args) => graph::run(&cli, args),
     };
     ExitCode::from(code)
 }

@@ -48,7 +48,7 @@ pub struct Args {
     pub stack_name: Option<String>,
 }
 
-fn parse_kv(s: &str) -> Result<(String, String), String> {
+pub(super) fn parse_kv(s: &str) -> Result<(String, String), String> {
     evaluate::parse_assignment(s)
 }
 
@@ -143,7 +143,7 @@ fn stack_name_from(path: &std::path::Path) -> String {
     }
 }
 
-fn fail(cli: &Cli, report: &Report) -> u8 {
+pub(super) fn fail(cli: &Cli, report: &Report) -> u8 {
     let text = match cli.output {
         OutputFormat::Text => views::text::report(report, 50, views::color_enabled_stderr()),
         OutputFormat::Json => views::json::report(report),

@@ -122,6 +122,22 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
     })
 }
 
+/// The value of every condition for `inputs` (parameters and pseudo parameters only; nothing else is
+/// evaluated): what the dependency graph needs to know which resources and branches exist.
+pub fn conditions(
+    template: &Template,
+    inputs: &Inputs,
+) -> Result<IndexMap<String, bool>, Vec<Diagnostic>> {
+    let parameters = parameters::resolve(template, &inputs.parameters, &inputs.ssm)?;
+    let mut ev = intrinsics::Evaluator::new(template, &parameters, &inputs.context, &inputs.ssm);
+    let conditions = ev.evaluate_conditions();
+    if ev.diagnostics.is_empty() {
+        Ok(conditions)
+    } else {
+        Err(sorted(ev.diagnostics))
+    }
+}
+
 fn sorted(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut d = crate::source::Diagnostics::new();
     d.extend(diagnostics);

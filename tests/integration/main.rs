@@ -3,6 +3,7 @@
 mod conformance;
 mod exit_codes;
 mod fixtures;
+mod graph;
 mod langext;
 mod render;
 

@@ -1,5 +1,6 @@
 //! Views of diagnostics: one per output format (human text, JSON, SARIF), all from the same data.
 
+pub mod graph;
 pub mod json;
 pub mod sarif;
 pub mod text;
