@@ -5,9 +5,14 @@
 
 pub mod check;
 pub mod cli;
+pub mod engine;
 pub mod evaluate;
 pub mod graph;
+pub mod plan;
+pub mod provider;
 pub mod source;
+pub mod spec;
+pub mod state;
 pub mod template;
 pub mod transform;
 pub mod validate;

@@ -1,8 +1,12 @@
 //! Stage `cli`: the command line. Parses arguments with clap, calls the library, and renders its data
 //! (diagnostics, later plans and events) as text, JSON or SARIF. Holds no logic a library user would need.
 
+mod context;
 mod graph;
+mod inspect;
+mod mock;
 mod render;
+mod stack;
 mod validate;
 mod view;
 
@@ -18,6 +22,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// The command ran and found errors (or failed).
     pub const FAILURE: u8 = 1;
+    /// With `--detailed-exitcode`: the plan has changes.
+    pub const CHANGES: u8 = 2;
     /// The command line itself was wrong (sysexits' EX_USAGE).
     pub const USAGE: u8 = 64;
 }
@@ -58,6 +64,27 @@ pub enum Command {
     Render(render::Args),
     /// Draw the dependency graph (DOT, Mermaid or JSON).
     Graph(graph::Args),
+    /// Plan a stack's creation (or deletion with --destroy) without changing anything.
+    Plan(stack::PlanArgs),
+    /// Create a stack from a template or a saved plan, against the mock cloud.
+    Apply(stack::ApplyArgs),
+    /// Delete a stack and its resources.
+    Destroy(stack::DestroyArgs),
+    /// List the stacks in the state store.
+    Stacks(inspect::StacksArgs),
+    /// A stack's event log.
+    Events(inspect::StackArg),
+    /// A stack's resources.
+    Resources(inspect::StackArg),
+    /// A stack's outputs.
+    Outputs(inspect::StackArg),
+    /// Every export of the region.
+    Exports,
+    /// Release a stack's lock left by an operation that no longer runs.
+    Unlock(inspect::UnlockArgs),
+    /// Look at or change the mock cloud.
+    #[command(subcommand)]
+    Mock(mock::MockCommand),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -81,6 +108,16 @@ where
         Command::Validate(args) => validate::run(&cli, args),
         Command::Render(args) => render::run(&cli, args),
         Command::Graph(args) => graph::run(&cli, args),
+        Command::Plan(args) => stack::plan(&cli, args),
+        Command::Apply(args) => stack::apply(&cli, args),
+        Command::Destroy(args) => stack::destroy(&cli, args),
+        Command::Stacks(args) => inspect::stacks(&cli, args),
+        Command::Events(args) => inspect::events(&cli, args),
+        Command::Resources(args) => inspect::resources(&cli, args),
+        Command::Outputs(args) => inspect::outputs(&cli, args),
+        Command::Exports => inspect::exports(&cli),
+        Command::Unlock(args) => inspect::unlock(&cli, args),
+        Command::Mock(command) => mock::run(&cli, command),
     };
     ExitCode::from(code)
 }

@@ -84,6 +84,7 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
             },
             ssm: args.ssm.iter().cloned().collect(),
             mask_no_echo: true,
+            ..Inputs::default()
         };
         match evaluate::evaluate(template, &inputs) {
             Ok(e) => evaluate::resolved_document(template, &e).root,

@@ -40,8 +40,9 @@ impl Evaluator<'_> {
                 Ok(Value::List(zones.into_iter().map(Value::String).collect()))
             }
             K::ImportValue(name) => {
+                let span = name.span;
                 let name = self.known_text(name, "the name of `Fn::ImportValue`")?;
-                Ok(Value::Deferred(Deferred::ImportValue(name)))
+                self.import(span, name)
             }
             K::Length(arg) => match self.value(arg)? {
                 Value::List(items) => Ok(Value::Number(items.len().to_string())),

@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 use crate::source::{Diagnostic, Span, suggest};
 use crate::template::{DynamicPart, Expr, ExprKind, Name, Template};
 
+use super::Known;
 use super::codes;
 use super::parameters::ResolvedParameters;
 use super::pseudo::{Context, Pseudo};
@@ -25,6 +26,11 @@ pub struct Evaluator<'a> {
     pub parameters: &'a ResolvedParameters,
     pub context: &'a Context,
     pub ssm: &'a IndexMap<String, String>,
+    /// Resources that exist and exports that can be imported: their `Ref`, `Fn::GetAtt` and
+    /// `Fn::ImportValue` resolve instead of staying deferred.
+    pub known: Option<&'a Known>,
+    /// The export names `Fn::ImportValue` read, in order of first use.
+    pub imports: Vec<String>,
     /// Memoized conditions: `None` when a condition failed (its diagnostic is already reported).
     pub(super) conditions: IndexMap<String, Option<bool>>,
     /// Conditions being evaluated, innermost last: a guard against cycles.
@@ -44,9 +50,29 @@ impl<'a> Evaluator<'a> {
             parameters,
             context,
             ssm,
+            known: None,
+            imports: Vec::new(),
             conditions: IndexMap::new(),
             visiting: Vec::new(),
             diagnostics: Vec::new(),
+        }
+    }
+
+    /// `Fn::ImportValue` of a resolved name: the export's value when exports are known.
+    pub(super) fn import(&mut self, span: Span, name: String) -> Eval<Value> {
+        if !self.imports.contains(&name) {
+            self.imports.push(name.clone());
+        }
+        match self.known.and_then(|k| k.exports.as_ref()) {
+            None => Ok(Value::Deferred(Deferred::ImportValue(name))),
+            Some(exports) => match exports.get(&name) {
+                Some(v) => Ok(Value::String(v.clone())),
+                None => Err(self.fail(
+                    codes::UNRESOLVED_NAME,
+                    span,
+                    format!("No export named {name} found."),
+                )),
+            },
         }
     }
 
@@ -209,6 +235,9 @@ impl<'a> Evaluator<'a> {
             None => {}
         }
         if self.template.resources.contains_key(n) {
+            if let Some(r) = self.known.and_then(|k| k.resources.get(n)) {
+                return Ok(Some(Value::String(r.ref_value.clone())));
+            }
             return Ok(Some(Value::Deferred(Deferred::Ref(n.to_owned()))));
         }
         let t = self.template;
@@ -249,6 +278,19 @@ impl<'a> Evaluator<'a> {
             ));
         }
         let attribute = self.known_text(attribute, "the attribute name of `Fn::GetAtt`")?;
+        if let Some(r) = self.known.and_then(|k| k.resources.get(&resource.value)) {
+            return match r.attributes.get(&attribute) {
+                Some(v) => Ok(v.clone()),
+                None => Err(self.fail(
+                    codes::UNRESOLVED_NAME,
+                    resource.span,
+                    format!(
+                        "resource `{}` has no attribute `{attribute}`",
+                        resource.value
+                    ),
+                )),
+            };
+        }
         Ok(Value::Deferred(Deferred::GetAtt(
             resource.value.clone(),
             attribute,

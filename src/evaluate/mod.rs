@@ -70,9 +70,27 @@ pub struct Inputs {
     pub context: Context,
     /// The SSM parameter store: name → value, read by SSM parameter types and `{{resolve:ssm:...}}`.
     pub ssm: IndexMap<String, String>,
+    /// Resources that exist already and the exports that can be imported (for apply); empty at plan time.
+    pub known: Known,
     /// Show `NoEcho` parameters as `****` wherever their values reach resources and outputs (for
     /// output meant for people). Rules and conditions still see the real values.
     pub mask_no_echo: bool,
+}
+
+/// What exists when a stack is applied: created resources (their `Ref` value and attributes) and the
+/// region's exports. Evaluating with them turns deferred values concrete.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Known {
+    pub resources: IndexMap<String, KnownResource>,
+    /// `None`: imports stay deferred (`Fn::ImportValue`); `Some`: they resolve, or fail as
+    /// CloudFormation does when the export does not exist.
+    pub exports: Option<IndexMap<String, String>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KnownResource {
+    pub ref_value: String,
+    pub attributes: IndexMap<String, Value>,
 }
 
 /// The desired stack: everything a template yields for given inputs, before any resource exists.
@@ -85,6 +103,8 @@ pub struct Evaluated {
     pub resources: IndexMap<String, EvaluatedResource>,
     /// Outputs whose condition holds, in template order.
     pub outputs: IndexMap<String, EvaluatedOutput>,
+    /// Export names the stack imports with `Fn::ImportValue`.
+    pub imports: Vec<String>,
 }
 
 /// Evaluates `template` for `inputs`. Parameter errors stop evaluation (everything depends on them);
@@ -93,6 +113,7 @@ pub struct Evaluated {
 pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<Diagnostic>> {
     let parameters = parameters::resolve(template, &inputs.parameters, &inputs.ssm)?;
     let mut ev = intrinsics::Evaluator::new(template, &parameters, &inputs.context, &inputs.ssm);
+    ev.known = Some(&inputs.known);
     ev.evaluate_rules();
     if !ev.diagnostics.is_empty() {
         return Err(sorted(ev.diagnostics));
@@ -102,6 +123,7 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
     if inputs.mask_no_echo && !parameters.no_echo.is_empty() {
         masked = parameters.masked();
         let mut shown = intrinsics::Evaluator::new(template, &masked, &inputs.context, &inputs.ssm);
+        shown.known = Some(&inputs.known);
         shown.diagnostics = std::mem::take(&mut ev.diagnostics);
         ev = shown;
     }
@@ -111,6 +133,7 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
         ev.check_kept_references(&resources, &outputs);
     }
     let diagnostics = ev.diagnostics;
+    let imports = ev.imports;
     if !diagnostics.is_empty() {
         return Err(sorted(diagnostics));
     }
@@ -119,7 +142,81 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
         conditions,
         resources,
         outputs,
+        imports,
     })
+}
+
+/// Parameters and conditions resolved once, for evaluating resources one at a time as they become
+/// creatable (apply): each call sees `inputs.known` as it is then.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prepared {
+    pub parameters: ResolvedParameters,
+    pub conditions: IndexMap<String, bool>,
+}
+
+/// Resolves parameters, rules and conditions.
+pub fn prepare(template: &Template, inputs: &Inputs) -> Result<Prepared, Vec<Diagnostic>> {
+    let parameters = parameters::resolve(template, &inputs.parameters, &inputs.ssm)?;
+    let mut ev = intrinsics::Evaluator::new(template, &parameters, &inputs.context, &inputs.ssm);
+    ev.known = Some(&inputs.known);
+    ev.evaluate_rules();
+    let conditions = ev.evaluate_conditions();
+    if !ev.diagnostics.is_empty() {
+        return Err(sorted(ev.diagnostics));
+    }
+    Ok(Prepared {
+        parameters,
+        conditions,
+    })
+}
+
+impl Prepared {
+    fn evaluator<'a>(
+        &'a self,
+        template: &'a Template,
+        inputs: &'a Inputs,
+    ) -> intrinsics::Evaluator<'a> {
+        let mut ev =
+            intrinsics::Evaluator::new(template, &self.parameters, &inputs.context, &inputs.ssm);
+        ev.known = Some(&inputs.known);
+        for (k, v) in &self.conditions {
+            ev.conditions.insert(k.clone(), Some(*v));
+        }
+        ev
+    }
+
+    /// One resource, with what `inputs.known` holds resolved and the rest deferred.
+    pub fn resource(
+        &self,
+        template: &Template,
+        inputs: &Inputs,
+        name: &str,
+    ) -> Result<EvaluatedResource, Vec<Diagnostic>> {
+        let r = template
+            .resources
+            .get(name)
+            .expect("the resource is in the template: this is a bug");
+        let mut ev = self.evaluator(template, inputs);
+        match ev.evaluate_resource(r) {
+            Some(e) if ev.diagnostics.is_empty() => Ok(e),
+            _ => Err(sorted(ev.diagnostics)),
+        }
+    }
+
+    /// The outputs whose condition holds.
+    pub fn outputs(
+        &self,
+        template: &Template,
+        inputs: &Inputs,
+    ) -> Result<IndexMap<String, EvaluatedOutput>, Vec<Diagnostic>> {
+        let mut ev = self.evaluator(template, inputs);
+        let out = ev.evaluate_outputs(&self.conditions);
+        if ev.diagnostics.is_empty() {
+            Ok(out)
+        } else {
+            Err(sorted(ev.diagnostics))
+        }
+    }
 }
 
 /// The value of every condition for `inputs` (parameters and pseudo parameters only; nothing else is
@@ -130,6 +227,7 @@ pub fn conditions(
 ) -> Result<IndexMap<String, bool>, Vec<Diagnostic>> {
     let parameters = parameters::resolve(template, &inputs.parameters, &inputs.ssm)?;
     let mut ev = intrinsics::Evaluator::new(template, &parameters, &inputs.context, &inputs.ssm);
+    ev.known = Some(&inputs.known);
     let conditions = ev.evaluate_conditions();
     if ev.diagnostics.is_empty() {
         Ok(conditions)

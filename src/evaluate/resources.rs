@@ -48,58 +48,64 @@ impl Evaluator<'_> {
             if !self.kept(r.condition.as_ref(), conditions) {
                 continue;
             }
-            let properties = match &r.properties {
-                // `Properties: !If [C, {...}, !Ref AWS::NoValue]` leaves no properties at all.
-                Some(p) => self
-                    .eval(p)
-                    .map(|v| v.unwrap_or_else(|| Value::Map(IndexMap::new()))),
-                None => Ok(Value::Map(IndexMap::new())),
-            };
-            let deletion_policy =
-                self.optional_text(r.deletion_policy.as_ref(), "`DeletionPolicy`");
-            let update_replace_policy =
-                self.optional_text(r.update_replace_policy.as_ref(), "`UpdateReplacePolicy`");
-            let creation_policy = self.optional(r.creation_policy.as_ref());
-            let update_policy = self.optional(r.update_policy.as_ref());
-            let metadata = self.optional(r.metadata.as_ref());
-            let (
-                Ok(properties),
-                Ok(deletion_policy),
-                Ok(update_replace_policy),
-                Ok(creation_policy),
-                Ok(update_policy),
-                Ok(metadata),
-            ) = (
-                properties,
-                deletion_policy,
-                update_replace_policy,
-                creation_policy,
-                update_policy,
-                metadata,
-            )
-            else {
-                continue;
-            };
-            out.insert(
-                name.clone(),
-                EvaluatedResource {
-                    resource_type: r
-                        .resource_type
-                        .as_ref()
-                        .map(|n| n.value.clone())
-                        .unwrap_or_default(),
-                    properties,
-                    depends_on: r.depends_on.iter().map(|d| d.value.clone()).collect(),
-                    condition: r.condition.as_ref().map(|c| c.value.clone()),
-                    deletion_policy,
-                    update_replace_policy,
-                    creation_policy,
-                    update_policy,
-                    metadata,
-                },
-            );
+            if let Some(e) = self.evaluate_resource(r) {
+                out.insert(name.clone(), e);
+            }
         }
         out
+    }
+
+    /// Evaluates one resource's properties and attributes; `None` when an error was reported.
+    pub fn evaluate_resource(
+        &mut self,
+        r: &crate::template::Resource,
+    ) -> Option<EvaluatedResource> {
+        let properties = match &r.properties {
+            // `Properties: !If [C, {...}, !Ref AWS::NoValue]` leaves no properties at all.
+            Some(p) => self
+                .eval(p)
+                .map(|v| v.unwrap_or_else(|| Value::Map(IndexMap::new()))),
+            None => Ok(Value::Map(IndexMap::new())),
+        };
+        let deletion_policy = self.optional_text(r.deletion_policy.as_ref(), "`DeletionPolicy`");
+        let update_replace_policy =
+            self.optional_text(r.update_replace_policy.as_ref(), "`UpdateReplacePolicy`");
+        let creation_policy = self.optional(r.creation_policy.as_ref());
+        let update_policy = self.optional(r.update_policy.as_ref());
+        let metadata = self.optional(r.metadata.as_ref());
+        let (
+            Ok(properties),
+            Ok(deletion_policy),
+            Ok(update_replace_policy),
+            Ok(creation_policy),
+            Ok(update_policy),
+            Ok(metadata),
+        ) = (
+            properties,
+            deletion_policy,
+            update_replace_policy,
+            creation_policy,
+            update_policy,
+            metadata,
+        )
+        else {
+            return None;
+        };
+        Some(EvaluatedResource {
+            resource_type: r
+                .resource_type
+                .as_ref()
+                .map(|n| n.value.clone())
+                .unwrap_or_default(),
+            properties,
+            depends_on: r.depends_on.iter().map(|d| d.value.clone()).collect(),
+            condition: r.condition.as_ref().map(|c| c.value.clone()),
+            deletion_policy,
+            update_replace_policy,
+            creation_policy,
+            update_policy,
+            metadata,
+        })
     }
 
     /// Evaluates the outputs whose condition holds.

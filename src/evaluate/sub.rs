@@ -112,12 +112,26 @@ impl Evaluator<'_> {
             None => {}
         }
         let resources = &self.template.resources;
+        let known = self.known.map(|k| &k.resources);
         if resources.contains_key(name) {
+            if let Some(r) = known.and_then(|k| k.get(name)) {
+                return Ok(Value::String(r.ref_value.clone()));
+            }
             return Ok(Value::Deferred(Deferred::Ref(name.to_owned())));
         }
         if let Some((r, a)) = name.split_once('.')
             && resources.contains_key(r)
         {
+            if let Some(k) = known.and_then(|k| k.get(r)) {
+                return match k.attributes.get(a) {
+                    Some(v) => Ok(v.clone()),
+                    None => Err(self.fail(
+                        codes::UNRESOLVED_NAME,
+                        span,
+                        format!("resource `{r}` has no attribute `{a}`"),
+                    )),
+                };
+            }
             return Ok(Value::Deferred(Deferred::GetAtt(
                 r.to_owned(),
                 a.to_owned(),

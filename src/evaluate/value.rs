@@ -138,6 +138,41 @@ impl Value {
         Node::new(span, kind)
     }
 
+    /// The value as JSON data: deferred values in their long template form, numbers as JSON numbers when
+    /// they are valid JSON numbers (`0755` stays the string "0755").
+    pub fn to_serde(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => match serde_json::from_str::<serde_json::Number>(n) {
+                Ok(x) => J::Number(x),
+                Err(_) => J::String(n.clone()),
+            },
+            Value::String(s) => J::String(s.clone()),
+            Value::List(items) => J::Array(items.iter().map(Value::to_serde).collect()),
+            Value::Map(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_serde())).collect()),
+            Value::Deferred(d) => d.to_template().to_serde(),
+        }
+    }
+
+    /// JSON data as a value (never deferred).
+    pub fn from_serde(v: &serde_json::Value) -> Value {
+        use serde_json::Value as J;
+        match v {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Number(n) => Value::Number(n.to_string()),
+            J::String(s) => Value::String(s.clone()),
+            J::Array(items) => Value::List(items.iter().map(Value::from_serde).collect()),
+            J::Object(m) => Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
+                    .collect(),
+            ),
+        }
+    }
+
     /// Calls `f` with the logical id of every resource this value waits for, in order.
     pub fn for_each_resource<'a>(&'a self, f: &mut impl FnMut(&'a str)) {
         match self {

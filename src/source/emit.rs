@@ -31,6 +31,27 @@ pub fn to_json(node: &Node) -> String {
     out
 }
 
+/// The tree as JSON data (spans dropped, key order kept). Numbers that are not valid JSON numbers (`0755`)
+/// become strings, as in [`to_json`].
+pub fn to_serde(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.kind {
+        NodeKind::Null => J::Null,
+        NodeKind::Bool(b) => J::Bool(*b),
+        NodeKind::Number(n) => match serde_json::from_str::<serde_json::Number>(n) {
+            Ok(x) => J::Number(x),
+            Err(_) => J::String(n.clone()),
+        },
+        NodeKind::String(s) => J::String(s.clone()),
+        NodeKind::Seq(items) => J::Array(items.iter().map(to_serde).collect()),
+        NodeKind::Map(m) => J::Object(
+            m.iter()
+                .map(|(k, e)| (k.to_owned(), to_serde(&e.value)))
+                .collect(),
+        ),
+    }
+}
+
 fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }

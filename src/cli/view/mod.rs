@@ -2,6 +2,8 @@
 
 pub mod graph;
 pub mod json;
+pub mod plan;
+pub mod progress;
 pub mod sarif;
 pub mod text;
 

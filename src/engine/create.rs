@@ -1,0 +1,388 @@
+//! Creating a stack: CREATE_IN_PROGRESS, each resource created as soon as what it needs exists (its
+//! properties evaluated then, with the attributes of the resources created so far), outputs and exports
+//! recorded, CREATE_COMPLETE. On a failure: ROLLBACK_IN_PROGRESS deleting what was created (dependents
+//! first) to ROLLBACK_COMPLETE or ROLLBACK_FAILED, or the stack deleted (`OnFailure::Delete`), or left in
+//! CREATE_FAILED (`OnFailure::DoNothing`).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use indexmap::IndexMap;
+
+use crate::evaluate::{self, Context, Inputs, Known, KnownResource, Prepared, Value};
+use crate::plan::Plan;
+use crate::provider::CreateRequest;
+use crate::source::{Format, Limits, SourceMap, load_text};
+use crate::state::{OutputRecord, ResourceRecord, ResourceStatus, StackRecord, StackStatus};
+use crate::template::Template;
+
+use super::schedule::{self, StepResult};
+use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result, new_id, now, stack_arn};
+
+impl Engine<'_> {
+    pub(super) fn create(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
+        if let Some(existing) = self.store.stack(&plan.stack_name)?
+            && existing.status != StackStatus::DELETE_COMPLETE
+        {
+            return Err(EngineError::Refused(format!(
+                "stack `{}` already exists ({}): {}",
+                plan.stack_name,
+                existing.status,
+                if existing.status == StackStatus::ROLLBACK_COMPLETE {
+                    "a stack in ROLLBACK_COMPLETE can only be deleted (`cairn destroy`)"
+                } else {
+                    "plan again to update it"
+                }
+            )));
+        }
+        let op = Op::begin(self, &plan.stack_name, "create")?;
+        let result = self.create_locked(&op, plan, options);
+        op.finish()?;
+        result
+    }
+
+    fn create_locked(&self, op: &Op<'_, '_>, plan: &Plan, options: &Options) -> Result<Outcome> {
+        let id = new_id();
+        let mut stack = StackRecord {
+            name: plan.stack_name.clone(),
+            id: stack_arn(&plan.region, &plan.account_id, &plan.stack_name, &id),
+            region: plan.region.clone(),
+            status: StackStatus::CREATE_IN_PROGRESS,
+            status_reason: None,
+            template: plan.template.to_string(),
+            parameters: plan.parameters.clone(),
+            outputs: Vec::new(),
+            tags: BTreeMap::new(),
+            imports: plan.imports.clone(),
+            lineage: new_id(),
+            serial: 0,
+            created_at: now(),
+            updated_at: now(),
+        };
+        op.stack_status(
+            &mut stack,
+            StackStatus::CREATE_IN_PROGRESS,
+            Some("User Initiated".into()),
+        )?;
+        let run = Run::new(op, plan, &stack)?;
+        let ids: Vec<String> = plan.steps.iter().map(|s| s.logical_id.clone()).collect();
+        let after: Vec<Vec<String>> = plan.steps.iter().map(|s| s.after.clone()).collect();
+        let schedule = schedule::run(&ids, &after, options.parallelism, |lid| run.create_one(lid));
+        if let Some(e) = run.store_error.lock().expect("lock").take() {
+            return Err(e.into());
+        }
+        if schedule.failed.is_empty() {
+            match run.outputs() {
+                Ok(outputs) => {
+                    let exports: Vec<_> = outputs
+                        .iter()
+                        .filter_map(|o| {
+                            Some(crate::state::ExportRecord {
+                                name: o.export_name.clone()?,
+                                value: text_of(&o.value),
+                                stack_name: stack.name.clone(),
+                            })
+                        })
+                        .collect();
+                    op.store().set_exports(&stack.name, &exports)?;
+                    stack.outputs = outputs;
+                    op.stack_status(&mut stack, StackStatus::CREATE_COMPLETE, None)?;
+                    return Ok(Outcome {
+                        stack,
+                        operation_id: op.id.clone(),
+                        failed: Vec::new(),
+                        cancelled: Vec::new(),
+                    });
+                }
+                Err(reason) => {
+                    let failed = vec![(stack.name.clone(), reason)];
+                    return self.after_failure(op, stack, failed, Vec::new(), options);
+                }
+            }
+        }
+        self.after_failure(op, stack, schedule.failed, schedule.not_started, options)
+    }
+
+    fn after_failure(
+        &self,
+        op: &Op<'_, '_>,
+        mut stack: StackRecord,
+        failed: Vec<(String, String)>,
+        cancelled: Vec<String>,
+        options: &Options,
+    ) -> Result<Outcome> {
+        let names: Vec<&str> = failed.iter().map(|(n, _)| n.as_str()).collect();
+        let why = format!(
+            "The following resource(s) failed to create: [{}]. ",
+            names.join(", ")
+        );
+        match options.on_failure {
+            OnFailure::DoNothing => {
+                op.stack_status(&mut stack, StackStatus::CREATE_FAILED, Some(why))?;
+            }
+            OnFailure::Rollback | OnFailure::Delete => {
+                op.stack_status(
+                    &mut stack,
+                    StackStatus::ROLLBACK_IN_PROGRESS,
+                    Some(format!("{why}Rollback requested by user.")),
+                )?;
+                let rolled_back = self.delete_resources(op, &stack, options, true)?;
+                if rolled_back.failed.is_empty() {
+                    op.stack_status(&mut stack, StackStatus::ROLLBACK_COMPLETE, None)?;
+                    if options.on_failure == OnFailure::Delete {
+                        op.stack_status(
+                            &mut stack,
+                            StackStatus::DELETE_IN_PROGRESS,
+                            Some("User Initiated".into()),
+                        )?;
+                        op.stack_status(&mut stack, StackStatus::DELETE_COMPLETE, None)?;
+                    }
+                } else {
+                    let names: Vec<&str> =
+                        rolled_back.failed.iter().map(|(n, _)| n.as_str()).collect();
+                    op.stack_status(
+                        &mut stack,
+                        StackStatus::ROLLBACK_FAILED,
+                        Some(format!(
+                            "The following resource(s) failed to delete: [{}]. ",
+                            names.join(", ")
+                        )),
+                    )?;
+                }
+            }
+        }
+        Ok(Outcome {
+            stack,
+            operation_id: op.id.clone(),
+            failed,
+            cancelled,
+        })
+    }
+}
+
+/// The text an export records for a value.
+fn text_of(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Loads a plan's processed template back into the model.
+pub(super) fn template_of(
+    plan_template: &serde_json::Value,
+    name: &str,
+) -> std::result::Result<Template, String> {
+    let text = plan_template.to_string();
+    let mut sources = SourceMap::new();
+    let f = sources.add(format!("stack `{name}` (recorded template)"), text.clone());
+    let loaded = load_text(
+        f,
+        &text,
+        Format::Json,
+        &Limits {
+            max_bytes: u64::MAX,
+            ..Limits::default()
+        },
+    );
+    let doc = loaded
+        .document
+        .ok_or_else(|| format!("the recorded template of stack `{name}` does not load"))?;
+    let (t, _) = crate::template::lower(&doc, &sources);
+    Ok(t)
+}
+
+/// Inputs for evaluating a stack's template as recorded.
+pub(super) fn inputs_of(stack: &StackRecord, account_id: &str) -> Inputs {
+    Inputs {
+        parameters: stack
+            .parameters
+            .iter()
+            .map(|p| (p.key.clone(), p.value.clone()))
+            .collect(),
+        context: Context {
+            region: stack.region.clone(),
+            account_id: account_id.to_owned(),
+            stack_name: stack.name.clone(),
+            stack_id: Some(stack.id.clone()),
+            ..Context::default()
+        },
+        ..Inputs::default()
+    }
+}
+
+/// The shared state of one create run.
+struct Run<'o, 'e, 'a> {
+    op: &'o Op<'e, 'a>,
+    plan: &'o Plan,
+    template: Template,
+    inputs: Inputs,
+    prepared: Prepared,
+    known: Mutex<IndexMap<String, KnownResource>>,
+    /// The first state-store failure: it stops the run (the state must not silently diverge).
+    store_error: Mutex<Option<crate::state::StateError>>,
+}
+
+impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
+    fn new(op: &'o Op<'e, 'a>, plan: &'o Plan, stack: &StackRecord) -> Result<Run<'o, 'e, 'a>> {
+        let template =
+            template_of(&plan.template, &plan.stack_name).map_err(EngineError::Refused)?;
+        let mut inputs = inputs_of(stack, &plan.account_id);
+        inputs.known.exports = Some(
+            op.store()
+                .exports()?
+                .into_iter()
+                .map(|e| (e.name, e.value))
+                .collect(),
+        );
+        let prepared = evaluate::prepare(&template, &inputs).map_err(|d| {
+            EngineError::Refused(format!(
+                "the plan no longer evaluates: {}",
+                d.first().map(|d| d.message.clone()).unwrap_or_default()
+            ))
+        })?;
+        Ok(Run {
+            op,
+            plan,
+            template,
+            inputs,
+            prepared,
+            known: Mutex::new(IndexMap::new()),
+            store_error: Mutex::new(None),
+        })
+    }
+
+    fn create_one(&self, logical_id: &str) -> StepResult {
+        match self.try_create(logical_id) {
+            Ok(r) => r,
+            Err(e) => {
+                let reason = e.to_string();
+                if let EngineError::State(s) = e {
+                    self.store_error.lock().expect("lock").get_or_insert(s);
+                }
+                StepResult::Failed(reason)
+            }
+        }
+    }
+
+    fn try_create(&self, logical_id: &str) -> Result<StepResult> {
+        let step = self
+            .plan
+            .steps
+            .iter()
+            .find(|s| s.logical_id == logical_id)
+            .expect("a step per id");
+        // Evaluate with what the step's dependencies produced: that is all its references can need.
+        let mut inputs = self.inputs.clone();
+        {
+            let known = self.known.lock().expect("lock");
+            inputs.known.resources = step
+                .after
+                .iter()
+                .filter_map(|d| known.get(d).map(|k| (d.clone(), k.clone())))
+                .collect();
+        }
+        let mut record = ResourceRecord {
+            logical_id: logical_id.to_owned(),
+            resource_type: step.resource_type.clone(),
+            physical_id: None,
+            token: Some(format!("{}:{logical_id}", self.op.id)),
+            properties: serde_json::Value::Null,
+            attributes: serde_json::Value::Object(Default::default()),
+            status: ResourceStatus::CREATE_IN_PROGRESS,
+            status_reason: None,
+        };
+        let evaluated = match self.prepared.resource(&self.template, &inputs, logical_id) {
+            Ok(e) => e,
+            Err(d) => {
+                let reason = d
+                    .first()
+                    .map(|d| d.message.clone())
+                    .unwrap_or_else(|| "evaluation failed".into());
+                return self.fail(record, reason);
+            }
+        };
+        record.properties = evaluated.properties.to_serde();
+        self.op.store().put_resource(&self.op.stack_name, &record)?;
+        self.op.event(
+            logical_id,
+            None,
+            &record.resource_type,
+            "CREATE_IN_PROGRESS",
+            None,
+        )?;
+        let request = CreateRequest {
+            stack_name: self.op.stack_name.clone(),
+            logical_id: logical_id.to_owned(),
+            resource_type: record.resource_type.clone(),
+            properties: record.properties.clone(),
+            token: record.token.clone().unwrap_or_default(),
+        };
+        match self.op.provider().create(&request) {
+            Ok(state) => {
+                record.physical_id = Some(state.physical_id.clone());
+                record.attributes =
+                    serde_json::Value::Object(state.attributes.clone().into_iter().collect());
+                record.status = ResourceStatus::CREATE_COMPLETE;
+                self.op.store().put_resource(&self.op.stack_name, &record)?;
+                self.op.event(
+                    logical_id,
+                    Some(&state.physical_id),
+                    &record.resource_type,
+                    "CREATE_COMPLETE",
+                    None,
+                )?;
+                self.known.lock().expect("lock").insert(
+                    logical_id.to_owned(),
+                    KnownResource {
+                        ref_value: state.ref_value.clone(),
+                        attributes: state
+                            .attributes
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Value::from_serde(v)))
+                            .collect(),
+                    },
+                );
+                Ok(StepResult::Done)
+            }
+            Err(e) => self.fail(record, e.message),
+        }
+    }
+
+    fn fail(&self, mut record: ResourceRecord, reason: String) -> Result<StepResult> {
+        record.status = ResourceStatus::CREATE_FAILED;
+        record.status_reason = Some(reason.clone());
+        self.op.store().put_resource(&self.op.stack_name, &record)?;
+        self.op.event(
+            &record.logical_id,
+            None,
+            &record.resource_type,
+            "CREATE_FAILED",
+            Some(&reason),
+        )?;
+        Ok(StepResult::Failed(reason))
+    }
+
+    /// The stack's outputs, with every resource known.
+    fn outputs(&self) -> std::result::Result<Vec<OutputRecord>, String> {
+        let mut inputs = self.inputs.clone();
+        inputs.known.resources = self.known.lock().expect("lock").clone();
+        let known = Known {
+            ..inputs.known.clone()
+        };
+        inputs.known = known;
+        let outputs = self
+            .prepared
+            .outputs(&self.template, &inputs)
+            .map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())?;
+        Ok(outputs
+            .into_iter()
+            .map(|(k, o)| OutputRecord {
+                key: k,
+                value: o.value.to_serde(),
+                description: o.description,
+                export_name: o.export_name.map(|e| e.to_string()),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,257 @@
+//! Stage `engine`: executes a [`Plan`] through a [`Provider`], recording every transition in a
+//! [`StateStore`] before the next provider call. Follows CloudFormation's stack and resource statuses,
+//! runs independent resources in parallel, rolls back on failure, honours DeletionPolicy, recovers an
+//! operation a crash interrupted, and reports progress through a [`Hook`]. It never prints.
+
+mod create;
+mod delete;
+mod recover;
+mod schedule;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::Plan;
+use crate::provider::Provider;
+use crate::state::{EventRecord, LockRecord, StackRecord, StackStatus, StateError, StateStore};
+
+pub use schedule::{Schedule, StepResult};
+
+/// What to do when a create fails (CloudFormation's `--on-failure`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum OnFailure {
+    #[default]
+    Rollback,
+    Delete,
+    DoNothing,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub on_failure: OnFailure,
+    /// Steps in flight at once; 0 means unlimited.
+    pub parallelism: usize,
+    /// Logical ids to keep instead of deleting (`destroy --retain`).
+    pub retain: Vec<String>,
+}
+
+/// Receives every event as it is recorded (the CLI's progress display). Called from worker threads.
+pub trait Hook: Send + Sync {
+    fn event(&self, event: &EventRecord);
+}
+
+/// A hook that ignores events.
+pub struct Silent;
+
+impl Hook for Silent {
+    fn event(&self, _: &EventRecord) {}
+}
+
+/// The result of an operation that ran: the stack as it ended (which may be a failure status).
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    pub stack: StackRecord,
+    pub operation_id: String,
+    /// Resources whose operation failed, with the reason.
+    pub failed: Vec<(String, String)>,
+    /// Resources never started because something they needed failed.
+    pub cancelled: Vec<String>,
+}
+
+impl Outcome {
+    /// True when the stack reached the status the operation aimed at.
+    pub fn succeeded(&self) -> bool {
+        matches!(
+            self.stack.status,
+            StackStatus::CREATE_COMPLETE
+                | StackStatus::DELETE_COMPLETE
+                | StackStatus::UPDATE_COMPLETE
+        )
+    }
+}
+
+/// Why an operation did not run (nothing was changed), or the store failed.
+#[derive(Debug)]
+pub enum EngineError {
+    State(StateError),
+    /// The stack is not in a state that allows the operation, or the plan is stale.
+    Refused(String),
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::State(e) => e.fmt(f),
+            EngineError::Refused(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+impl From<StateError> for EngineError {
+    fn from(e: StateError) -> Self {
+        EngineError::State(e)
+    }
+}
+
+pub type Result<T> = std::result::Result<T, EngineError>;
+
+/// Executes plans against one store and one provider.
+pub struct Engine<'a> {
+    pub store: &'a dyn StateStore,
+    pub provider: &'a dyn Provider,
+    pub hook: &'a dyn Hook,
+}
+
+impl Engine<'_> {
+    /// Applies a create or delete plan. A plan made against another state of the stack is refused.
+    pub fn apply(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
+        match plan.operation {
+            crate::plan::Operation::Create => self.create(plan, options),
+            crate::plan::Operation::Delete => self.delete(plan, options),
+            crate::plan::Operation::Update => Err(EngineError::Refused(format!(
+                "stack `{}` exists: updating a stack is not supported by this version of Cairn",
+                plan.stack_name
+            ))),
+        }
+    }
+}
+
+/// One running operation on one stack: holds the lock and records events.
+pub(crate) struct Op<'e, 'a> {
+    pub engine: &'e Engine<'a>,
+    pub id: String,
+    pub stack_name: String,
+    events: AtomicU64,
+}
+
+impl<'e, 'a> Op<'e, 'a> {
+    /// Takes the stack's lock (a stale lock of a process that no longer runs is taken over).
+    pub fn begin(engine: &'e Engine<'a>, stack_name: &str, operation: &str) -> Result<Op<'e, 'a>> {
+        let id = new_id();
+        let lock = LockRecord {
+            stack_name: stack_name.to_owned(),
+            operation_id: id.clone(),
+            operation: operation.to_owned(),
+            since: now(),
+            pid: std::process::id(),
+        };
+        match engine.store.lock(&lock) {
+            Ok(()) => {}
+            Err(StateError::Locked(held)) if !process_alive(held.pid) => {
+                engine.store.force_unlock(stack_name)?;
+                engine.store.lock(&lock)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(Op {
+            engine,
+            id,
+            stack_name: stack_name.to_owned(),
+            events: AtomicU64::new(0),
+        })
+    }
+
+    pub fn store(&self) -> &dyn StateStore {
+        self.engine.store
+    }
+
+    pub fn provider(&self) -> &dyn Provider {
+        self.engine.provider
+    }
+
+    /// Records and reports an event.
+    pub fn event(
+        &self,
+        logical_id: &str,
+        physical_id: Option<&str>,
+        resource_type: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let n = self.events.fetch_add(1, Ordering::SeqCst);
+        let e = EventRecord {
+            event_id: format!("{}-{n:05}", self.id),
+            operation_id: self.id.clone(),
+            stack_name: self.stack_name.clone(),
+            timestamp: now(),
+            logical_id: logical_id.to_owned(),
+            physical_id: physical_id.map(str::to_owned),
+            resource_type: resource_type.to_owned(),
+            status: status.to_owned(),
+            status_reason: reason.map(str::to_owned),
+        };
+        self.store().append_event(&e)?;
+        self.engine.hook.event(&e);
+        Ok(())
+    }
+
+    /// Moves the stack to `status`, committing it (serial incremented) and recording the stack event.
+    pub fn stack_status(
+        &self,
+        stack: &mut StackRecord,
+        status: StackStatus,
+        reason: Option<String>,
+    ) -> Result<()> {
+        stack.status = status;
+        stack.status_reason = reason.clone();
+        stack.serial += 1;
+        stack.updated_at = now();
+        self.store().put_stack(stack)?;
+        self.event(
+            &stack.name,
+            Some(&stack.id),
+            "AWS::CloudFormation::Stack",
+            status.as_str(),
+            reason.as_deref(),
+        )
+    }
+
+    pub fn finish(self) -> Result<()> {
+        self.store().unlock(&self.stack_name, &self.id)?;
+        Ok(())
+    }
+}
+
+/// A random identifier (hex), unique enough for operations and lineages.
+pub fn new_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::SeqCst));
+    h.write_u32(std::process::id());
+    let a = h.finish();
+    h.write_u64(a);
+    format!("{a:016x}{:016x}", h.finish())
+}
+
+/// The current time as RFC 3339 (UTC, milliseconds).
+pub fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+/// Whether a process with this id is running (on systems without /proc, assume it is).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = std::path::Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
+}
+
+/// CloudFormation's stack ARN shape.
+pub fn stack_arn(region: &str, account: &str, name: &str, id: &str) -> String {
+    let partition = crate::evaluate::partition(region);
+    let id = format!("{id:0<32}");
+    let uuid = format!(
+        "{}-{}-{}-{}-{}",
+        &id[0..8],
+        &id[8..12],
+        &id[12..16],
+        &id[16..20],
+        &id[20..32]
+    );
+    format!("arn:{partition}:cloudformation:{region}:{account}:stack/{name}/{uuid}")
+}

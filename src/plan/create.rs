@@ -1,0 +1,207 @@
+//! Create plans: every resource the template keeps is added, in dependency waves; if a wave fails, the
+//! resources of earlier waves are deleted again, dependents first (those whose DeletionPolicy keeps them
+//! are left).
+
+use indexmap::IndexMap;
+
+use crate::evaluate::{self, Evaluated, Inputs, Value};
+use crate::graph::{self, DependencyGraph, NodeKind};
+use crate::source::{Diagnostic, Document, SourceMap, Span, emit};
+use crate::state::{ExportRecord, ParameterRecord};
+use crate::template::Template;
+
+use super::codes;
+use super::{Action, Change, Operation, PLAN_FORMAT, Plan, Rollback, Step, StepAction, Summary};
+
+pub struct CreateInputs<'a> {
+    pub stack_name: &'a str,
+    /// The processed template as loaded (what the stack records).
+    pub document: &'a Document,
+    pub template: &'a Template,
+    pub sources: &'a SourceMap,
+    pub inputs: &'a Inputs,
+    /// Every export of the region (for `Fn::ImportValue` and export-name conflicts).
+    pub exports: &'a [ExportRecord],
+}
+
+/// Plans the creation of a new stack. Errors are template diagnostics (evaluation, cycles, exports).
+pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
+    let mut inputs = c.inputs.clone();
+    inputs.known.exports = Some(
+        c.exports
+            .iter()
+            .map(|e| (e.name.clone(), e.value.clone()))
+            .collect(),
+    );
+    let evaluated = evaluate::evaluate(c.template, &inputs)?;
+    let graph = graph::build(c.template, &evaluated.conditions);
+    let waves = graph
+        .waves()
+        .ok_or_else(|| graph.cycle_diagnostics(c.sources))?;
+    export_conflicts(c, &evaluated)?;
+    let mut steps = Vec::new();
+    let mut changes = Vec::new();
+    for (k, wave) in waves.iter().enumerate() {
+        for id in wave {
+            let r = &evaluated.resources[id];
+            changes.push(Change {
+                action: Action::Add,
+                logical_resource_id: id.clone(),
+                resource_type: r.resource_type.clone(),
+                physical_resource_id: None,
+                replacement: None,
+                policy: None,
+            });
+            steps.push(Step {
+                wave: k,
+                action: StepAction::Create,
+                logical_id: id.clone(),
+                resource_type: r.resource_type.clone(),
+                after: dependencies(&graph, id),
+                properties: r.properties.to_serde(),
+                snapshot: false,
+            });
+        }
+    }
+    let rollback = rollback_for(&waves, &evaluated);
+    let summary = Summary {
+        add: changes.len(),
+        ..Summary::default()
+    };
+    Ok(Plan {
+        format: PLAN_FORMAT,
+        stack_name: c.stack_name.to_owned(),
+        operation: Operation::Create,
+        base: None,
+        region: inputs.context.region.clone(),
+        account_id: inputs.context.account_id.clone(),
+        template: emit::to_serde(&c.document.root),
+        parameters: parameter_records(&evaluated),
+        imports: evaluated.imports.clone(),
+        changes,
+        steps,
+        waves,
+        rollback,
+        summary,
+    })
+}
+
+/// The resources `id` needs, in graph order.
+pub(super) fn dependencies(g: &DependencyGraph, id: &str) -> Vec<String> {
+    let Some(i) = g.node(id) else {
+        return Vec::new();
+    };
+    let mut v: Vec<String> = g
+        .graph
+        .neighbors_directed(i, petgraph::Direction::Outgoing)
+        .filter(|&n| g.graph[n].kind == NodeKind::Resource)
+        .map(|n| g.graph[n].id.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// For each wave k > 0: what a failure in wave k deletes (everything of earlier waves, dependents first).
+fn rollback_for(waves: &[Vec<String>], e: &Evaluated) -> Vec<Rollback> {
+    let retained = |id: &String| e.resources[id].deletion_policy.as_deref() == Some("Retain");
+    (0..waves.len())
+        .map(|k| {
+            let before: Vec<&String> = waves[..k]
+                .iter()
+                .rev()
+                .flat_map(|w| w.iter().rev())
+                .collect();
+            Rollback {
+                if_wave_fails: k,
+                delete: before
+                    .iter()
+                    .filter(|id| !retained(id))
+                    .map(|s| (*s).clone())
+                    .collect(),
+                retained: before
+                    .iter()
+                    .filter(|id| retained(id))
+                    .map(|s| (*s).clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Parameter values as the stack records them (lists comma-joined).
+pub(super) fn parameter_records(e: &Evaluated) -> Vec<ParameterRecord> {
+    e.parameters
+        .values
+        .iter()
+        .map(|(k, v)| ParameterRecord {
+            key: k.clone(),
+            value: match v {
+                Value::List(items) => items
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                other => other.to_string(),
+            },
+            no_echo: e.parameters.is_no_echo(k),
+        })
+        .collect()
+}
+
+/// Export names must be unique in the region: refuse one another stack already exports.
+fn export_conflicts(c: &CreateInputs<'_>, e: &Evaluated) -> Result<(), Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut mine: IndexMap<String, Span> = IndexMap::new();
+    for (name, o) in &e.outputs {
+        let Some(export) = &o.export_name else {
+            continue;
+        };
+        let span = c.template.outputs[name]
+            .export_name
+            .as_ref()
+            .map_or(c.template.outputs[name].span, |x| x.span);
+        let Value::String(export) = export else {
+            errors.push(Diagnostic::error(
+                codes::EXPORT_NOT_KNOWN,
+                span,
+                format!(
+                    "the export name of output `{name}` must be known before any resource exists"
+                ),
+            ));
+            continue;
+        };
+        if let Some(owner) = c
+            .exports
+            .iter()
+            .find(|x| &x.name == export && x.stack_name != c.stack_name)
+        {
+            errors.push(
+                Diagnostic::error(
+                    codes::EXPORT_CONFLICT,
+                    span,
+                    format!(
+                        "Export with name {export} is already exported by stack {}",
+                        owner.stack_name
+                    ),
+                )
+                .with_help("export names are unique in a region: choose another name"),
+            );
+        }
+        if let Some(first) = mine.insert(export.clone(), span) {
+            errors.push(
+                Diagnostic::error(
+                    codes::EXPORT_CONFLICT,
+                    span,
+                    format!("export `{export}` is declared twice in this template"),
+                )
+                .with_label(first, "first declared here"),
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,134 @@
+//! Stage `plan`: compares the desired stack with the stored one and produces a [`Plan`] — plain data
+//! that serializes to JSON, can be saved, reviewed and applied exactly later (refused when the stack's
+//! lineage or serial moved since). A plan holds CloudFormation's change records, the ordered steps in
+//! waves, and the rollback that would run if a step failed. This stage never calls a provider and never
+//! writes state.
+
+pub mod codes;
+mod create;
+mod delete;
+
+use serde::{Deserialize, Serialize};
+
+use crate::state::ParameterRecord;
+
+pub use create::{CreateInputs, plan_create};
+pub use delete::{DeleteRefused, plan_delete};
+
+/// The version of the plan file format.
+pub const PLAN_FORMAT: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+/// The stack state a plan was made against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Base {
+    pub lineage: String,
+    pub serial: u64,
+}
+
+/// CloudFormation's change actions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    Add,
+    Modify,
+    Remove,
+    Dynamic,
+}
+
+/// One change record, in CloudFormation's terms (`ResourceChange`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Change {
+    pub action: Action,
+    pub logical_resource_id: String,
+    pub resource_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub physical_resource_id: Option<String>,
+    /// `True` / `False` / `Conditional` for Modify; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<String>,
+    /// For Remove: `Retain` or `Snapshot` when the physical resource is kept or snapshotted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepAction {
+    Create,
+    Update,
+    Delete,
+    /// Keep the physical resource and forget it (DeletionPolicy Retain): DELETE_SKIPPED.
+    Retain,
+}
+
+/// One provider operation, in the order apply runs them. Steps of one wave may run in parallel; a step
+/// starts as soon as the steps it needs are done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub wave: usize,
+    pub action: StepAction,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// Logical ids this step waits for (dependencies for creates, dependents for deletes).
+    pub after: Vec<String>,
+    /// The properties to apply, with what only exists at apply time in long form (`Ref`, `Fn::GetAtt`...).
+    #[serde(skip_serializing_if = "serde_json::Value::is_null", default)]
+    pub properties: serde_json::Value,
+    /// Snapshot before deleting (DeletionPolicy Snapshot).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub snapshot: bool,
+}
+
+/// What apply would undo if the steps of `wave` failed: the resources created before, deleted in this
+/// order (resources whose policy keeps them are listed in `retained`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rollback {
+    pub if_wave_fails: usize,
+    pub delete: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub retained: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub add: usize,
+    pub modify: usize,
+    pub remove: usize,
+}
+
+/// A plan: everything apply needs to make the stack match, decided in advance.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format: u32,
+    pub stack_name: String,
+    pub operation: Operation,
+    /// The stored stack the plan was made against (`None` for a new stack). Apply refuses the plan when
+    /// the stack's lineage or serial no longer match.
+    pub base: Option<Base>,
+    pub region: String,
+    pub account_id: String,
+    /// The processed template (JSON) the stack will record; rollback and later updates start from it.
+    pub template: serde_json::Value,
+    pub parameters: Vec<ParameterRecord>,
+    /// Export names of other stacks this stack imports.
+    #[serde(default)]
+    pub imports: Vec<String>,
+    pub changes: Vec<Change>,
+    pub steps: Vec<Step>,
+    /// Steps by wave: `waves[k]` are the logical ids of wave k.
+    pub waves: Vec<Vec<String>>,
+    pub rollback: Vec<Rollback>,
+    pub summary: Summary,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty()
+    }
+}

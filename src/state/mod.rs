@@ -1,0 +1,110 @@
+//! Stage `state`: where stacks live between commands. The [`StateStore`] trait (stacks, resources, events,
+//! exports, locks) and its embedded default, SQLite through rusqlite (bundled). Every write is committed
+//! when the call returns, so a process killed at any moment leaves a state the next command can resume or
+//! roll back. The store knows nothing of templates, plans or providers.
+
+mod model;
+mod sqlite;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use model::*;
+pub use sqlite::SqliteStore;
+
+/// The default location of the embedded store, relative to the current directory.
+pub const DEFAULT_PATH: &str = ".cairn/state.db";
+
+/// What can go wrong with the store itself (not with a stack).
+#[derive(Debug)]
+pub enum StateError {
+    /// The stack is locked by another operation.
+    Locked(LockRecord),
+    /// The store was written by a newer Cairn (schema version `found`, this one knows `supported`).
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    /// The file is not a Cairn state store, or is damaged.
+    Corrupt { path: PathBuf, reason: String },
+    /// Any other I/O or database error.
+    Io { path: PathBuf, reason: String },
+    /// `set_exports` was given an export name that another stack (`owner`) already exports; export names
+    /// are unique across the store. Nothing was written.
+    ExportConflict { name: String, owner: String },
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StateError::Locked(l) => write!(
+                f,
+                "stack `{}` is locked by operation `{}` ({}, process {}) since {}; if that process is gone, run `cairn unlock {} --force`",
+                l.stack_name, l.operation_id, l.operation, l.pid, l.since, l.stack_name
+            ),
+            StateError::TooNew {
+                path,
+                found,
+                supported,
+            } => write!(
+                f,
+                "the state store `{}` was written by a newer Cairn (schema {found}; this Cairn knows up to {supported}): upgrade Cairn",
+                path.display()
+            ),
+            StateError::Corrupt { path, reason } => {
+                write!(
+                    f,
+                    "the state store `{}` is damaged or not a Cairn store: {reason}",
+                    path.display()
+                )
+            }
+            StateError::Io { path, reason } => {
+                write!(f, "state store `{}`: {reason}", path.display())
+            }
+            StateError::ExportConflict { name, owner } => {
+                write!(f, "export `{name}` is already exported by stack `{owner}`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for StateError {}
+
+pub type Result<T> = std::result::Result<T, StateError>;
+
+/// Persistent stack state. Implementations are safe to share between the threads of one apply; every
+/// method commits before it returns.
+pub trait StateStore: Send + Sync {
+    fn stack(&self, name: &str) -> Result<Option<StackRecord>>;
+    /// Every stack, by name (deleted stacks included: their status says DELETE_COMPLETE).
+    fn stacks(&self) -> Result<Vec<StackRecord>>;
+    /// Creates or replaces the stack record. The caller increments `serial`.
+    fn put_stack(&self, stack: &StackRecord) -> Result<()>;
+    /// Removes a stack and its resources, events and exports entirely (used to forget a stack).
+    fn forget_stack(&self, name: &str) -> Result<()>;
+
+    /// The stack's resources, in the order they were first recorded.
+    fn resources(&self, stack: &str) -> Result<Vec<ResourceRecord>>;
+    fn put_resource(&self, stack: &str, resource: &ResourceRecord) -> Result<()>;
+    fn remove_resource(&self, stack: &str, logical_id: &str) -> Result<()>;
+
+    fn append_event(&self, event: &EventRecord) -> Result<()>;
+    /// The stack's events, oldest first.
+    fn events(&self, stack: &str) -> Result<Vec<EventRecord>>;
+
+    /// Every export of the region, by name.
+    fn exports(&self) -> Result<Vec<ExportRecord>>;
+    /// Replaces the exports of one stack. Export names are unique across the store: if another stack
+    /// already exports one of the names, nothing changes and the call fails with
+    /// [`StateError::ExportConflict`].
+    fn set_exports(&self, stack: &str, exports: &[ExportRecord]) -> Result<()>;
+
+    /// Takes the stack's lock for an operation, or fails at once with [`StateError::Locked`].
+    fn lock(&self, lock: &LockRecord) -> Result<()>;
+    /// Releases the lock if `operation_id` holds it.
+    fn unlock(&self, stack: &str, operation_id: &str) -> Result<()>;
+    /// Releases the lock whoever holds it (`cairn unlock --force`); returns the lock that was held.
+    fn force_unlock(&self, stack: &str) -> Result<Option<LockRecord>>;
+    fn lock_of(&self, stack: &str) -> Result<Option<LockRecord>>;
+}

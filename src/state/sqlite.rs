@@ -1,0 +1,373 @@
+//! [`SqliteStore`]: the embedded [`StateStore`], one SQLite file (WAL mode) that several processes and the
+//! threads of one process can share. Every method is one statement or one `BEGIN IMMEDIATE` transaction,
+//! committed before it returns; none holds a transaction across calls. The schema and its migrations live
+//! in `schema`, the row mapping in `rows`.
+
+mod rows;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rusqlite::{
+    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+};
+
+use super::{
+    EventRecord, ExportRecord, LockRecord, ResourceRecord, Result, StackRecord, StateError,
+    StateStore,
+};
+use rows::{serial_to_sql, to_json};
+
+/// The embedded state store. Cheap to share behind an `Arc`: calls from several threads are serialized on
+/// one connection, and other processes coordinate through SQLite's file locks.
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+/// Why a write transaction stopped: a database error (mapped with the call's context) or a refusal that
+/// is already a [`StateError`] (a held lock, an export conflict).
+enum Fail {
+    Db(rusqlite::Error),
+    State(StateError),
+}
+
+impl From<rusqlite::Error> for Fail {
+    fn from(e: rusqlite::Error) -> Self {
+        Fail::Db(e)
+    }
+}
+
+impl SqliteStore {
+    /// Opens the store at `path`, creating its directory and an empty store when missing, and migrating an
+    /// older one. Fails with [`StateError::TooNew`] for a store written by a newer Cairn and
+    /// [`StateError::Corrupt`] for a file that is not a Cairn store.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| StateError::Io {
+                path: path.to_owned(),
+                reason: format!(
+                    "cannot create directory `{}`: {}",
+                    dir.display(),
+                    lowercase_first(&e)
+                ),
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(|e| db_error(path, "open the file", e))?;
+        schema::prepare(&mut conn, path)?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The file the store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the guard rolled its transaction back when the transaction was dropped, so
+        // the connection is still sound.
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs one read statement (a single statement reads one consistent snapshot).
+    fn read<T>(
+        &self,
+        doing: &str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        f(&self.conn()).map_err(|e| db_error(&self.path, doing, e))
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. IMMEDIATE takes the write lock up front,
+    /// so a busy file is waited for (up to the busy timeout) instead of failing halfway.
+    fn write<T>(
+        &self,
+        doing: &str,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, Fail>,
+    ) -> Result<T> {
+        let mut conn = self.conn();
+        let run = || -> std::result::Result<T, Fail> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        };
+        run().map_err(|e| match e {
+            Fail::Db(e) => db_error(&self.path, doing, e),
+            Fail::State(e) => e,
+        })
+    }
+}
+
+fn read_lock(conn: &Connection, stack: &str) -> rusqlite::Result<Option<LockRecord>> {
+    conn.prepare_cached(rows::SELECT_LOCK)?
+        .query_row([stack], rows::lock)
+        .optional()
+}
+
+impl StateStore for SqliteStore {
+    fn stack(&self, name: &str) -> Result<Option<StackRecord>> {
+        self.read(&format!("read stack `{name}`"), |c| {
+            c.prepare_cached(rows::SELECT_STACK)?
+                .query_row([name], rows::stack)
+                .optional()
+        })
+    }
+
+    fn stacks(&self) -> Result<Vec<StackRecord>> {
+        self.read("list stacks", |c| {
+            c.prepare_cached(rows::SELECT_STACKS)?
+                .query_map([], rows::stack)?
+                .collect()
+        })
+    }
+
+    fn put_stack(&self, s: &StackRecord) -> Result<()> {
+        self.write(&format!("write stack `{}`", s.name), |tx| {
+            tx.prepare_cached(rows::UPSERT_STACK)?.execute(params![
+                s.name,
+                s.id,
+                s.region,
+                s.status.as_str(),
+                s.status_reason,
+                s.template,
+                to_json(&s.parameters)?,
+                to_json(&s.outputs)?,
+                to_json(&s.tags)?,
+                to_json(&s.imports)?,
+                s.lineage,
+                serial_to_sql(s.serial)?,
+                s.created_at,
+                s.updated_at,
+            ])?;
+            Ok(())
+        })
+    }
+
+    /// Deletes the stack's record, resources, events and exports. Its lock, if any, stays: it belongs to
+    /// the operation that holds it.
+    fn forget_stack(&self, name: &str) -> Result<()> {
+        self.write(&format!("forget stack `{name}`"), |tx| {
+            for table in ["resources", "events", "exports"] {
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE stack_name = ?1"))?
+                    .execute([name])?;
+            }
+            tx.prepare_cached("DELETE FROM stacks WHERE name = ?1")?
+                .execute([name])?;
+            Ok(())
+        })
+    }
+
+    fn resources(&self, stack: &str) -> Result<Vec<ResourceRecord>> {
+        self.read(&format!("read the resources of stack `{stack}`"), |c| {
+            c.prepare_cached(rows::SELECT_RESOURCES)?
+                .query_map([stack], rows::resource)?
+                .collect()
+        })
+    }
+
+    /// Inserts the resource, or updates it in place: an update keeps the position it was first recorded at.
+    fn put_resource(&self, stack: &str, r: &ResourceRecord) -> Result<()> {
+        self.write(
+            &format!("write resource `{}` of stack `{stack}`", r.logical_id),
+            |tx| {
+                tx.prepare_cached(rows::UPSERT_RESOURCE)?.execute(params![
+                    stack,
+                    r.logical_id,
+                    r.resource_type,
+                    r.physical_id,
+                    r.token,
+                    to_json(&r.properties)?,
+                    to_json(&r.attributes)?,
+                    r.status.as_str(),
+                    r.status_reason,
+                ])?;
+                Ok(())
+            },
+        )
+    }
+
+    fn remove_resource(&self, stack: &str, logical_id: &str) -> Result<()> {
+        self.write(
+            &format!("remove resource `{logical_id}` of stack `{stack}`"),
+            |tx| {
+                tx.prepare_cached(
+                    "DELETE FROM resources WHERE stack_name = ?1 AND logical_id = ?2",
+                )?
+                .execute([stack, logical_id])?;
+                Ok(())
+            },
+        )
+    }
+
+    fn append_event(&self, e: &EventRecord) -> Result<()> {
+        self.write(
+            &format!("record an event of stack `{}`", e.stack_name),
+            |tx| {
+                tx.prepare_cached(rows::INSERT_EVENT)?.execute(params![
+                    e.event_id,
+                    e.operation_id,
+                    e.stack_name,
+                    e.timestamp,
+                    e.logical_id,
+                    e.physical_id,
+                    e.resource_type,
+                    e.status,
+                    e.status_reason,
+                ])?;
+                Ok(())
+            },
+        )
+    }
+
+    fn events(&self, stack: &str) -> Result<Vec<EventRecord>> {
+        self.read(&format!("read the events of stack `{stack}`"), |c| {
+            c.prepare_cached(rows::SELECT_EVENTS)?
+                .query_map([stack], rows::event)?
+                .collect()
+        })
+    }
+
+    fn exports(&self) -> Result<Vec<ExportRecord>> {
+        self.read("list exports", |c| {
+            c.prepare_cached("SELECT name, value, stack_name FROM exports ORDER BY name")?
+                .query_map([], rows::export)?
+                .collect()
+        })
+    }
+
+    /// The exports are recorded as owned by `stack`; the records' own `stack_name` is not consulted. A name
+    /// given twice is a conflict with `stack` itself.
+    fn set_exports(&self, stack: &str, exports: &[ExportRecord]) -> Result<()> {
+        let conflict = |name: &str, owner: String| {
+            Fail::State(StateError::ExportConflict {
+                name: name.to_owned(),
+                owner,
+            })
+        };
+        self.write(&format!("write the exports of stack `{stack}`"), |tx| {
+            let mut seen = BTreeSet::new();
+            let mut owner_of = tx.prepare_cached(
+                "SELECT stack_name FROM exports WHERE name = ?1 AND stack_name <> ?2",
+            )?;
+            for export in exports {
+                if !seen.insert(export.name.as_str()) {
+                    return Err(conflict(&export.name, stack.to_owned()));
+                }
+                if let Some(owner) = owner_of
+                    .query_row(params![export.name, stack], |r| r.get(0))
+                    .optional()?
+                {
+                    return Err(conflict(&export.name, owner));
+                }
+            }
+            tx.prepare_cached("DELETE FROM exports WHERE stack_name = ?1")?
+                .execute([stack])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO exports (name, value, stack_name) VALUES (?1, ?2, ?3)",
+            )?;
+            for export in exports {
+                insert.execute(params![export.name, export.value, stack])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The insert and the read of the holder are one transaction, so exactly one of two racing callers
+    /// (threads or processes) wins, and the other learns who did. The busy timeout only covers the few
+    /// milliseconds another writer's transaction lasts; a held lock is reported at once.
+    fn lock(&self, lock: &LockRecord) -> Result<()> {
+        self.write(&format!("lock stack `{}`", lock.stack_name), |tx| {
+            let inserted = tx.prepare_cached(rows::INSERT_LOCK)?.execute(params![
+                lock.stack_name,
+                lock.operation_id,
+                lock.operation,
+                lock.since,
+                lock.pid
+            ])?;
+            if inserted == 1 {
+                return Ok(());
+            }
+            let held = read_lock(tx, &lock.stack_name)?
+                .expect("this is a bug: the lock row that refused the insert is gone");
+            Err(Fail::State(StateError::Locked(held)))
+        })
+    }
+
+    /// A no-op when the stack is unlocked or another operation holds the lock.
+    fn unlock(&self, stack: &str, operation_id: &str) -> Result<()> {
+        self.write(&format!("unlock stack `{stack}`"), |tx| {
+            tx.prepare_cached("DELETE FROM locks WHERE stack_name = ?1 AND operation_id = ?2")?
+                .execute([stack, operation_id])?;
+            Ok(())
+        })
+    }
+
+    fn force_unlock(&self, stack: &str) -> Result<Option<LockRecord>> {
+        self.write(&format!("force-unlock stack `{stack}`"), |tx| {
+            let held = read_lock(tx, stack)?;
+            tx.prepare_cached("DELETE FROM locks WHERE stack_name = ?1")?
+                .execute([stack])?;
+            Ok(held)
+        })
+    }
+
+    fn lock_of(&self, stack: &str) -> Result<Option<LockRecord>> {
+        self.read(&format!("read the lock of stack `{stack}`"), |c| {
+            read_lock(c, stack)
+        })
+    }
+}
+
+/// Maps a database error met while `doing` something: damage and undecodable values are
+/// [`StateError::Corrupt`], anything else [`StateError::Io`].
+fn db_error(path: &Path, doing: &str, e: rusqlite::Error) -> StateError {
+    let corrupt = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => {
+            matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+        }
+        rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..) => {
+            true
+        }
+        _ => false,
+    };
+    let detail = match &e {
+        rusqlite::Error::FromSqlConversionFailure(_, _, inner) => lowercase_first(inner),
+        rusqlite::Error::InvalidColumnType(_, column, found) => {
+            format!(
+                "column `{column}` holds a value of type {}",
+                found.to_string().to_lowercase()
+            )
+        }
+        other => lowercase_first(other),
+    };
+    let path = path.to_owned();
+    let reason = format!("cannot {doing}: {detail}");
+    if corrupt {
+        StateError::Corrupt { path, reason }
+    } else {
+        StateError::Io { path, reason }
+    }
+}
+
+/// An error's message with its first letter lowercased, as Cairn's messages are ("Permission denied" from
+/// the OS becomes "permission denied").
+fn lowercase_first(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if first.is_uppercase() && !chars.next().is_some_and(char::is_uppercase) => {
+            first.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text,
+    }
+}

@@ -1,0 +1,234 @@
+//! The SQLite store's schema: the connection's pragmas, the checks that a file is a Cairn store this code
+//! can read, and the migrations that bring an older (or empty) store up to date. It owns the table layout;
+//! it never reads or writes records.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::{db_error, lowercase_first};
+use crate::state::{Result, StateError};
+
+/// `PRAGMA application_id` of a Cairn store ("CARN"), so a foreign SQLite file is told apart from ours.
+pub(super) const APPLICATION_ID: i64 = 0x4341_524E;
+
+/// How long a statement waits for another connection's write transaction to end before failing with
+/// "database is locked". Write transactions are a handful of statements, so a few seconds is plenty; stack
+/// locks never wait on it (see `SqliteStore::lock`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Migration `i` takes the schema from version `i` to version `i + 1`. Append only: a released migration
+/// never changes, and no migration drops a table listed in [`TABLES`].
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this code writes and the newest it can read.
+pub(super) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
+
+/// The tables every store of version 1 or later has.
+const TABLES: &[&str] = &["stacks", "resources", "events", "exports", "locks"];
+
+/// Version 1. JSON columns hold the serde form of the record's field. `ordinal` and `seq` are
+/// AUTOINCREMENT so they only grow: resources keep the order they were first recorded in, events the order
+/// they were appended. There are no foreign keys: `forget_stack` deletes from every table explicitly.
+const V1: &str = "
+CREATE TABLE stacks (
+    name          TEXT PRIMARY KEY NOT NULL,
+    id            TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    status_reason TEXT,
+    template      TEXT NOT NULL,
+    parameters    TEXT NOT NULL,
+    outputs       TEXT NOT NULL,
+    tags          TEXT NOT NULL,
+    imports       TEXT NOT NULL,
+    lineage       TEXT NOT NULL,
+    serial        INTEGER NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE resources (
+    ordinal       INTEGER PRIMARY KEY AUTOINCREMENT,
+    stack_name    TEXT NOT NULL,
+    logical_id    TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    physical_id   TEXT,
+    token         TEXT,
+    properties    TEXT NOT NULL,
+    attributes    TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    status_reason TEXT,
+    UNIQUE (stack_name, logical_id)
+) STRICT;
+
+CREATE TABLE events (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id      TEXT NOT NULL,
+    operation_id  TEXT NOT NULL,
+    stack_name    TEXT NOT NULL,
+    timestamp     TEXT NOT NULL,
+    logical_id    TEXT NOT NULL,
+    physical_id   TEXT,
+    resource_type TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    status_reason TEXT
+) STRICT;
+CREATE INDEX events_by_stack ON events (stack_name, seq);
+
+CREATE TABLE exports (
+    name       TEXT PRIMARY KEY NOT NULL,
+    value      TEXT NOT NULL,
+    stack_name TEXT NOT NULL
+) STRICT;
+CREATE INDEX exports_by_stack ON exports (stack_name);
+
+CREATE TABLE locks (
+    stack_name   TEXT PRIMARY KEY NOT NULL,
+    operation_id TEXT NOT NULL,
+    operation    TEXT NOT NULL,
+    since        TEXT NOT NULL,
+    pid          INTEGER NOT NULL
+) STRICT;
+";
+
+/// Checks that the file is a Cairn store this code can read, switches it to WAL and migrates it. Nothing is
+/// written to a file that fails the checks.
+pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| db_error(path, "set the busy timeout", e))?;
+    let found = inspect(conn).map_err(|e| db_error(path, "read the schema", e))?;
+    found.check(path)?;
+    configure(conn, path)?;
+    if found.version < SUPPORTED {
+        migrate(conn, path)?;
+    }
+    Ok(())
+}
+
+/// What a file says about itself before Cairn touches it.
+struct Found {
+    version: i64,
+    application_id: i64,
+    tables: Vec<String>,
+}
+
+fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
+    let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let application_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let mut tables = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
+    let tables = tables
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Found {
+        version,
+        application_id,
+        tables,
+    })
+}
+
+impl Found {
+    fn check(&self, path: &Path) -> Result<()> {
+        let corrupt = |reason: String| {
+            Err(StateError::Corrupt {
+                path: path.to_owned(),
+                reason,
+            })
+        };
+        if self.application_id != 0 && self.application_id != APPLICATION_ID {
+            return corrupt(format!(
+                "the file belongs to another application (sqlite application id {:#x})",
+                self.application_id
+            ));
+        }
+        if self.version > SUPPORTED {
+            return Err(StateError::TooNew {
+                path: path.to_owned(),
+                found: self.version,
+                supported: SUPPORTED,
+            });
+        }
+        if self.version < 0 {
+            return corrupt(format!("invalid schema version {}", self.version));
+        }
+        if self.version == 0 {
+            // A fresh file has no tables; one with tables but no version is some other program's database.
+            return match self.tables.iter().find(|t| !t.starts_with("sqlite_")) {
+                Some(table) => {
+                    corrupt(format!("found table `{table}` but no cairn schema version"))
+                }
+                None => Ok(()),
+            };
+        }
+        match TABLES
+            .iter()
+            .find(|t| !self.tables.iter().any(|have| have == *t))
+        {
+            Some(missing) => corrupt(format!(
+                "table `{missing}` is missing (schema version {})",
+                self.version
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Pragmas that belong to the connection (or, for `journal_mode`, to the file) rather than the schema.
+fn configure(conn: &Connection, path: &Path) -> Result<()> {
+    // WAL: readers never block the writer, and several processes can share the file.
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+        .map_err(|e| db_error(path, "enable write-ahead logging", e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StateError::Io {
+            path: path.to_owned(),
+            reason: format!("cannot enable write-ahead logging: the journal mode stays `{mode}`"),
+        });
+    }
+    // NORMAL, not FULL: in WAL mode a commit is appended to the WAL file before the call returns, so it
+    // survives the process being killed at any point (kill -9, panic, abort), which is the store's
+    // contract. What NORMAL gives up is fsync on every commit, so a power loss or kernel crash may lose
+    // the last commits, never consistency. FULL would fsync the WAL on each of the engine's many small
+    // commits for a guarantee the contract does not ask for.
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(|e| db_error(path, "set synchronous mode", e))?;
+    Ok(())
+}
+
+/// Runs every pending migration in one write transaction, re-reading the version inside it: another
+/// process may have migrated the file since `inspect`.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let fail = |e| db_error(path, "migrate the schema", e);
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(fail)?;
+    let version: i64 = tx
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(fail)?;
+    if version > SUPPORTED {
+        return Err(StateError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: SUPPORTED,
+        });
+    }
+    for (from, sql) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        tx.execute_batch(sql).map_err(|e| {
+            let reason = format!(
+                "cannot migrate the schema to version {}: {}",
+                from + 1,
+                lowercase_first(&e)
+            );
+            StateError::Io {
+                path: path.to_owned(),
+                reason,
+            }
+        })?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(fail)?;
+    tx.pragma_update(None, "user_version", SUPPORTED)
+        .map_err(fail)?;
+    tx.commit().map_err(fail)
+}

@@ -1,0 +1,230 @@
+//! Opening a store: creation, the schema checks (too new, corrupt), and durability across handles and
+//! across a killed process.
+
+use std::process::Command;
+
+use rusqlite::Connection;
+
+use super::*;
+use crate::state::sqlite::schema::{APPLICATION_ID, SUPPORTED};
+use crate::state::{StateError, StateStore};
+
+#[test]
+fn open_creates_directories_and_a_wal_store() {
+    let dir = TempDir::new("open");
+    let path = dir.0.join("a/b/.cairn/state.db");
+    let store = open(&path);
+    assert!(path.is_file());
+    assert_eq!(store.path(), path);
+    assert!(store.stacks().unwrap().is_empty());
+
+    let raw = Connection::open(&path).unwrap();
+    let mode: String = raw
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    let version: i64 = raw
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    let app: i64 = raw
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        (mode.as_str(), version, app),
+        ("wal", SUPPORTED, APPLICATION_ID)
+    );
+}
+
+#[test]
+fn opening_twice_keeps_the_schema() {
+    let dir = TempDir::new("twice");
+    open(&dir.db()).put_stack(&stack("a")).unwrap();
+    let again = open(&dir.db());
+    assert_eq!(again.stacks().unwrap().len(), 1);
+}
+
+#[test]
+fn a_new_handle_sees_everything_written() {
+    let dir = TempDir::new("durable");
+    let first = open(&dir.db());
+    first.put_stack(&stack("app")).unwrap();
+    first.put_resource("app", &resource("Bucket")).unwrap();
+    first.append_event(&event("app", 1)).unwrap();
+    first
+        .set_exports("app", &[export("app-url", "app")])
+        .unwrap();
+    first.lock(&lock("app", "op-1")).unwrap();
+
+    // While the first handle is still open, and after it is gone.
+    let check = |store: &SqliteStore| {
+        assert_eq!(store.stack("app").unwrap(), Some(stack("app")));
+        assert_eq!(store.resources("app").unwrap(), [resource("Bucket")]);
+        assert_eq!(store.events("app").unwrap(), [event("app", 1)]);
+        assert_eq!(store.exports().unwrap(), [export("app-url", "app")]);
+        assert_eq!(store.lock_of("app").unwrap(), Some(lock("app", "op-1")));
+    };
+    check(&open(&dir.db()));
+    drop(first);
+    check(&open(&dir.db()));
+}
+
+const CRASH_ENV: &str = "CAIRN_STATE_CRASH_CHILD";
+
+/// The child half of `writes_survive_the_process_being_killed`: does nothing unless its parent sets
+/// `CAIRN_STATE_CRASH_CHILD` to a store path; then writes and aborts without running any destructor.
+#[test]
+fn crash_child() {
+    let Some(path) = std::env::var_os(CRASH_ENV) else {
+        return;
+    };
+    let store = open(Path::new(&path));
+    store.put_stack(&stack("app")).unwrap();
+    store.put_resource("app", &resource("Bucket")).unwrap();
+    store.append_event(&event("app", 1)).unwrap();
+    store.lock(&lock("app", "op-1")).unwrap();
+    std::process::abort();
+}
+
+#[test]
+fn writes_survive_the_process_being_killed() {
+    let dir = TempDir::new("killed");
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "state::sqlite::tests::open::crash_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CRASH_ENV, dir.db())
+        .output()
+        .unwrap()
+        .status;
+    assert!(!status.success(), "the child was expected to abort");
+
+    let store = open(&dir.db());
+    assert_eq!(store.stack("app").unwrap(), Some(stack("app")));
+    assert_eq!(store.resources("app").unwrap(), [resource("Bucket")]);
+    assert_eq!(store.events("app").unwrap(), [event("app", 1)]);
+    // The dead process's lock is still there, for `cairn unlock --force`.
+    assert_eq!(store.lock_of("app").unwrap(), Some(lock("app", "op-1")));
+    let err = store.lock(&lock("app", "op-2")).unwrap_err();
+    assert!(
+        matches!(&err, StateError::Locked(held) if held.operation_id == "op-1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_store_from_a_newer_cairn_is_too_new() {
+    let dir = TempDir::new("too-new");
+    let raw = Connection::open(dir.db()).unwrap();
+    raw.pragma_update(None, "user_version", 99).unwrap();
+    drop(raw);
+    let err = SqliteStore::open(&dir.db()).err().unwrap();
+    assert!(
+        matches!(&err, StateError::TooNew { found: 99, supported, path } if *supported == SUPPORTED && *path == dir.db()),
+        "{err}"
+    );
+    assert!(err.to_string().contains("schema 99"), "{err}");
+}
+
+#[test]
+fn garbage_bytes_are_corrupt() {
+    let dir = TempDir::new("garbage");
+    std::fs::write(
+        dir.db(),
+        b"this is not a sqlite database, just text ".repeat(100),
+    )
+    .unwrap();
+    let err = SqliteStore::open(&dir.db()).err().unwrap();
+    assert!(matches!(&err, StateError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("file is not a database"), "{err}");
+}
+
+#[test]
+fn a_foreign_sqlite_database_is_corrupt() {
+    let dir = TempDir::new("foreign");
+    let raw = Connection::open(dir.db()).unwrap();
+    raw.execute_batch("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+        .unwrap();
+    drop(raw);
+    let err = SqliteStore::open(&dir.db()).err().unwrap();
+    assert!(
+        matches!(&err, StateError::Corrupt { reason, .. } if reason.contains("`users`")),
+        "{err}"
+    );
+    // The refused file was left as it was: not switched to WAL, no tables added.
+    let raw = Connection::open(dir.db()).unwrap();
+    let mode: String = raw
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+}
+
+#[test]
+fn another_applications_id_is_corrupt() {
+    let dir = TempDir::new("app-id");
+    let raw = Connection::open(dir.db()).unwrap();
+    raw.pragma_update(None, "application_id", 7).unwrap();
+    drop(raw);
+    let err = SqliteStore::open(&dir.db()).err().unwrap();
+    assert!(
+        matches!(&err, StateError::Corrupt { reason, .. } if reason.contains("another application")),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_store_missing_its_tables_is_corrupt() {
+    let dir = TempDir::new("missing");
+    open(&dir.db());
+    Connection::open(dir.db())
+        .unwrap()
+        .execute_batch("DROP TABLE locks")
+        .unwrap();
+    let err = SqliteStore::open(&dir.db()).err().unwrap();
+    assert!(
+        matches!(&err, StateError::Corrupt { reason, .. } if reason.contains("table `locks` is missing")),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_undecodable_row_is_corrupt() {
+    let dir = TempDir::new("bad-row");
+    let store = open(&dir.db());
+    store.put_stack(&stack("app")).unwrap();
+    store.put_resource("app", &resource("Bucket")).unwrap();
+    let raw = Connection::open(dir.db()).unwrap();
+    raw.execute_batch(
+        "UPDATE stacks SET parameters = '{oops'; UPDATE resources SET status = 'SLEEPING'",
+    )
+    .unwrap();
+
+    let err = store.stack("app").unwrap_err();
+    assert!(matches!(&err, StateError::Corrupt { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot read stack `app`: column `parameters` holds invalid json"),
+        "{err}"
+    );
+    let err = store.resources("app").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("column `status` holds unknown status `SLEEPING`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unusable_path_is_an_io_error_in_lowercase() {
+    let dir = TempDir::new("io");
+    let file = dir.0.join("plain-file");
+    std::fs::write(&file, "x").unwrap();
+    let err = SqliteStore::open(&file.join("state.db")).err().unwrap();
+    let StateError::Io { reason, .. } = &err else {
+        panic!("{err}")
+    };
+    assert!(reason.starts_with("cannot create directory `"), "{reason}");
+    assert!(!reason.contains("Os {"), "{reason}");
+    assert!(reason.chars().last().is_some_and(|c| c != '.'), "{reason}");
+}

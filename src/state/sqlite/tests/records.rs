@@ -1,0 +1,208 @@
+//! Round trips of every record, the order of resources and events, exports and their conflicts.
+
+use super::*;
+use crate::state::{StateError, StateStore};
+
+#[test]
+fn stacks_round_trip_and_list_by_name() {
+    let dir = TempDir::new("stacks");
+    let store = open(&dir.db());
+    assert_eq!(store.stack("web").unwrap(), None);
+    for name in ["web", "api", "net"] {
+        store.put_stack(&stack(name)).unwrap();
+    }
+    assert_eq!(store.stack("web").unwrap(), Some(stack("web")));
+    let names: Vec<_> = store
+        .stacks()
+        .unwrap()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    assert_eq!(names, ["api", "net", "web"]);
+
+    let mut updated = stack("web");
+    updated.status = StackStatus::UPDATE_ROLLBACK_COMPLETE;
+    updated.status_reason = None;
+    updated.serial = u64::from(u32::MAX) + 1;
+    updated.parameters.clear();
+    updated.tags.clear();
+    store.put_stack(&updated).unwrap();
+    assert_eq!(store.stack("web").unwrap(), Some(updated));
+    assert_eq!(store.stacks().unwrap().len(), 3);
+}
+
+#[test]
+fn every_status_round_trips() {
+    let dir = TempDir::new("statuses");
+    let store = open(&dir.db());
+    for &status in StackStatus::ALL {
+        let s = StackRecord {
+            status,
+            ..stack("s")
+        };
+        store.put_stack(&s).unwrap();
+        assert_eq!(store.stack("s").unwrap(), Some(s));
+    }
+    for &status in ResourceStatus::ALL {
+        let r = ResourceRecord {
+            status,
+            ..resource("R")
+        };
+        store.put_resource("s", &r).unwrap();
+        assert_eq!(store.resources("s").unwrap(), [r]);
+    }
+}
+
+#[test]
+fn resources_keep_the_order_they_were_first_recorded_in() {
+    let dir = TempDir::new("resources");
+    let store = open(&dir.db());
+    for id in ["Zeta", "Alpha", "Mid"] {
+        store.put_resource("app", &resource(id)).unwrap();
+    }
+    store.put_resource("other", &resource("Alpha")).unwrap();
+
+    let mut alpha = resource("Alpha");
+    alpha.physical_id = None;
+    alpha.token = None;
+    alpha.status = ResourceStatus::UPDATE_FAILED;
+    alpha.status_reason = Some("bucket name taken".to_owned());
+    store.put_resource("app", &alpha).unwrap();
+    assert_eq!(
+        store.resources("app").unwrap(),
+        [resource("Zeta"), alpha.clone(), resource("Mid")]
+    );
+
+    store.remove_resource("app", "Zeta").unwrap();
+    store.remove_resource("app", "Missing").unwrap();
+    store.put_resource("app", &resource("Zeta")).unwrap();
+    assert_eq!(logical_ids(&store, "app"), ["Alpha", "Mid", "Zeta"]);
+    assert_eq!(store.resources("other").unwrap(), [resource("Alpha")]);
+    assert!(store.resources("none").unwrap().is_empty());
+}
+
+#[test]
+fn events_come_back_oldest_first_per_stack() {
+    let dir = TempDir::new("events");
+    let store = open(&dir.db());
+    for n in 0..20_usize {
+        store
+            .append_event(&event(if n.is_multiple_of(3) { "b" } else { "a" }, n))
+            .unwrap();
+    }
+    let a = store.events("a").unwrap();
+    let expected: Vec<_> = (0..20_usize)
+        .filter(|n| !n.is_multiple_of(3))
+        .map(|n| event("a", n))
+        .collect();
+    assert_eq!(a, expected);
+    assert_eq!(store.events("b").unwrap().len(), 7);
+    assert!(store.events("c").unwrap().is_empty());
+}
+
+#[test]
+fn exports_are_listed_by_name_and_replaced_per_stack() {
+    let dir = TempDir::new("exports");
+    let store = open(&dir.db());
+    store
+        .set_exports("net", &[export("net-vpc", "net"), export("net-a", "net")])
+        .unwrap();
+    store
+        .set_exports("app", &[export("app-url", "app")])
+        .unwrap();
+    assert_eq!(
+        store.exports().unwrap(),
+        [
+            export("app-url", "app"),
+            export("net-a", "net"),
+            export("net-vpc", "net")
+        ]
+    );
+
+    store
+        .set_exports(
+            "net",
+            &[export("net-subnet", "net"), export("net-vpc", "net")],
+        )
+        .unwrap();
+    assert_eq!(
+        store.exports().unwrap(),
+        [
+            export("app-url", "app"),
+            export("net-subnet", "net"),
+            export("net-vpc", "net")
+        ]
+    );
+    store.set_exports("net", &[]).unwrap();
+    assert_eq!(store.exports().unwrap(), [export("app-url", "app")]);
+}
+
+#[test]
+fn an_export_name_taken_by_another_stack_is_a_conflict() {
+    let dir = TempDir::new("conflict");
+    let store = open(&dir.db());
+    store
+        .set_exports("net", &[export("vpc-id", "net")])
+        .unwrap();
+    store
+        .set_exports("app", &[export("app-url", "app")])
+        .unwrap();
+
+    let err = store
+        .set_exports("app", &[export("app-url2", "app"), export("vpc-id", "app")])
+        .unwrap_err();
+    assert!(
+        matches!(&err, StateError::ExportConflict { name, owner } if name == "vpc-id" && owner == "net"),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "export `vpc-id` is already exported by stack `net`"
+    );
+    // Nothing of the refused call was written.
+    assert_eq!(
+        store.exports().unwrap(),
+        [export("app-url", "app"), export("vpc-id", "net")]
+    );
+
+    let err = store
+        .set_exports("app", &[export("twice", "app"), export("twice", "app")])
+        .unwrap_err();
+    assert!(
+        matches!(&err, StateError::ExportConflict { name, owner } if name == "twice" && owner == "app")
+    );
+}
+
+#[test]
+fn forget_stack_removes_everything_of_that_stack_only() {
+    let dir = TempDir::new("forget");
+    let store = open(&dir.db());
+    for name in ["gone", "kept"] {
+        store.put_stack(&stack(name)).unwrap();
+        store.put_resource(name, &resource("Bucket")).unwrap();
+        store.append_event(&event(name, 1)).unwrap();
+        store
+            .set_exports(name, &[export(&format!("{name}-x"), name)])
+            .unwrap();
+    }
+    store.lock(&lock("gone", "op-9")).unwrap();
+    store.forget_stack("gone").unwrap();
+
+    assert_eq!(store.stack("gone").unwrap(), None);
+    assert!(store.resources("gone").unwrap().is_empty());
+    assert!(store.events("gone").unwrap().is_empty());
+    assert_eq!(store.exports().unwrap(), [export("kept-x", "kept")]);
+    assert_eq!(store.lock_of("gone").unwrap(), Some(lock("gone", "op-9")));
+    assert_eq!(store.stack("kept").unwrap(), Some(stack("kept")));
+    assert_eq!(store.resources("kept").unwrap().len(), 1);
+    assert_eq!(store.events("kept").unwrap().len(), 1);
+}
+
+fn logical_ids(store: &SqliteStore, stack: &str) -> Vec<String> {
+    store
+        .resources(stack)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.logical_id)
+        .collect()
+}
