@@ -258,7 +258,8 @@ fn run(cli: &Cli, backend: &Backend, plan: &Plan, options: &Options, yes: bool) 
             .lock()
             .write_all(plan_view::text(plan, std::io::stdout().is_terminal()).as_bytes());
     }
-    if !plan.has_changes() {
+    // A delete plan with no resources left still deletes the stack itself.
+    if !plan.has_changes() && plan.operation != crate::plan::Operation::Delete {
         return exit::OK;
     }
     let verb = if plan.operation == crate::plan::Operation::Delete {

@@ -88,6 +88,7 @@ impl Engine<'_> {
                     stack.outputs = outputs;
                     op.stack_status(&mut stack, StackStatus::CREATE_COMPLETE, None)?;
                     return Ok(Outcome {
+                        goal: StackStatus::CREATE_COMPLETE,
                         stack,
                         operation_id: op.id.clone(),
                         failed: Vec::new(),
@@ -152,6 +153,7 @@ impl Engine<'_> {
             }
         }
         Ok(Outcome {
+            goal: StackStatus::CREATE_COMPLETE,
             stack,
             operation_id: op.id.clone(),
             failed,

@@ -84,6 +84,7 @@ impl Engine<'_> {
             )?;
         }
         Ok(Outcome {
+            goal: StackStatus::DELETE_COMPLETE,
             stack,
             operation_id: op.id.clone(),
             failed: schedule.failed,

@@ -52,6 +52,9 @@ impl Hook for Silent {
 #[derive(Clone, Debug, Serialize)]
 pub struct Outcome {
     pub stack: StackRecord,
+    /// The status the operation aimed at (CREATE_COMPLETE for a create, DELETE_COMPLETE for a delete,
+    /// ROLLBACK_COMPLETE for the recovery of an interrupted create).
+    pub goal: StackStatus,
     pub operation_id: String,
     /// Resources whose operation failed, with the reason.
     pub failed: Vec<(String, String)>,
@@ -62,12 +65,7 @@ pub struct Outcome {
 impl Outcome {
     /// True when the stack reached the status the operation aimed at.
     pub fn succeeded(&self) -> bool {
-        matches!(
-            self.stack.status,
-            StackStatus::CREATE_COMPLETE
-                | StackStatus::DELETE_COMPLETE
-                | StackStatus::UPDATE_COMPLETE
-        )
+        self.stack.status == self.goal
     }
 }
 

@@ -52,6 +52,7 @@ impl Engine<'_> {
                 )?;
             }
             return Ok(Outcome {
+                goal: StackStatus::DELETE_COMPLETE,
                 stack,
                 operation_id: op.id.clone(),
                 failed: s.failed,
@@ -77,6 +78,7 @@ impl Engine<'_> {
             )?;
         }
         Ok(Outcome {
+            goal: StackStatus::ROLLBACK_COMPLETE,
             stack,
             operation_id: op.id.clone(),
             failed: s.failed,

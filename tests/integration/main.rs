@@ -6,6 +6,7 @@ mod fixtures;
 mod graph;
 mod langext;
 mod render;
+mod stack;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

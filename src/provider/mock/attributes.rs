@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::spec::{Attribute, Kind, ResourceType};
 
+use super::arn::{dns_suffix, kebab, partition};
 use super::naming::{Rng, attribute_id_prefix, ec2_id, id_prefix};
 
 /// Everything attributes are computed from.
@@ -33,28 +34,6 @@ pub(crate) struct Shape<'a> {
 /// Custom resources: their attributes are their properties (as if the handler echoed them back).
 pub(crate) fn is_custom(resource_type: &str) -> bool {
     resource_type.starts_with("Custom::") || resource_type == "AWS::CloudFormation::CustomResource"
-}
-
-pub(crate) fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else if region.starts_with("us-isob-") {
-        "aws-iso-b"
-    } else if region.starts_with("us-iso-") {
-        "aws-iso"
-    } else {
-        "aws"
-    }
-}
-
-fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    }
 }
 
 /// The service-assigned id of types whose physical id is not a name, other than EC2's prefixed ids.
@@ -89,95 +68,25 @@ fn private_ip(rng: &mut Rng) -> String {
 }
 
 impl Shape<'_> {
-    fn rng(&self, purpose: &str) -> Rng {
+    pub(crate) fn rng(&self, purpose: &str) -> Rng {
         Rng::new(self.seed, &[self.key, self.resource_type, purpose])
     }
 
-    fn prop_str(&self, name: &str) -> Option<&str> {
+    pub(crate) fn prop_str(&self, name: &str) -> Option<&str> {
         self.properties.get(name).and_then(Value::as_str)
-    }
-
-    fn service(&self) -> String {
-        let segment = self.resource_type.split("::").nth(1).unwrap_or("");
-        match segment {
-            "ElasticLoadBalancingV2" | "ElasticLoadBalancing" => "elasticloadbalancing".into(),
-            "StepFunctions" => "states".into(),
-            "CertificateManager" => "acm".into(),
-            "Cognito" => "cognito-idp".into(),
-            "ApplicationAutoScaling" => "application-autoscaling".into(),
-            "KinesisFirehose" => "firehose".into(),
-            "ApiGatewayV2" => "apigateway".into(),
-            "OpenSearchService" | "Elasticsearch" => "es".into(),
-            "Serverless" => "lambda".into(),
-            other => other.to_ascii_lowercase(),
-        }
-    }
-
-    /// The resource's own ARN.
-    pub(crate) fn arn(&self) -> String {
-        let (p, r, a, n) = (partition(self.region), self.region, self.account, self.name);
-        let iam_path = self.prop_str("Path").unwrap_or("/");
-        match self.resource_type {
-            "AWS::S3::Bucket" => format!("arn:{p}:s3:::{n}"),
-            "AWS::SQS::Queue" => format!("arn:{p}:sqs:{r}:{a}:{n}"),
-            "AWS::SNS::Topic" => format!("arn:{p}:sns:{r}:{a}:{n}"),
-            "AWS::Lambda::Function" => format!("arn:{p}:lambda:{r}:{a}:function:{n}"),
-            "AWS::IAM::Role" => format!("arn:{p}:iam::{a}:role{iam_path}{n}"),
-            "AWS::IAM::User" => format!("arn:{p}:iam::{a}:user{iam_path}{n}"),
-            "AWS::IAM::Group" => format!("arn:{p}:iam::{a}:group{iam_path}{n}"),
-            "AWS::IAM::InstanceProfile" => {
-                format!("arn:{p}:iam::{a}:instance-profile{iam_path}{n}")
-            }
-            "AWS::IAM::ManagedPolicy" => format!("arn:{p}:iam::{a}:policy{iam_path}{n}"),
-            "AWS::DynamoDB::Table" => format!("arn:{p}:dynamodb:{r}:{a}:table/{n}"),
-            "AWS::Logs::LogGroup" => format!("arn:{p}:logs:{r}:{a}:log-group:{n}:*"),
-            "AWS::SSM::Parameter" => {
-                format!(
-                    "arn:{p}:ssm:{r}:{a}:parameter/{}",
-                    n.trim_start_matches('/')
-                )
-            }
-            "AWS::StepFunctions::StateMachine" => {
-                format!("arn:{p}:states:{r}:{a}:stateMachine:{n}")
-            }
-            "AWS::SecretsManager::Secret" => {
-                format!(
-                    "arn:{p}:secretsmanager:{r}:{a}:secret:{n}-{}",
-                    self.rng("arn").lower(6)
-                )
-            }
-            "AWS::RDS::DBInstance" => format!("arn:{p}:rds:{r}:{a}:db:{n}"),
-            "AWS::RDS::DBCluster" => format!("arn:{p}:rds:{r}:{a}:cluster:{n}"),
-            "AWS::RDS::DBSubnetGroup" => format!("arn:{p}:rds:{r}:{a}:subgrp:{n}"),
-            "AWS::ElasticLoadBalancingV2::LoadBalancer" => format!(
-                "arn:{p}:elasticloadbalancing:{r}:{a}:loadbalancer/app/{n}/{}",
-                self.rng("arn").hex(16)
-            ),
-            "AWS::ElasticLoadBalancingV2::TargetGroup" => format!(
-                "arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/{n}/{}",
-                self.rng("arn").hex(16)
-            ),
-            _ => self.generic_arn(&kebab(self.resource_type.rsplit("::").next().unwrap_or(""))),
-        }
-    }
-
-    fn generic_arn(&self, resource: &str) -> String {
-        let service = self.service();
-        let (region, account) = match service.as_str() {
-            "iam" | "cloudfront" => ("", self.account),
-            "route53" | "s3" => ("", ""),
-            _ => (self.region, self.account),
-        };
-        let id = self.id.unwrap_or(self.name);
-        let p = partition(self.region);
-        format!("arn:{p}:{service}:{region}:{account}:{resource}/{id}")
     }
 
     /// What `Ref` returns, which the mock also uses as the physical id.
     pub(crate) fn primary(&self) -> String {
         match self.resource_type {
             "AWS::SQS::Queue" => return self.queue_url(),
-            "AWS::SNS::Topic" | "AWS::IAM::ManagedPolicy" => return self.arn(),
+            "AWS::SNS::Topic"
+            | "AWS::IAM::ManagedPolicy"
+            | "AWS::SecretsManager::Secret"
+            | "AWS::ECS::Service"
+            | "AWS::CloudFormation::Stack" => {
+                return self.arn();
+            }
             _ => {}
         }
         if let Some(id) = self.id {
@@ -193,20 +102,27 @@ impl Shape<'_> {
             [] => self.name.to_string(),
             many => many
                 .iter()
-                .map(|f| self.prop_str(f).unwrap_or(self.name))
+                .map(|f| self.field(f))
                 .collect::<Vec<_>>()
                 .join("|"),
         }
     }
 
-    fn queue_url(&self) -> String {
-        format!(
-            "https://sqs.{}.{}/{}/{}",
-            self.region,
-            dns_suffix(self.region),
-            self.account,
-            self.name
-        )
+    /// One field of a composite identifier (`IGW|vpc-0123...`).
+    fn field(&self, field: &str) -> String {
+        if let Some(value) = self.prop_str(field) {
+            return value.to_string();
+        }
+        if let Some(Value::String(value)) = self.special(field) {
+            return value;
+        }
+        if field.ends_with("Arn") {
+            return self.arn();
+        }
+        match attribute_id_prefix(field) {
+            Some(prefix) => ec2_id(prefix, &mut self.rng(field)),
+            None => self.name.to_string(),
+        }
     }
 
     /// A value for every attribute of the type.
@@ -226,8 +142,9 @@ impl Shape<'_> {
         let mut out = BTreeMap::new();
         // Leaves first; objects are then assembled from their dotted children.
         for (name, attr) in attrs {
-            let has_children = attrs.keys().any(|k| is_child(k, name));
-            if !has_children {
+            let assembled = matches!(attr.kind, Kind::Object | Kind::Map | Kind::Json)
+                && attrs.keys().any(|k| is_child(k, name));
+            if !assembled {
                 out.insert(name.clone(), self.attribute(name, attr));
             }
         }
@@ -317,6 +234,17 @@ impl Shape<'_> {
                 };
                 text(format!("ec2-{ip}.{zone}.{dns}"))
             }
+            ("AWS::EC2::VPCGatewayAttachment", "AttachmentType") => {
+                let igw = self.properties.contains_key("InternetGatewayId");
+                text(if igw { "IGW" } else { "VPNGW" }.to_string())
+            }
+            ("AWS::ECR::Repository", "RepositoryUri") => {
+                text(format!("{}.dkr.ecr.{r}.{dns}/{n}", self.account))
+            }
+            ("AWS::EC2::Route", "CidrBlock") => self.mirror("DestinationCidrBlock"),
+            ("AWS::CloudFront::Distribution", "DomainName") => {
+                text(format!("d{}.cloudfront.net", self.rng(name).lower(13)))
+            }
             ("AWS::EC2::Instance", "State") => Some(json!({"Code": "16", "Name": "running"})),
             ("AWS::EC2::EIP", "PublicIp") => text(self.primary()),
             ("AWS::RDS::DBInstance" | "AWS::RDS::DBCluster", "Endpoint.Address") => text(format!(
@@ -379,20 +307,39 @@ impl Shape<'_> {
         let value = if Some(name) == primary || name == "Id" {
             self.primary()
         } else if leaf == "Arn"
+            || leaf.ends_with("ARN")
             || (leaf.ends_with("Arn") && self.resource_type.ends_with(leaf.trim_end_matches("Arn")))
         {
             self.arn()
+        } else if leaf == "SecretArn" {
+            let (p, r, a) = (partition(r), r, self.account);
+            format!(
+                "arn:{p}:secretsmanager:{r}:{a}:secret:{lower}-{}",
+                self.rng(name).lower(6)
+            )
         } else if let Some(part) = leaf.strip_suffix("Arn") {
             self.generic_arn(&kebab(part))
-        } else if self.id.is_some() && attribute_id_prefix(leaf) == id_prefix(self.resource_type) {
+        } else if self.id.is_some()
+            && attribute_id_prefix(leaf).is_some()
+            && attribute_id_prefix(leaf) == id_prefix(self.resource_type)
+        {
             self.primary()
         } else if leaf == "VpcId" {
             self.vpc.to_string()
         } else if let Some(prefix) = attribute_id_prefix(leaf) {
             ec2_id(prefix, &mut self.rng(name))
+        } else if leaf.contains("HostedZoneId") || leaf.contains("HostedZoneID") {
+            format!("Z{}", self.rng(name).upper(13))
         } else if leaf.ends_with("Id") || leaf.ends_with("ID") {
-            self.id
-                .map_or_else(|| self.rng(name).lower(12), String::from)
+            let own = self
+                .resource_type
+                .rsplit("::")
+                .next()
+                .is_some_and(|t| leaf.starts_with(t));
+            match self.id {
+                Some(id) if own => id.to_string(),
+                _ => self.rng(name).lower(12),
+            }
         } else if leaf.ends_with("Url") || leaf.ends_with("URL") {
             format!("https://{lower}.{service}.{r}.{dns}")
         } else if leaf.contains("Endpoint")
@@ -402,7 +349,16 @@ impl Shape<'_> {
         {
             format!("{lower}.{}.{r}.{service}.{dns}", self.rng(name).lower(8))
         } else if leaf.ends_with("Port") {
-            "443".to_string()
+            if service == "elasticache" {
+                "6379"
+            } else {
+                "443"
+            }
+            .to_string()
+        } else if leaf.contains("Secret") || leaf.ends_with("Key") {
+            self.rng(name).upper(40)
+        } else if leaf.ends_with("Number") || leaf.ends_with("Count") {
+            "1".to_string()
         } else if leaf.ends_with("Ip") {
             private_ip(&mut self.rng(name))
         } else if leaf.ends_with("Status") || leaf == "State" {
@@ -432,20 +388,4 @@ fn coerce(value: Value, attr: &Attribute) -> Value {
         (Kind::Boolean, Value::String(s)) => s.parse::<bool>().map_or(value, |b| json!(b)),
         _ => value,
     }
-}
-
-/// `SecurityGroup` → `security-group`, `VPC` → `vpc`.
-fn kebab(name: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-        let prev_lower = i > 0 && chars[i - 1].is_lowercase();
-        if c.is_uppercase() && i > 0 && (prev_lower || (next_lower && chars[i - 1].is_uppercase()))
-        {
-            out.push('-');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
 }

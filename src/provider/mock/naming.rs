@@ -158,6 +158,12 @@ fn name_rule(resource_type: &str) -> Option<(usize, bool)> {
         "AWS::Events::Rule" => (64, false),
         "AWS::Kinesis::Stream" => (128, false),
         "AWS::ECS::Cluster" => (255, false),
+        "AWS::ECR::Repository" => (256, true),
+        "AWS::Redshift::Cluster" | "AWS::DocDB::DBCluster" | "AWS::Neptune::DBCluster" => {
+            (63, true)
+        }
+        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => (28, true),
+        "AWS::EKS::Cluster" => (100, false),
         _ => return None,
     })
 }

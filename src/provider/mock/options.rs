@@ -186,6 +186,42 @@ impl Latency {
     }
 }
 
+impl fmt::Display for Latency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Latency::Zero => f.write_str("zero"),
+            Latency::Fast => f.write_str("fast"),
+            Latency::Realistic => f.write_str("realistic"),
+            Latency::Fixed(d) => write!(f, "{}ms", d.as_millis()),
+        }
+    }
+}
+
+impl FromStr for Latency {
+    type Err = String;
+
+    /// `zero`, `fast`, `realistic`, or a fixed duration: `250ms`, `2s`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let fixed = |digits: &str, unit: fn(u64) -> Duration| {
+            digits.trim().parse().ok().map(|n| Latency::Fixed(unit(n)))
+        };
+        let latency = match s.trim().to_ascii_lowercase().as_str() {
+            "zero" | "none" | "0" => Some(Latency::Zero),
+            "fast" => Some(Latency::Fast),
+            "realistic" => Some(Latency::Realistic),
+            other => match other.strip_suffix("ms") {
+                Some(ms) => fixed(ms, Duration::from_millis),
+                None => other
+                    .strip_suffix('s')
+                    .and_then(|secs| fixed(secs, Duration::from_secs)),
+            },
+        };
+        latency.ok_or_else(|| {
+            format!("unknown latency `{s}`: expected `zero`, `fast`, `realistic` or a duration like `250ms`")
+        })
+    }
+}
+
 fn realistic_secs(resource_type: &str) -> u64 {
     let exact = match resource_type {
         "AWS::S3::Bucket" => Some(2),

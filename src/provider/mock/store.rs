@@ -83,6 +83,10 @@ pub(crate) fn internal(context: &str, e: impl std::fmt::Display) -> ProviderErro
 /// Opens (creating if needed) and migrates the store.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
     let shown = path.display();
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| internal(&format!("cannot create `{}`", parent.display()), e))?;
+    }
     let conn =
         Connection::open(path).map_err(|e| internal(&format!("cannot open `{shown}`"), e))?;
     conn.busy_timeout(Duration::from_secs(5))
@@ -95,7 +99,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     };
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(corrupt)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")
+    conn.pragma_update(None, "synchronous", "FULL")
         .map_err(corrupt)?;
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -232,15 +236,6 @@ pub(crate) fn name_taken(
         )
         .map_err(|e| internal("query", e))?;
     Ok(n > 0)
-}
-
-/// Whether any resource (any type) has this physical id, to keep generated ids unique.
-pub(crate) fn physical_id_taken(
-    conn: &Connection,
-    scope: Scope<'_>,
-    physical_id: &str,
-) -> Result<bool> {
-    Ok(!by_physical_id(conn, scope, physical_id)?.is_empty())
 }
 
 /// Live resources whose properties mention `id` as a whole string value somewhere.

@@ -1,0 +1,15 @@
+#!/usr/bin/env sh
+# The main job: plan and apply the example stack `demo` (templates/web-bucket.yaml) against the mock
+# cloud, with the state in the embedded default store (.cairn/state.db). A stack left by an earlier run
+# is destroyed first, so the job can run again and again.
+set -eu
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+cairn=target/release/cairn
+if $cairn --output json stacks | grep -q '"name": "demo"'; then
+  $cairn destroy demo --yes --mock-latency 0 >/dev/null
+fi
+$cairn plan demo -t templates/web-bucket.yaml -p Environment=prod
+$cairn apply demo -t templates/web-bucket.yaml -p Environment=prod --yes
+$cairn resources demo
+$cairn outputs demo

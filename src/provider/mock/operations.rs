@@ -1,0 +1,165 @@
+//! The [`Provider`] operations of the mock cloud. Each validates, sleeps its latency without holding the store,
+//! draws its injected failure, then makes its change in one transaction committed before it returns.
+
+use super::*;
+
+impl MockCloud {
+    /// Why the resource cannot be deleted now, if it cannot.
+    pub(super) fn delete_conflict(
+        &self,
+        conn: &Connection,
+        record: &Record,
+    ) -> Result<Option<String>> {
+        if record.resource_type == "AWS::S3::Bucket" && record.object_count > 0 {
+            return Ok(Some(
+                "The bucket you tried to delete is not empty".to_string(),
+            ));
+        }
+        if !record.resource_type.starts_with("AWS::EC2::") {
+            return Ok(None);
+        }
+        let id = &record.physical_id;
+        let mut users = store::referencing(conn, self.scope(), id, id)?;
+        if record.ref_value != *id {
+            users.extend(store::referencing(
+                conn,
+                self.scope(),
+                &record.ref_value,
+                id,
+            )?);
+        }
+        if users.is_empty() {
+            return Ok(None);
+        }
+        let segment = record
+            .resource_type
+            .rsplit("::")
+            .next()
+            .unwrap_or("resource");
+        let noun = if segment.chars().all(|c| c.is_ascii_uppercase()) {
+            segment.to_ascii_lowercase()
+        } else {
+            let mut chars = segment.chars();
+            chars.next().map_or(String::new(), |c| {
+                c.to_ascii_lowercase().to_string() + chars.as_str()
+            })
+        };
+        Ok(Some(format!(
+            "DependencyViolation: The {noun} '{id}' has dependencies and cannot be deleted."
+        )))
+    }
+}
+
+impl Provider for MockCloud {
+    fn create(&self, request: &CreateRequest) -> Result<ResourceState> {
+        let properties = object(&request.properties)?;
+        if let Some(found) = store::by_token(&self.lock(), self.scope(), &request.token)? {
+            return Ok(state(found));
+        }
+        validate(&request.resource_type, &request.logical_id, &properties)?;
+        self.pause(&request.resource_type);
+        self.inject(&request.logical_id, Operation::Create, &request.token)?;
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction()
+            .map_err(|e| store::internal("begin", e))?;
+        if let Some(found) = store::by_token(&tx, self.scope(), &request.token)? {
+            return Ok(state(found));
+        }
+        let make = Make {
+            resource_type: &request.resource_type,
+            logical_id: &request.logical_id,
+            stack_name: Some(&request.stack_name),
+            properties: &properties,
+            token: &request.token,
+            seed: self.options.seed,
+        };
+        let record = self.make(&tx, &make)?;
+        store::insert(&tx, self.scope(), &record)?;
+        self.sync_ssm(&tx, &record, false)?;
+        tx.commit().map_err(|e| store::internal("commit", e))?;
+        Ok(state(record))
+    }
+
+    fn read(&self, resource_type: &str, physical_id: &str) -> Result<Option<ResourceState>> {
+        let record = store::get(&self.lock(), self.scope(), resource_type, physical_id)?;
+        Ok(record.map(state))
+    }
+
+    fn update(&self, request: &UpdateRequest) -> Result<ResourceState> {
+        let properties = object(&request.properties)?;
+        let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
+        let existing = store::get(&self.lock(), self.scope(), resource_type, physical_id)?
+            .ok_or_else(|| not_found(resource_type, physical_id))?;
+        validate(resource_type, &request.logical_id, &properties)?;
+        if let Some(np) = schema(resource_type).and_then(|t| t.name_property())
+            && existing.properties.get(np) != properties.get(np)
+        {
+            return Err(error(
+                ErrorKind::InvalidRequest,
+                format!(
+                    "Resource handler returned message: \"Invalid request provided: {np} cannot be \
+                     updated in place; changing it requires replacement\""
+                ),
+            ));
+        }
+        self.pause(resource_type);
+        self.inject(&request.logical_id, Operation::Update, &request.token)?;
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction()
+            .map_err(|e| store::internal("begin", e))?;
+        let mut record = store::get(&tx, self.scope(), resource_type, physical_id)?
+            .ok_or_else(|| not_found(resource_type, physical_id))?;
+        record.attributes = self.reshape(&tx, &record, &properties)?;
+        record.properties = Value::Object(properties);
+        store::save(&tx, self.scope(), &record)?;
+        self.sync_ssm(&tx, &record, false)?;
+        tx.commit().map_err(|e| store::internal("commit", e))?;
+        Ok(state(record))
+    }
+
+    fn delete(&self, request: &DeleteRequest) -> Result<()> {
+        let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
+        if store::get(&self.lock(), self.scope(), resource_type, physical_id)?.is_none() {
+            return Err(not_found(resource_type, physical_id));
+        }
+        self.pause(resource_type);
+        self.inject(&request.logical_id, Operation::Delete, &request.token)?;
+        let mut conn = self.lock();
+        let tx = conn
+            .transaction()
+            .map_err(|e| store::internal("begin", e))?;
+        let record = store::get(&tx, self.scope(), resource_type, physical_id)?
+            .ok_or_else(|| not_found(resource_type, physical_id))?;
+        if let Some(reason) = self.delete_conflict(&tx, &record)? {
+            return Err(error(ErrorKind::ResourceConflict, reason));
+        }
+        if request.snapshot {
+            let mut rng = Rng::new(
+                self.options.seed,
+                &[&request.token, resource_type, "snapshot"],
+            );
+            let snapshot_id = if resource_type == "AWS::EC2::Volume" {
+                ec2_id("snap", &mut rng)
+            } else {
+                let base = record.name.as_deref().unwrap_or(physical_id);
+                format!("{}-snapshot-{}", base.to_ascii_lowercase(), rng.lower(8))
+            };
+            let snapshot = Snapshot {
+                snapshot_id,
+                source_physical_id: record.physical_id.clone(),
+                resource_type: record.resource_type.clone(),
+                created_at: now_rfc3339(),
+            };
+            store::insert_snapshot(&tx, self.scope(), &snapshot, &record.properties)?;
+        }
+        store::remove(&tx, self.scope(), resource_type, physical_id)?;
+        self.sync_ssm(&tx, &record, true)?;
+        tx.commit().map_err(|e| store::internal("commit", e))
+    }
+
+    fn find_by_token(&self, token: &str) -> Result<Option<ResourceState>> {
+        Ok(store::by_token(&self.lock(), self.scope(), token)?.map(state))
+    }
+}

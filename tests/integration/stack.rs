@@ -1,0 +1,447 @@
+//! Stacks end to end through the binary, each test in its own state directory: the lifecycle, saved
+//! plans, the fault matrix (a failure at each position of a ten-resource create), crashes at random
+//! points (kill -9) recovered with zero orphans, concurrent applies, imports blocking deletes, and
+//! DELETE_FAILED retried with --retain.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+const TEN: &str = "tests/fixtures/stack/ten.yaml";
+
+/// A state directory of one test, removed at the end.
+struct Sandbox {
+    dir: PathBuf,
+}
+
+impl Sandbox {
+    fn new(name: &str) -> Sandbox {
+        let dir = std::env::temp_dir().join(format!("cairn-stack-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("sandbox");
+        Sandbox { dir }
+    }
+
+    fn state(&self) -> String {
+        self.dir.join("state.db").display().to_string()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
+        c.current_dir(crate::root())
+            .env("NO_COLOR", "1")
+            .arg("--state")
+            .arg(self.state())
+            .args(args)
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("cairn runs")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut a = vec!["--output", "json"];
+        a.extend_from_slice(args);
+        let out = self.run(&a);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    fn status(&self, stack: &str) -> String {
+        let stacks = self.json(&["stacks", "--all"]);
+        stacks
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|s| s["name"] == stack)
+            .map(|s| s["status"].as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// Physical ids the mock cloud holds for `stack`, and those the state store tracks.
+    fn cloud_and_state(&self, stack: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+        let cloud: BTreeSet<String> = self
+            .json(&["mock", "list"])
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|r| r["stack_name"] == stack)
+            .map(|r| r["physical_id"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        let tracked: BTreeSet<String> = if self.status(stack).is_empty() {
+            BTreeSet::new()
+        } else {
+            self.json(&["resources", stack])
+                .as_array()
+                .expect("a list")
+                .iter()
+                .filter_map(|r| r["physical_id"].as_str().map(str::to_owned))
+                .collect()
+        };
+        (cloud, tracked)
+    }
+
+    /// Every physical resource of `stack` in the mock cloud is tracked by the state store.
+    fn assert_no_orphans(&self, stack: &str) {
+        let (cloud, tracked) = self.cloud_and_state(stack);
+        let orphans: Vec<_> = cloud.difference(&tracked).collect();
+        assert!(
+            orphans.is_empty(),
+            "orphaned in the mock cloud: {orphans:?}"
+        );
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn lifecycle_plan_apply_outputs_destroy() {
+    let s = Sandbox::new("lifecycle");
+    let plan = s.run(&["plan", "ten", "-t", TEN, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        text.contains("Plan: 10 to add, 0 to change, 0 to destroy."),
+        "{text}"
+    );
+    let apply = s.run(&["apply", "ten", "-t", TEN, "--yes", "--mock-latency", "0"]);
+    assert!(apply.status.success(), "{}", stderr(&apply));
+    assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+    let outputs = s.json(&["outputs", "ten"]);
+    assert!(
+        outputs[0]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("arn:aws:sns:us-east-1:123456789012:")
+    );
+    assert_eq!(s.json(&["exports"])[0]["name"], "ten-topic");
+    s.assert_no_orphans("ten");
+    let (cloud, _) = s.cloud_and_state("ten");
+    assert_eq!(cloud.len(), 10);
+    // Creating it again is refused: the stack exists.
+    let again = s.run(&["apply", "ten", "-t", TEN, "--yes", "--mock-latency", "0"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("stack `ten` already exists"),
+        "{}",
+        stderr(&again)
+    );
+    let destroy = s.run(&["destroy", "ten", "--yes", "--mock-latency", "0"]);
+    assert!(destroy.status.success(), "{}", stderr(&destroy));
+    assert_eq!(s.status("ten"), "DELETE_COMPLETE");
+    assert!(s.cloud_and_state("ten").0.is_empty());
+    assert!(s.json(&["exports"]).as_array().expect("a list").is_empty());
+    let events = s.json(&["events", "ten"]);
+    let statuses: Vec<&str> = events
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter(|e| e["logical_id"] == "ten")
+        .map(|e| e["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "CREATE_IN_PROGRESS",
+            "CREATE_COMPLETE",
+            "DELETE_IN_PROGRESS",
+            "DELETE_COMPLETE"
+        ]
+    );
+}
+
+#[test]
+fn a_saved_plan_is_applied_exactly_and_refused_when_stale() {
+    let s = Sandbox::new("saved");
+    let plan_file = s.dir.join("plan.json").display().to_string();
+    let out = s.run(&["plan", "ten", "-t", TEN, "--out", &plan_file]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let apply = s.run(&[
+        "apply",
+        "ten",
+        "--plan",
+        &plan_file,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    assert!(apply.status.success(), "{}", stderr(&apply));
+    // A delete plan made now, then the stack changes (destroyed and created again): the plan is stale.
+    let del = s.dir.join("delete.json").display().to_string();
+    assert!(
+        s.run(&["plan", "ten", "--destroy", "--out", &del])
+            .status
+            .success()
+    );
+    assert!(
+        s.run(&["destroy", "ten", "--yes", "--mock-latency", "0"])
+            .status
+            .success()
+    );
+    assert!(
+        s.run(&["apply", "ten", "-t", TEN, "--yes", "--mock-latency", "0"])
+            .status
+            .success()
+    );
+    let stale = s.run(&[
+        "apply",
+        "ten",
+        "--plan",
+        &del,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(stderr(&stale).contains("plan again"), "{}", stderr(&stale));
+    assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+}
+
+#[test]
+fn fault_matrix_rolls_back_every_position_with_zero_orphans() {
+    let s = Sandbox::new("faults");
+    for i in 0..10 {
+        let stack = format!("f{i}");
+        let fail = format!("R{i}:create");
+        let out = s.run(&[
+            "apply",
+            &stack,
+            "-t",
+            TEN,
+            "--yes",
+            "--mock-latency",
+            "0",
+            "--mock-fail",
+            &fail,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{stack}");
+        assert_eq!(s.status(&stack), "ROLLBACK_COMPLETE", "{stack}");
+        let events = s.json(&["events", &stack]);
+        let failed: Vec<&str> = events
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|e| e["status"] == "CREATE_FAILED")
+            .map(|e| e["logical_id"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(failed, [format!("R{i}")], "{stack}");
+        assert!(
+            s.cloud_and_state(&stack).0.is_empty(),
+            "{stack}: resources left in the cloud"
+        );
+        // A stack in ROLLBACK_COMPLETE can only be deleted.
+        let again = s.run(&["apply", &stack, "-t", TEN, "--yes", "--mock-latency", "0"]);
+        assert!(
+            stderr(&again).contains("ROLLBACK_COMPLETE"),
+            "{}",
+            stderr(&again)
+        );
+        assert!(s.run(&["destroy", &stack, "--yes"]).status.success());
+        assert_eq!(s.status(&stack), "DELETE_COMPLETE");
+    }
+}
+
+#[test]
+fn on_failure_do_nothing_and_delete() {
+    let s = Sandbox::new("onfailure");
+    let out = s.run(&[
+        "apply",
+        "keep",
+        "-t",
+        TEN,
+        "--yes",
+        "--mock-latency",
+        "0",
+        "--mock-fail",
+        "R6",
+        "--on-failure",
+        "do-nothing",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(s.status("keep"), "CREATE_FAILED");
+    s.assert_no_orphans("keep");
+    assert!(!s.cloud_and_state("keep").0.is_empty());
+    let out = s.run(&[
+        "apply",
+        "gone",
+        "-t",
+        TEN,
+        "--yes",
+        "--mock-latency",
+        "0",
+        "--mock-fail",
+        "R6",
+        "--on-failure",
+        "delete",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(s.status("gone"), "DELETE_COMPLETE");
+    assert!(s.cloud_and_state("gone").0.is_empty());
+}
+
+#[test]
+fn delete_failed_is_retried_with_retain() {
+    let s = Sandbox::new("retain");
+    assert!(
+        s.run(&["apply", "ten", "-t", TEN, "--yes", "--mock-latency", "0"])
+            .status
+            .success()
+    );
+    let out = s.run(&[
+        "destroy",
+        "ten",
+        "--yes",
+        "--mock-latency",
+        "0",
+        "--mock-fail",
+        "R3:delete",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(s.status("ten"), "DELETE_FAILED");
+    s.assert_no_orphans("ten");
+    let out = s.run(&[
+        "destroy",
+        "ten",
+        "--yes",
+        "--mock-latency",
+        "0",
+        "--retain",
+        "R3",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(s.status("ten"), "DELETE_COMPLETE");
+    let (cloud, _) = s.cloud_and_state("ten");
+    assert_eq!(cloud.len(), 1, "only the retained R3 is left: {cloud:?}");
+}
+
+#[test]
+fn an_imported_export_blocks_the_delete() {
+    let s = Sandbox::new("imports");
+    assert!(
+        s.run(&["apply", "ten", "-t", TEN, "--yes", "--mock-latency", "0"])
+            .status
+            .success()
+    );
+    let importer = s.dir.join("importer.yaml");
+    std::fs::write(&importer, "Resources:\n  Sub:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !ImportValue ten-topic\n      Protocol: email\n      Endpoint: a@example.com\n").unwrap();
+    let importer = importer.display().to_string();
+    let out = s.run(&[
+        "apply",
+        "user",
+        "-t",
+        &importer,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.run(&["destroy", "ten", "--yes", "--mock-latency", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("in use by user"), "{}", stderr(&out));
+    assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+    // An import of an export that does not exist fails at plan time with CloudFormation's message.
+    std::fs::write(s.dir.join("bad.yaml"), "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !ImportValue nope\n").unwrap();
+    let out = s.run(&[
+        "plan",
+        "x",
+        "-t",
+        &s.dir.join("bad.yaml").display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("No export named nope found."),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn concurrent_applies_on_one_stack_exactly_one_runs() {
+    let s = Sandbox::new("concurrent");
+    let children: Vec<_> = (0..3)
+        .map(|_| {
+            s.command(&["apply", "ten", "-t", TEN, "--yes", "--mock-latency", "20"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    let outs: Vec<Output> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().expect("wait"))
+        .collect();
+    let ok = outs.iter().filter(|o| o.status.success()).count();
+    assert_eq!(ok, 1, "{:?}", outs.iter().map(stderr).collect::<Vec<_>>());
+    for o in outs.iter().filter(|o| !o.status.success()) {
+        let e = stderr(o);
+        assert!(
+            e.contains("is locked by operation") || e.contains("already exists"),
+            "{e}"
+        );
+    }
+    assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+    s.assert_no_orphans("ten");
+    assert_eq!(s.cloud_and_state("ten").0.len(), 10);
+}
+
+#[test]
+fn a_kill_at_any_moment_is_recovered_with_zero_orphans() {
+    let s = Sandbox::new("crash");
+    // Kill points spread over the create and, with a failing last resource, over the rollback.
+    let points = [5u64, 25, 45, 70, 95, 120, 150, 185, 220, 260];
+    for (n, ms) in points.iter().enumerate() {
+        let stack = format!("c{n}");
+        let mut args = vec![
+            "apply",
+            stack.as_str(),
+            "-t",
+            TEN,
+            "--yes",
+            "--mock-latency",
+            "15",
+        ];
+        if n % 2 == 1 {
+            args.extend(["--mock-fail", "R9:create"]);
+        }
+        let mut child = s
+            .command(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(Duration::from_millis(*ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // The next command that touches the stack recovers it.
+        let out = s.run(&["destroy", &stack, "--yes", "--mock-latency", "0"]);
+        let status = s.status(&stack);
+        assert!(
+            status.is_empty() || status == "DELETE_COMPLETE",
+            "{stack} killed after {ms} ms ended {status}: {}",
+            stderr(&out)
+        );
+        assert!(
+            s.cloud_and_state(&stack).0.is_empty(),
+            "{stack}: resources left in the cloud after {ms} ms"
+        );
+    }
+}
