@@ -125,7 +125,7 @@ fn synthetic(n: usize) -> Arc<str> {
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().expect("cache lock");
     Arc::clone(cache.entry(n).or_insert_with(|| {
-        let text: Arc<str> = generate(n).into();
+        let text: Arc<str> = shared_generator(n).unwrap_or_else(|| generate(n)).into();
         assert_no_errors(n, &text);
         text
     }))
@@ -137,6 +137,25 @@ fn big_limits() -> Limits {
         max_bytes: 1 << 30,
         ..Limits::default()
     }
+}
+
+/// The template `../shared/bench/gen-synthetic.py` makes for N (the one the peers are timed on), when that
+/// script and the peers' Python (`PEERS_VENV`) are available; the built-in generator otherwise.
+fn shared_generator(n: usize) -> Option<String> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen-synthetic.py");
+    let python = PathBuf::from(std::env::var("PEERS_VENV").ok()?).join("bin/python");
+    if !script.exists() || !python.exists() {
+        return None;
+    }
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(n.to_string())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8(out.stdout).ok())
+        .flatten()
 }
 
 /// Runs the whole pipeline once and panics on any error diagnostic.

@@ -11,6 +11,9 @@ pub struct Options {
     pub limits: Limits,
     /// Turn the warnings where Cairn is more lenient than CloudFormation into errors.
     pub strict: bool,
+    /// Resource types accepted with any property and attribute (`*` wildcards: `MyOrg::*`): third-party or
+    /// private registry types the embedded spec does not know.
+    pub allow_types: Vec<String>,
 }
 
 /// One validated file.
@@ -78,7 +81,7 @@ pub fn validate_one(
     if let Some(doc) = &loaded.document {
         let (t, lower_diags) = template::lower(doc, sources);
         diags.extend(lower_diags);
-        diags.extend(crate::check::check(&t, sources));
+        diags.extend(crate::check::check_with(&t, sources, &options.allow_types));
         if crate::check::names_are_final(&t) {
             // With every parameter's default the conditions are known, and a cycle only through a branch
             // or resource that is never taken is no cycle. Otherwise every branch counts.

@@ -1,12 +1,13 @@
 //! Stage `check`: validation passes over a [`Template`]. Each pass returns diagnostics and none stops at the
-//! first error. Passes: structure (logical ids, limits), references, intrinsic placement, condition cycles
-//! and parameters. Checks that depend on a transform Cairn does not expand yet are skipped with a warning
-//! rather than guessed.
+//! first error. Passes: structure (logical ids, limits), references, intrinsic placement, condition cycles,
+//! parameters, and resources against the resource spec (`properties`). Checks that depend on a transform
+//! Cairn does not expand yet are skipped with a warning rather than guessed.
 
 mod conditions;
 pub mod cycles;
 mod parameters;
 mod placement;
+mod properties;
 mod refs;
 mod structure;
 
@@ -31,11 +32,18 @@ pub fn names_are_final(t: &Template) -> bool {
 
 /// Runs every check on a template.
 pub fn check(t: &Template, sources: &SourceMap) -> Vec<Diagnostic> {
+    check_with(t, sources, &[])
+}
+
+/// Runs every check on a template; resources whose type matches one of `allow_types` (`*` wildcards, e.g.
+/// `MyOrg::*`) accept any property and attribute.
+pub fn check_with(t: &Template, sources: &SourceMap, allow_types: &[String]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     structure::check(t, sources, &mut out);
     parameters::check(t, &mut out);
     conditions::check(t, &mut out);
     let pending = pending_transforms(t);
+    properties::check(t, allow_types, pending.is_empty(), &mut out);
     if pending.is_empty() {
         refs::check(t, &mut out);
         placement::check(t, &mut out);

@@ -1,4 +1,4 @@
-//! `cairn validate FILE... [--strict] [--max-diagnostics N]`
+//! `cairn validate FILE... [--strict] [--max-diagnostics N] [--allow-type PATTERN]...`
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,11 +19,16 @@ pub struct Args {
     /// Most diagnostics printed in text output; the rest are counted.
     #[arg(long, default_value_t = 50)]
     pub max_diagnostics: usize,
+    /// Accept resources of the types matching PATTERN (`*` wildcards, e.g. `MyOrg::*`) with any property and
+    /// attribute; may be repeated.
+    #[arg(long = "allow-type", value_name = "PATTERN")]
+    pub allow_types: Vec<String>,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> u8 {
     let options = Options {
         strict: args.strict,
+        allow_types: args.allow_types.clone(),
         ..Options::default()
     };
     let report = validate_paths(&args.files, &options);

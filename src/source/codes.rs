@@ -6,7 +6,7 @@
 //! | `E0xxx` / `W0xxx` | loading: files, YAML/JSON syntax, tags, limits |
 //! | `E1xxx` / `W1xxx` | template structure: sections, attributes, logical ids |
 //! | `E2xxx` | references: Ref, GetAtt, Sub, DependsOn, conditions, mappings |
-//! | `E3xxx` / `W3xxx` | intrinsic functions and conditions |
+//! | `E3xxx` / `W3xxx` | intrinsic functions and conditions (`E300x`); resources against the spec (`E301x`, `W301x`) |
 //! | `E4xxx` | parameters |
 //! | `W9xxx` | CloudFormation's service limits |
 
@@ -60,6 +60,17 @@ codes! {
     NOVALUE_IN_OUTPUTS = "E3006": "Ref AWS::NoValue used in Outputs";
     TRANSFORM_REQUIRED = "E3007": "a function that needs a transform the template does not declare";
     BAD_DYNAMIC_REFERENCE = "E3008": "a malformed {{resolve:...}} dynamic reference";
+    UNKNOWN_RESOURCE_TYPE = "E3010": "a resource type the resource spec does not know";
+    UNKNOWN_PROPERTY = "E3011": "a property the resource type (or the enclosing structure) does not have";
+    MISSING_PROPERTY = "E3012": "a required property is missing";
+    WRONG_VALUE_KIND = "E3013": "a property value of the wrong kind (string, integer, number, boolean, list, object)";
+    VALUE_NOT_IN_ENUM = "E3014": "a property value that is not one of the allowed values";
+    PATTERN_MISMATCH = "E3015": "a string property value that does not match the spec's pattern";
+    VALUE_OUT_OF_BOUNDS = "E3016": "a string too short or too long, or a number out of range";
+    EXCLUSIVE_PROPERTIES = "E3017": "properties that exclude each other, or none of a set of which exactly one is required";
+    UNKNOWN_GETATT_ATTRIBUTE = "E3018": "Fn::GetAtt asks for an attribute the resource type does not have";
+    DUPLICATE_ITEMS = "E3019": "a list whose items must be distinct holds the same item twice";
+    CONDITIONAL_REFERENCE = "W3010": "a reference to a conditional resource from a place not guarded by its condition";
     BAD_PARAMETER_TYPE = "E4001": "a parameter type CloudFormation does not know";
     DEFAULT_VIOLATES_CONSTRAINT = "E4002": "a parameter Default that violates the parameter's own constraints";
     BAD_ALLOWED_PATTERN = "E4003": "an AllowedPattern that is not a valid regular expression";

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 
 pub use model::*;
 pub use sqlite::SqliteStore;
+pub(crate) use sqlite::schema::retry_busy;
 
 /// The default location of the embedded store, relative to the current directory.
 pub const DEFAULT_PATH: &str = ".cairn/state.db";

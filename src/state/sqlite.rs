@@ -4,7 +4,7 @@
 //! in `schema`, the row mapping in `rows`.
 
 mod rows;
-mod schema;
+pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
 

@@ -97,9 +97,9 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
             e,
         )
     };
-    conn.pragma_update(None, "journal_mode", "WAL")
+    crate::state::retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))
         .map_err(corrupt)?;
-    conn.pragma_update(None, "synchronous", "FULL")
+    conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(corrupt)?;
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))

@@ -174,12 +174,32 @@ impl Found {
     }
 }
 
+/// Runs `f` again while SQLite reports the database busy or locked, for up to five seconds.
+pub(crate) fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Pragmas that belong to the connection (or, for `journal_mode`, to the file) rather than the schema.
 fn configure(conn: &Connection, path: &Path) -> Result<()> {
     // WAL: readers never block the writer, and several processes can share the file.
-    let mode: String = conn
-        .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-        .map_err(|e| db_error(path, "enable write-ahead logging", e))?;
+    // Switching a new file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once (without
+    // the busy handler) while another process opens the same new file: retry for a few seconds.
+    let mode: String =
+        retry_busy(|| conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)))
+            .map_err(|e| db_error(path, "enable write-ahead logging", e))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StateError::Io {
             path: path.to_owned(),

@@ -1,0 +1,211 @@
+//! Benchmarks of the stack engine against the mock cloud with zero latency: create + destroy of a
+//! stack (every SQLite commit of the state store and of the mock cloud included), on templates made by
+//! `../shared/bench/gen-synthetic.py` when it is available (the same templates `peer-moto.py` deploys),
+//! else by a small generator of the same shape. Also prints, once, the wall time of an apply with a
+//! fixed per-operation latency against the graph's critical path at unlimited parallelism.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cairn::engine::{Engine, Options, Silent};
+use cairn::evaluate::{Context, Inputs};
+use cairn::plan::{CreateInputs, plan_create, plan_delete};
+use cairn::provider::{Latency, MockCloud, MockOptions};
+use cairn::source::{Format, Limits, SourceMap, load_text};
+use cairn::state::{SqliteStore, StateStore};
+use divan::Bencher;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    critical_path_ratio();
+    divan::main();
+}
+
+/// The synthetic template of N resources (SNS topics, SQS queues, S3 buckets).
+fn template(n: usize) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen-synthetic.py");
+    let venv = std::env::var("PEERS_VENV").unwrap_or_else(|_| "/nonexistent".into());
+    let python = PathBuf::from(&venv).join("bin/python");
+    if script.exists() && python.exists() {
+        let out = std::process::Command::new(python)
+            .arg(&script)
+            .arg(n.to_string())
+            .args(["--types", "Topic,Queue,Bucket"])
+            .output()
+            .expect("gen-synthetic.py runs");
+        if out.status.success() {
+            return String::from_utf8(out.stdout).expect("utf-8");
+        }
+    }
+    let mut t = String::from("Resources:\n");
+    for i in 0..n {
+        match i % 3 {
+            0 => t.push_str(&format!("  T{i}:\n    Type: AWS::SNS::Topic\n")),
+            1 => t.push_str(&format!("  Q{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 1\n      Tags: [{{Key: t, Value: !GetAtt T{}.TopicName}}]\n", i - 1)),
+            _ => t.push_str(&format!("  B{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [{{Key: q, Value: !Ref Q{}}}]\n", i - 1)),
+        }
+    }
+    t
+}
+
+struct Fixture {
+    dir: PathBuf,
+    sources: SourceMap,
+    doc: cairn::source::Document,
+    template: cairn::template::Template,
+}
+
+fn fixture(n: usize) -> Fixture {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let text = template(n);
+    let mut sources = SourceMap::new();
+    let f = sources.add("synthetic.yaml", text.clone());
+    let doc = load_text(
+        f,
+        &text,
+        Format::Yaml,
+        &Limits {
+            max_bytes: 1 << 30,
+            ..Limits::default()
+        },
+    )
+    .document
+    .expect("the template loads");
+    let (template, _) = cairn::template::lower(&doc, &sources);
+    let dir = std::env::temp_dir().join(format!(
+        "cairn-bench-engine-{}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::SeqCst)
+    ));
+    Fixture {
+        dir,
+        sources,
+        doc,
+        template,
+    }
+}
+
+/// Creates and destroys the stack once; returns how many resources were created.
+fn create_destroy(fx: &Fixture, round: usize, latency: Latency, parallelism: usize) -> usize {
+    let dir = fx.dir.join(round.to_string());
+    let store = SqliteStore::open(&dir.join("state.db")).expect("store");
+    let cloud = MockCloud::open(
+        &dir.join("mock.db"),
+        MockOptions {
+            latency,
+            ..MockOptions::default()
+        },
+    )
+    .expect("cloud");
+    let inputs = Inputs {
+        context: Context {
+            stack_name: "bench".into(),
+            ..Context::default()
+        },
+        ..Inputs::default()
+    };
+    let plan = plan_create(&CreateInputs {
+        stack_name: "bench",
+        document: &fx.doc,
+        template: &fx.template,
+        sources: &fx.sources,
+        inputs: &inputs,
+        exports: &[],
+    })
+    .expect("the template plans");
+    let engine = Engine {
+        store: &store,
+        provider: &cloud,
+        hook: &Silent,
+    };
+    let options = Options {
+        parallelism,
+        ..Options::default()
+    };
+    let created = engine.apply(&plan, &options).expect("apply runs");
+    assert!(created.succeeded(), "{:?}", created.failed);
+    let stack = store.stack("bench").expect("store").expect("stack");
+    let resources = store.resources("bench").expect("store");
+    let graph = cairn::graph::build_all(&fx.template);
+    let delete = plan_delete(&stack, &resources, &graph, &|_| None, &[], &[]).expect("delete plan");
+    let deleted = engine.apply(&delete, &options).expect("destroy runs");
+    assert!(deleted.succeeded());
+    let _ = std::fs::remove_dir_all(&dir);
+    resources.len()
+}
+
+#[divan::bench(args = [500, 10_000], sample_count = 5, sample_size = 1)]
+fn create_and_destroy(bencher: Bencher, n: usize) {
+    let fx = fixture(n);
+    let round = AtomicUsize::new(0);
+    bencher.bench(|| create_destroy(&fx, round.fetch_add(1, Ordering::SeqCst), Latency::Zero, 10));
+    let _ = std::fs::remove_dir_all(&fx.dir);
+}
+
+/// With a fixed latency per operation and unlimited parallelism, apply should take about the graph's
+/// critical path. Printed once (a ratio, not a timing assertion).
+fn critical_path_ratio() {
+    let n = 200;
+    let fx = fixture(n);
+    let latency = std::time::Duration::from_millis(20);
+    let conditions =
+        cairn::evaluate::conditions(&fx.template, &Inputs::default()).expect("conditions");
+    let g = cairn::graph::build(&fx.template, &conditions);
+    let cp = g
+        .critical_path(|_| latency.as_millis() as u64)
+        .expect("no cycle");
+    let start = std::time::Instant::now();
+    // Only the create is timed: the destroy that follows is the same shape.
+    let dir = fx.dir.join("cp");
+    let store = SqliteStore::open(&dir.join("state.db")).expect("store");
+    let cloud = MockCloud::open(
+        &dir.join("mock.db"),
+        MockOptions {
+            latency: Latency::Fixed(latency),
+            ..MockOptions::default()
+        },
+    )
+    .expect("cloud");
+    let inputs = Inputs {
+        context: Context {
+            stack_name: "bench".into(),
+            ..Context::default()
+        },
+        ..Inputs::default()
+    };
+    let plan = plan_create(&CreateInputs {
+        stack_name: "bench",
+        document: &fx.doc,
+        template: &fx.template,
+        sources: &fx.sources,
+        inputs: &inputs,
+        exports: &[],
+    })
+    .expect("plan");
+    let engine = Engine {
+        store: &store,
+        provider: &cloud,
+        hook: &Silent,
+    };
+    let o = engine
+        .apply(
+            &plan,
+            &Options {
+                parallelism: 0,
+                ..Options::default()
+            },
+        )
+        .expect("apply");
+    let wall = start.elapsed();
+    assert!(o.succeeded());
+    println!(
+        "critical path: {n} resources, {} ms per operation: critical path {} ms, apply {} ms, ratio {:.3}",
+        latency.as_millis(),
+        cp.total,
+        wall.as_millis(),
+        wall.as_millis() as f64 / cp.total as f64
+    );
+    let _ = std::fs::remove_dir_all(&fx.dir);
+}
