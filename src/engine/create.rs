@@ -13,7 +13,9 @@ use crate::evaluate::{self, Context, Inputs, Known, KnownResource, Prepared, Val
 use crate::plan::Plan;
 use crate::provider::CreateRequest;
 use crate::source::{Format, Limits, SourceMap, load_text};
-use crate::state::{OutputRecord, ResourceRecord, ResourceStatus, StackRecord, StackStatus};
+use crate::state::{
+    Change, OutputRecord, ResourceRecord, ResourceStatus, StackRecord, StackStatus,
+};
 use crate::template::Template;
 
 use super::schedule::{self, StepResult};
@@ -216,11 +218,12 @@ pub(super) fn inputs_of(stack: &StackRecord, account_id: &str) -> Inputs {
 /// The shared state of one create run.
 struct Run<'o, 'e, 'a> {
     op: &'o Op<'e, 'a>,
-    plan: &'o Plan,
     template: Template,
     inputs: Inputs,
     prepared: Prepared,
     known: Mutex<IndexMap<String, KnownResource>>,
+    /// The plan's steps by logical id.
+    steps: std::collections::HashMap<&'o str, &'o crate::plan::Step>,
     /// The first state-store failure: it stops the run (the state must not silently diverge).
     store_error: Mutex<Option<crate::state::StateError>>,
 }
@@ -245,11 +248,15 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         })?;
         Ok(Run {
             op,
-            plan,
             template,
             inputs,
             prepared,
             known: Mutex::new(IndexMap::new()),
+            steps: plan
+                .steps
+                .iter()
+                .map(|s| (s.logical_id.as_str(), s))
+                .collect(),
             store_error: Mutex::new(None),
         })
     }
@@ -268,12 +275,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     }
 
     fn try_create(&self, logical_id: &str) -> Result<StepResult> {
-        let step = self
-            .plan
-            .steps
-            .iter()
-            .find(|s| s.logical_id == logical_id)
-            .expect("a step per id");
+        let step = self.steps[logical_id];
         // Evaluate with what the step's dependencies produced: that is all its references can need.
         let mut inputs = self.inputs.clone();
         {
@@ -305,8 +307,8 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             }
         };
         record.properties = evaluated.properties.to_serde();
-        self.op.store().put_resource(&self.op.stack_name, &record)?;
-        self.op.event(
+        self.op.record(
+            Change::Resource(&self.op.stack_name, &record),
             logical_id,
             None,
             &record.resource_type,
@@ -326,8 +328,8 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
                 record.attributes =
                     serde_json::Value::Object(state.attributes.clone().into_iter().collect());
                 record.status = ResourceStatus::CREATE_COMPLETE;
-                self.op.store().put_resource(&self.op.stack_name, &record)?;
-                self.op.event(
+                self.op.record(
+                    Change::Resource(&self.op.stack_name, &record),
                     logical_id,
                     Some(&state.physical_id),
                     &record.resource_type,
@@ -354,8 +356,8 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     fn fail(&self, mut record: ResourceRecord, reason: String) -> Result<StepResult> {
         record.status = ResourceStatus::CREATE_FAILED;
         record.status_reason = Some(reason.clone());
-        self.op.store().put_resource(&self.op.stack_name, &record)?;
-        self.op.event(
+        self.op.record(
+            Change::Resource(&self.op.stack_name, &record),
             &record.logical_id,
             None,
             &record.resource_type,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::plan::{Plan, StepAction};
 use crate::provider::{DeleteRequest, ErrorKind};
-use crate::state::{ResourceRecord, ResourceStatus, StackRecord, StackStatus};
+use crate::state::{Change, ResourceRecord, ResourceStatus, StackRecord, StackStatus};
 
 use super::schedule::{self, Schedule, StepResult};
 use super::{Engine, EngineError, Op, Options, Outcome, Result};
@@ -114,15 +114,20 @@ impl Engine<'_> {
             None => crate::graph::build_all(&template),
         };
         let order = graph.deletion_order().unwrap_or_default();
-        let mut ids: Vec<String> = order
+        let recorded_ids: std::collections::HashSet<&str> =
+            resources.iter().map(|r| r.logical_id.as_str()).collect();
+        let ordered: Vec<String> = order
             .into_iter()
-            .filter(|id| resources.iter().any(|r| &r.logical_id == id))
+            .filter(|id| recorded_ids.contains(id.as_str()))
             .collect();
-        for r in &resources {
-            if !ids.contains(&r.logical_id) {
-                ids.insert(0, r.logical_id.clone());
-            }
-        }
+        let in_graph: std::collections::HashSet<&str> =
+            ordered.iter().map(String::as_str).collect();
+        let mut ids: Vec<String> = resources
+            .iter()
+            .filter(|r| !in_graph.contains(r.logical_id.as_str()))
+            .map(|r| r.logical_id.clone())
+            .collect();
+        ids.extend(ordered.iter().cloned());
         let recorded: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
         let after: Vec<Vec<String>> = ids
             .iter()
@@ -207,20 +212,38 @@ fn delete_one(
     let lid = record.logical_id.clone();
     let Some(physical) = record.physical_id.clone() else {
         // Never created (its create failed or never ran): nothing to delete in the cloud.
-        op.event(&lid, None, &ty, "DELETE_COMPLETE", None)?;
-        op.store().remove_resource(&stack.name, &lid)?;
+        op.record(
+            Change::RemoveResource(&stack.name, &lid),
+            &lid,
+            None,
+            &ty,
+            "DELETE_COMPLETE",
+            None,
+        )?;
         return Ok(StepResult::Done);
     };
     if disposal == Disposal::Retain {
-        op.event(&lid, Some(&physical), &ty, "DELETE_SKIPPED", None)?;
-        op.store().remove_resource(&stack.name, &lid)?;
+        op.record(
+            Change::RemoveResource(&stack.name, &lid),
+            &lid,
+            Some(&physical),
+            &ty,
+            "DELETE_SKIPPED",
+            None,
+        )?;
         return Ok(StepResult::Done);
     }
     record.status = ResourceStatus::DELETE_IN_PROGRESS;
     record.status_reason = None;
     record.token = Some(format!("{}:{lid}:delete", op.id));
-    op.store().put_resource(&stack.name, &record)?;
-    op.event(&lid, Some(&physical), &ty, "DELETE_IN_PROGRESS", None)?;
+    op.record(
+        Change::Resource(&stack.name, &record),
+        &lid,
+        Some(&physical),
+        &ty,
+        "DELETE_IN_PROGRESS",
+        None,
+    )?;
     let request = DeleteRequest {
         stack_name: stack.name.clone(),
         logical_id: lid.clone(),
@@ -235,8 +258,8 @@ fn delete_one(
         Err(e) => {
             record.status = ResourceStatus::DELETE_FAILED;
             record.status_reason = Some(e.message.clone());
-            op.store().put_resource(&stack.name, &record)?;
-            op.event(
+            op.record(
+                Change::Resource(&stack.name, &record),
                 &lid,
                 Some(&physical),
                 &ty,
@@ -246,7 +269,13 @@ fn delete_one(
             return Ok(StepResult::Failed(e.message));
         }
     }
-    op.event(&lid, Some(&physical), &ty, "DELETE_COMPLETE", None)?;
-    op.store().remove_resource(&stack.name, &lid)?;
+    op.record(
+        Change::RemoveResource(&stack.name, &lid),
+        &lid,
+        Some(&physical),
+        &ty,
+        "DELETE_COMPLETE",
+        None,
+    )?;
     Ok(StepResult::Done)
 }

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::plan::Plan;
 use crate::provider::Provider;
-use crate::state::{EventRecord, LockRecord, StackRecord, StackStatus, StateError, StateStore};
+use crate::state::{
+    Change, EventRecord, LockRecord, StackRecord, StackStatus, StateError, StateStore,
+};
 
 pub use schedule::{Schedule, StepResult};
 
@@ -160,9 +162,10 @@ impl<'e, 'a> Op<'e, 'a> {
         self.engine.provider
     }
 
-    /// Records and reports an event.
-    pub fn event(
+    /// Applies `change` and records its event in one commit, then reports the event.
+    pub fn record(
         &self,
+        change: Change<'_>,
         logical_id: &str,
         physical_id: Option<&str>,
         resource_type: &str,
@@ -181,7 +184,7 @@ impl<'e, 'a> Op<'e, 'a> {
             status: status.to_owned(),
             status_reason: reason.map(str::to_owned),
         };
-        self.store().append_event(&e)?;
+        self.store().record(change, &e)?;
         self.engine.hook.event(&e);
         Ok(())
     }
@@ -197,8 +200,8 @@ impl<'e, 'a> Op<'e, 'a> {
         stack.status_reason = reason.clone();
         stack.serial += 1;
         stack.updated_at = now();
-        self.store().put_stack(stack)?;
-        self.event(
+        self.record(
+            Change::Stack(stack),
             &stack.name,
             Some(&stack.id),
             "AWS::CloudFormation::Stack",

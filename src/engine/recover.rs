@@ -4,7 +4,7 @@
 //! the stack's operation the safe way: an interrupted create or rollback rolls back, an interrupted delete
 //! deletes. No physical resource is left untracked.
 
-use crate::state::{ResourceStatus, StackRecord, StackStatus};
+use crate::state::{Change, ResourceStatus, StackRecord, StackStatus};
 
 use super::{Engine, EngineError, Op, Options, Outcome, Result};
 
@@ -106,8 +106,8 @@ impl Engine<'_> {
                                 serde_json::Value::Object(state.attributes.into_iter().collect());
                             r.status = ResourceStatus::CREATE_COMPLETE;
                             r.status_reason = Some("adopted after an interrupted operation".into());
-                            op.store().put_resource(&stack.name, &r)?;
-                            op.event(
+                            op.record(
+                                Change::Resource(&stack.name, &r),
                                 &r.logical_id,
                                 Some(&state.physical_id),
                                 &r.resource_type,
@@ -118,8 +118,8 @@ impl Engine<'_> {
                         None => {
                             r.status = ResourceStatus::CREATE_FAILED;
                             r.status_reason = Some("Resource creation cancelled".into());
-                            op.store().put_resource(&stack.name, &r)?;
-                            op.event(
+                            op.record(
+                                Change::Resource(&stack.name, &r),
                                 &r.logical_id,
                                 None,
                                 &r.resource_type,
@@ -143,14 +143,14 @@ impl Engine<'_> {
                         r.status_reason = Some("interrupted; the delete is retried".into());
                         op.store().put_resource(&stack.name, &r)?;
                     } else {
-                        op.event(
+                        op.record(
+                            Change::RemoveResource(&stack.name, &r.logical_id),
                             &r.logical_id,
                             r.physical_id.as_deref(),
                             &r.resource_type,
                             "DELETE_COMPLETE",
                             None,
                         )?;
-                        op.store().remove_resource(&stack.name, &r.logical_id)?;
                     }
                 }
                 _ => {}

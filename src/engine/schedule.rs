@@ -101,7 +101,6 @@ fn worker<F>(
             let mut st = lock();
             loop {
                 if st.stop || (st.ready.is_empty() && st.running == 0) {
-                    wake.notify_all();
                     return;
                 }
                 if let Some(i) = st.ready.pop_front() {
@@ -115,6 +114,9 @@ fn worker<F>(
         let result = work(&ids[i]);
         let mut st = lock();
         st.running -= 1;
+        // Wake only as many idle workers as there is new work (a wake-up for every completion would
+        // wake every idle thread each time); wake them all when the run is over.
+        let mut newly_ready = 0;
         match result {
             StepResult::Done => {
                 st.schedule.done.push(ids[i].clone());
@@ -122,6 +124,7 @@ fn worker<F>(
                     st.waiting_on[d] -= 1;
                     if st.waiting_on[d] == 0 {
                         st.ready.push_back(d);
+                        newly_ready += 1;
                     }
                 }
             }
@@ -130,7 +133,14 @@ fn worker<F>(
                 st.stop = true;
             }
         }
-        wake.notify_all();
+        if st.stop || (st.ready.is_empty() && st.running == 0) {
+            wake.notify_all();
+        } else {
+            // This worker takes one of the new steps itself.
+            for _ in 1..newly_ready {
+                wake.notify_one();
+            }
+        }
     }
 }
 

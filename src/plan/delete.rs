@@ -47,26 +47,29 @@ pub fn plan_delete(
     }
     // Dependents first: the graph's deletion order, then anything recorded but absent from the graph.
     let recorded: HashSet<&str> = resources.iter().map(|r| r.logical_id.as_str()).collect();
-    let mut order: Vec<String> = graph
+    let ordered: Vec<String> = graph
         .deletion_order()
         .unwrap_or_default()
         .into_iter()
         .filter(|id| recorded.contains(id.as_str()))
         .collect();
-    for r in resources.iter().rev() {
-        if !order.contains(&r.logical_id) {
-            order.insert(0, r.logical_id.clone());
-        }
-    }
+    let in_graph: HashSet<&str> = ordered.iter().map(String::as_str).collect();
+    let mut order: Vec<String> = resources
+        .iter()
+        .filter(|r| !in_graph.contains(r.logical_id.as_str()))
+        .map(|r| r.logical_id.clone())
+        .collect();
+    order.extend(ordered.iter().cloned());
+    let by_id: std::collections::HashMap<&str, &ResourceRecord> = resources
+        .iter()
+        .map(|r| (r.logical_id.as_str(), r))
+        .collect();
     let waves = delete_waves(graph, &order);
     let mut steps = Vec::new();
     let mut changes = Vec::new();
     for (k, wave) in waves.iter().enumerate() {
         for id in wave {
-            let r = resources
-                .iter()
-                .find(|r| &r.logical_id == id)
-                .expect("ordered ids are recorded");
+            let r = by_id[id.as_str()];
             let policy = policies(id);
             let keep = retain.contains(id)
                 || matches!(policy.as_deref(), Some("Retain" | "RetainExceptOnCreate"));

@@ -95,3 +95,22 @@ pub fn decode_uncached(name: &str) -> Option<ResourceType> {
 pub fn index_len_uncached() -> usize {
     INDEX.lines().map(parse_entry).count()
 }
+
+/// A schema pattern compiled once per process and shared (a cloned `Regex` would start with empty
+/// matching caches, which costs more than the match). The schemas use ECMA-262 syntax: `None` when Rust's
+/// regex engine cannot express the pattern (look-around, back-references); such patterns are not checked.
+pub fn compiled_pattern(pattern: &str) -> Option<std::sync::Arc<regex::Regex>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Arc<regex::Regex>>>>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = cache.get(pattern) {
+        return found.clone();
+    }
+    let compiled = regex::Regex::new(pattern).ok().map(Arc::new);
+    cache.insert(pattern.to_owned(), compiled.clone());
+    compiled
+}

@@ -74,6 +74,16 @@ impl std::error::Error for StateError {}
 
 pub type Result<T> = std::result::Result<T, StateError>;
 
+/// A write that goes with an event: recorded together, atomically.
+#[derive(Clone, Copy, Debug)]
+pub enum Change<'a> {
+    Stack(&'a StackRecord),
+    Resource(&'a str, &'a ResourceRecord),
+    RemoveResource(&'a str, &'a str),
+    /// Only the event.
+    Nothing,
+}
+
 /// Persistent stack state. Implementations are safe to share between the threads of one apply; every
 /// method commits before it returns.
 pub trait StateStore: Send + Sync {
@@ -91,6 +101,17 @@ pub trait StateStore: Send + Sync {
     fn remove_resource(&self, stack: &str, logical_id: &str) -> Result<()>;
 
     fn append_event(&self, event: &EventRecord) -> Result<()>;
+    /// Applies `change` and appends `event` as one commit: a status transition and its event are never
+    /// recorded apart. The default does them one after the other.
+    fn record(&self, change: Change<'_>, event: &EventRecord) -> Result<()> {
+        match change {
+            Change::Stack(s) => self.put_stack(s)?,
+            Change::Resource(stack, r) => self.put_resource(stack, r)?,
+            Change::RemoveResource(stack, id) => self.remove_resource(stack, id)?,
+            Change::Nothing => {}
+        }
+        self.append_event(event)
+    }
     /// The stack's events, oldest first.
     fn events(&self, stack: &str) -> Result<Vec<EventRecord>>;
 

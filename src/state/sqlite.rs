@@ -3,6 +3,7 @@
 //! committed before it returns; none holds a transaction across calls. The schema and its migrations live
 //! in `schema`, the row mapping in `rows`.
 
+mod group;
 mod rows;
 pub(crate) mod schema;
 #[cfg(test)]
@@ -29,6 +30,14 @@ use rows::{serial_to_sql, to_json};
 pub struct SqliteStore {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Transitions recorded at once from several threads share one commit.
+    group: group::Group,
+}
+
+impl std::fmt::Debug for group::Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Group")
+    }
 }
 
 /// Why a write transaction stopped: a database error (mapped with the call's context) or a refusal that
@@ -64,6 +73,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             path: path.to_owned(),
             conn: Mutex::new(conn),
+            group: group::Group::default(),
         })
     }
 
@@ -108,6 +118,70 @@ impl SqliteStore {
     }
 }
 
+fn write_stack(tx: &Transaction<'_>, s: &StackRecord) -> std::result::Result<(), Fail> {
+    tx.prepare_cached(rows::UPSERT_STACK)?.execute(params![
+        s.name,
+        s.id,
+        s.region,
+        s.status.as_str(),
+        s.status_reason,
+        s.template,
+        to_json(&s.parameters)?,
+        to_json(&s.outputs)?,
+        to_json(&s.tags)?,
+        to_json(&s.imports)?,
+        s.lineage,
+        serial_to_sql(s.serial)?,
+        s.created_at,
+        s.updated_at,
+    ])?;
+    Ok(())
+}
+
+fn write_resource(
+    tx: &Transaction<'_>,
+    stack: &str,
+    r: &ResourceRecord,
+) -> std::result::Result<(), Fail> {
+    tx.prepare_cached(rows::UPSERT_RESOURCE)?.execute(params![
+        stack,
+        r.logical_id,
+        r.resource_type,
+        r.physical_id,
+        r.token,
+        to_json(&r.properties)?,
+        to_json(&r.attributes)?,
+        r.status.as_str(),
+        r.status_reason,
+    ])?;
+    Ok(())
+}
+
+fn delete_resource(
+    tx: &Transaction<'_>,
+    stack: &str,
+    logical_id: &str,
+) -> std::result::Result<(), Fail> {
+    tx.prepare_cached("DELETE FROM resources WHERE stack_name = ?1 AND logical_id = ?2")?
+        .execute([stack, logical_id])?;
+    Ok(())
+}
+
+fn insert_event(tx: &Transaction<'_>, e: &EventRecord) -> std::result::Result<(), Fail> {
+    tx.prepare_cached(rows::INSERT_EVENT)?.execute(params![
+        e.event_id,
+        e.operation_id,
+        e.stack_name,
+        e.timestamp,
+        e.logical_id,
+        e.physical_id,
+        e.resource_type,
+        e.status,
+        e.status_reason,
+    ])?;
+    Ok(())
+}
+
 fn read_lock(conn: &Connection, stack: &str) -> rusqlite::Result<Option<LockRecord>> {
     conn.prepare_cached(rows::SELECT_LOCK)?
         .query_row([stack], rows::lock)
@@ -133,24 +207,44 @@ impl StateStore for SqliteStore {
 
     fn put_stack(&self, s: &StackRecord) -> Result<()> {
         self.write(&format!("write stack `{}`", s.name), |tx| {
-            tx.prepare_cached(rows::UPSERT_STACK)?.execute(params![
-                s.name,
-                s.id,
-                s.region,
-                s.status.as_str(),
-                s.status_reason,
-                s.template,
-                to_json(&s.parameters)?,
-                to_json(&s.outputs)?,
-                to_json(&s.tags)?,
-                to_json(&s.imports)?,
-                s.lineage,
-                serial_to_sql(s.serial)?,
-                s.created_at,
-                s.updated_at,
-            ])?;
-            Ok(())
+            write_stack(tx, s)
         })
+    }
+
+    fn record(&self, change: super::Change<'_>, e: &EventRecord) -> Result<()> {
+        use group::Write;
+        let write = match change {
+            super::Change::Stack(s) => Write::Stack(s.clone()),
+            super::Change::Resource(stack, r) => Write::Resource(stack.to_owned(), r.clone()),
+            super::Change::RemoveResource(stack, id) => {
+                Write::RemoveResource(stack.to_owned(), id.to_owned())
+            }
+            super::Change::Nothing => Write::Nothing,
+        };
+        let doing = format!("record an event of stack `{}`", e.stack_name);
+        self.group
+            .submit(write, e.clone(), |batch| {
+                self.write(&doing, |tx| {
+                    for (_, w, ev) in batch {
+                        match w {
+                            Write::Stack(s) => write_stack(tx, s)?,
+                            Write::Resource(stack, r) => write_resource(tx, stack, r)?,
+                            Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
+                            Write::Nothing => {}
+                        }
+                        insert_event(tx, ev)?;
+                    }
+                    Ok(())
+                })
+                .map_err(|e| match e {
+                    StateError::Io { reason, .. } => reason,
+                    other => other.to_string(),
+                })
+            })
+            .map_err(|reason| StateError::Io {
+                path: self.path.clone(),
+                reason,
+            })
     }
 
     /// Deletes the stack's record, resources, events and exports. Its lock, if any, stays: it belongs to
@@ -179,53 +273,21 @@ impl StateStore for SqliteStore {
     fn put_resource(&self, stack: &str, r: &ResourceRecord) -> Result<()> {
         self.write(
             &format!("write resource `{}` of stack `{stack}`", r.logical_id),
-            |tx| {
-                tx.prepare_cached(rows::UPSERT_RESOURCE)?.execute(params![
-                    stack,
-                    r.logical_id,
-                    r.resource_type,
-                    r.physical_id,
-                    r.token,
-                    to_json(&r.properties)?,
-                    to_json(&r.attributes)?,
-                    r.status.as_str(),
-                    r.status_reason,
-                ])?;
-                Ok(())
-            },
+            |tx| write_resource(tx, stack, r),
         )
     }
 
     fn remove_resource(&self, stack: &str, logical_id: &str) -> Result<()> {
         self.write(
             &format!("remove resource `{logical_id}` of stack `{stack}`"),
-            |tx| {
-                tx.prepare_cached(
-                    "DELETE FROM resources WHERE stack_name = ?1 AND logical_id = ?2",
-                )?
-                .execute([stack, logical_id])?;
-                Ok(())
-            },
+            |tx| delete_resource(tx, stack, logical_id),
         )
     }
 
     fn append_event(&self, e: &EventRecord) -> Result<()> {
         self.write(
             &format!("record an event of stack `{}`", e.stack_name),
-            |tx| {
-                tx.prepare_cached(rows::INSERT_EVENT)?.execute(params![
-                    e.event_id,
-                    e.operation_id,
-                    e.stack_name,
-                    e.timestamp,
-                    e.logical_id,
-                    e.physical_id,
-                    e.resource_type,
-                    e.status,
-                    e.status_reason,
-                ])?;
-                Ok(())
-            },
+            |tx| insert_event(tx, e),
         )
     }
 

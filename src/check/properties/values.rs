@@ -6,9 +6,6 @@
 //! string, where a list or an object is expected); `Fn::If` has each branch checked and `Ref AWS::NoValue`
 //! removes the property.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
 use regex::Regex;
 
 use crate::source::{Diagnostic, Span, codes, suggest};
@@ -471,18 +468,8 @@ pub(super) fn shorten(s: &str) -> String {
     }
 }
 
-/// The spec's patterns, compiled once per process. The schemas use ECMA-262 syntax: a pattern this engine
-/// cannot compile (look-around, back-references) is not checked.
-fn compiled(pattern: &'static str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    cache
-        .entry(pattern)
-        .or_insert_with(|| Regex::new(pattern).ok())
-        .clone()
+fn compiled(pattern: &'static str) -> Option<std::sync::Arc<Regex>> {
+    crate::spec::compiled_pattern(pattern)
 }
 
 #[cfg(test)]

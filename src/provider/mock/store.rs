@@ -229,8 +229,8 @@ pub(crate) fn name_taken(
     let sql = "SELECT count(*) FROM resources WHERE resource_type = ?1 AND name = ?2 \
                AND (?3 OR (account = ?4 AND region = ?5))";
     let n: i64 = conn
+        .prepare_cached(sql)?
         .query_row(
-            sql,
             params![resource_type, name, global, scope.account, scope.region],
             |r| r.get(0),
         )
@@ -275,9 +275,8 @@ pub(crate) fn insert(conn: &Connection, scope: Scope<'_>, r: &Record) -> Result<
     let sql = format!(
         "INSERT INTO resources (account, region, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
     );
-    conn.execute(
-        &sql,
-        params![
+    conn.prepare_cached(&sql)?
+        .execute(params![
             scope.account,
             scope.region,
             r.resource_type,
@@ -291,27 +290,26 @@ pub(crate) fn insert(conn: &Connection, scope: Scope<'_>, r: &Record) -> Result<
             r.token,
             r.object_count,
             r.created_at
-        ],
-    )
-    .map_err(|e| internal("insert", e))?;
+        ])
+        .map_err(|e| internal("insert", e))?;
     Ok(())
 }
 
 /// Rewrites the mutable parts of a stored resource.
 pub(crate) fn save(conn: &Connection, scope: Scope<'_>, r: &Record) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE resources SET properties = ?1, attributes = ?2, object_count = ?3 \
          WHERE account = ?4 AND region = ?5 AND resource_type = ?6 AND physical_id = ?7",
-        params![
-            text(&r.properties),
-            text(&r.attributes),
-            r.object_count,
-            scope.account,
-            scope.region,
-            r.resource_type,
-            r.physical_id
-        ],
-    )
+    )?
+    .execute(params![
+        text(&r.properties),
+        text(&r.attributes),
+        r.object_count,
+        scope.account,
+        scope.region,
+        r.resource_type,
+        r.physical_id
+    ])
     .map_err(|e| internal("update", e))?;
     Ok(())
 }
@@ -322,10 +320,7 @@ pub(crate) fn remove(
     resource_type: &str,
     physical_id: &str,
 ) -> Result<()> {
-    conn.execute(
-        "DELETE FROM resources WHERE account = ?1 AND region = ?2 AND resource_type = ?3 AND physical_id = ?4",
-        params![scope.account, scope.region, resource_type, physical_id],
-    )
+    conn.prepare_cached("DELETE FROM resources WHERE account = ?1 AND region = ?2 AND resource_type = ?3 AND physical_id = ?4")?.execute(params![scope.account, scope.region, resource_type, physical_id])
     .map_err(|e| internal("delete", e))?;
     Ok(())
 }
@@ -336,11 +331,8 @@ pub(crate) fn insert_snapshot(
     s: &super::Snapshot,
     properties: &Value,
 ) -> Result<()> {
-    conn.execute(
-        "INSERT INTO snapshots (snapshot_id, account, region, resource_type, source_physical_id, properties, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![s.snapshot_id, scope.account, scope.region, s.resource_type, s.source_physical_id, text(properties), s.created_at],
-    )
+    conn.prepare_cached("INSERT INTO snapshots (snapshot_id, account, region, resource_type, source_physical_id, properties, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(params![s.snapshot_id, scope.account, scope.region, s.resource_type, s.source_physical_id, text(properties), s.created_at])
     .map_err(|e| internal("snapshot", e))?;
     Ok(())
 }
@@ -367,30 +359,29 @@ pub(crate) fn snapshots(conn: &Connection, scope: Scope<'_>) -> Result<Vec<super
 }
 
 pub(crate) fn ssm_put(conn: &Connection, scope: Scope<'_>, name: &str, value: &str) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO ssm_parameters (account, region, name, value) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (account, region, name) DO UPDATE SET value = excluded.value",
-        params![scope.account, scope.region, name, value],
-    )
+    )?
+    .execute(params![scope.account, scope.region, name, value])
     .map_err(|e| internal("ssm put", e))?;
     Ok(())
 }
 
 pub(crate) fn ssm_delete(conn: &Connection, scope: Scope<'_>, name: &str) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "DELETE FROM ssm_parameters WHERE account = ?1 AND region = ?2 AND name = ?3",
-        params![scope.account, scope.region, name],
-    )
+    )?
+    .execute(params![scope.account, scope.region, name])
     .map_err(|e| internal("ssm delete", e))?;
     Ok(())
 }
 
 pub(crate) fn ssm_get(conn: &Connection, scope: Scope<'_>, name: &str) -> Result<Option<String>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT value FROM ssm_parameters WHERE account = ?1 AND region = ?2 AND name = ?3",
-        params![scope.account, scope.region, name],
-        |r| r.get(0),
-    )
+    )?
+    .query_row(params![scope.account, scope.region, name], |r| r.get(0))
     .optional()
     .map_err(|e| internal("ssm get", e))
 }
@@ -411,10 +402,15 @@ pub(crate) fn ssm_list(conn: &Connection, scope: Scope<'_>) -> Result<Vec<(Strin
 /// Marks the account's default resources as made; false when they already were.
 pub(crate) fn claim_defaults(conn: &Connection, scope: Scope<'_>) -> Result<bool> {
     let n = conn
-        .execute(
-            "INSERT OR IGNORE INTO account_defaults (account, region) VALUES (?1, ?2)",
-            params![scope.account, scope.region],
-        )
+        .prepare_cached("INSERT OR IGNORE INTO account_defaults (account, region) VALUES (?1, ?2)")?
+        .execute(params![scope.account, scope.region])
         .map_err(|e| internal("defaults", e))?;
     Ok(n > 0)
+}
+
+/// A statement that cannot be prepared is the store's own failure.
+impl From<rusqlite::Error> for crate::provider::ProviderError {
+    fn from(e: rusqlite::Error) -> Self {
+        internal("prepare a statement", e)
+    }
 }

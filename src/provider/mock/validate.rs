@@ -2,9 +2,6 @@
 //! with their messages (`#/BucketName: expected maxLength: 63, actual: 70`). Numbers and booleans may arrive
 //! as strings, as CloudFormation passes them. It only reports; it never changes the properties.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-
 use regex::Regex;
 use serde_json::{Map, Value};
 
@@ -213,14 +210,6 @@ fn found(v: &Value) -> &'static str {
     }
 }
 
-/// The schema's (ECMA-262) pattern compiled once per process; `None` when Rust's regex cannot express it
-/// (look-arounds, back-references), in which case the pattern is not checked.
-pub(crate) fn compiled(pattern: &str) -> Option<Regex> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    cache
-        .entry(pattern.to_string())
-        .or_insert_with(|| Regex::new(pattern).ok())
-        .clone()
+pub(crate) fn compiled(pattern: &str) -> Option<std::sync::Arc<Regex>> {
+    crate::spec::compiled_pattern(pattern)
 }
