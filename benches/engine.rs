@@ -113,6 +113,7 @@ fn create_destroy(fx: &Fixture, round: usize, latency: Latency, parallelism: usi
         sources: &fx.sources,
         inputs: &inputs,
         exports: &[],
+        exists: None,
     })
     .expect("the template plans");
     let engine = Engine {
@@ -181,6 +182,7 @@ fn critical_path_ratio() {
         sources: &fx.sources,
         inputs: &inputs,
         exports: &[],
+        exists: None,
     })
     .expect("plan");
     let engine = Engine {

@@ -4,8 +4,8 @@
 # is destroyed first, so the job can run again and again.
 set -eu
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-cairn=target/release/cairn
+if [ -z "${CAIRN_BIN:-}" ]; then cargo build --release --quiet; fi
+cairn=${CAIRN_BIN:-target/release/cairn}
 if $cairn --output json stacks | grep -q '"name": "demo"'; then
   $cairn destroy demo --yes --mock-latency 0 >/dev/null
 fi

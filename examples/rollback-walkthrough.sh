@@ -3,9 +3,9 @@
 # Runs in a throw-away state directory so it never touches your .cairn/.
 set -eu
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
+if [ -z "${CAIRN_BIN:-}" ]; then cargo build --release --quiet; fi
 state=$(mktemp -d)/state.db
-cairn="target/release/cairn --state $state"
+cairn="${CAIRN_BIN:-target/release/cairn} --state $state"
 
 echo "== 1. plan and create the stack"
 $cairn plan shop -t templates/web-bucket.yaml

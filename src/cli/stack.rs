@@ -122,6 +122,7 @@ fn make_plan(
         sources: &loaded.report.sources,
         inputs: &inputs,
         exports: &exports,
+        exists: Some(&|ty: &str, id: &str| backend.cloud.exists(ty, id)),
     };
     plan_create(&c).map_err(|ds| {
         let mut report = loaded.report;

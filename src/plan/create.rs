@@ -22,6 +22,9 @@ pub struct CreateInputs<'a> {
     pub inputs: &'a Inputs,
     /// Every export of the region (for `Fn::ImportValue` and export-name conflicts).
     pub exports: &'a [ExportRecord],
+    /// Whether a value of an AWS-specific parameter type names something that exists in the account
+    /// (`exists("AWS::EC2::VPC::Id", "vpc-...")`); `None` skips the check.
+    pub exists: Option<&'a dyn Fn(&str, &str) -> bool>,
 }
 
 /// Plans the creation of a new stack. Errors are template diagnostics (evaluation, cycles, exports).
@@ -34,6 +37,7 @@ pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
             .collect(),
     );
     let evaluated = evaluate::evaluate(c.template, &inputs)?;
+    missing_aws_values(c, &evaluated)?;
     let graph = graph::build(c.template, &evaluated.conditions);
     let waves = graph
         .waves()
@@ -147,6 +151,50 @@ pub(super) fn parameter_records(e: &Evaluated) -> Vec<ParameterRecord> {
             no_echo: e.parameters.is_no_echo(k),
         })
         .collect()
+}
+
+/// Values of AWS-specific parameter types must name something that exists, as CloudFormation checks
+/// before it creates anything.
+fn missing_aws_values(c: &CreateInputs<'_>, e: &Evaluated) -> Result<(), Vec<Diagnostic>> {
+    use crate::template::ParameterType;
+    let Some(exists) = c.exists else {
+        return Ok(());
+    };
+    let mut errors = Vec::new();
+    for (name, p) in &c.template.parameters {
+        let Some((span, ty)) = &p.parameter_type else {
+            continue;
+        };
+        let ty = match ty {
+            ParameterType::SsmValue(inner) => inner.as_ref(),
+            other => other,
+        };
+        let (ParameterType::Aws(t) | ParameterType::AwsList(t)) = ty else {
+            continue;
+        };
+        let values: Vec<String> = match e.parameters.get(name) {
+            Some(Value::List(items)) => items.iter().map(|v| v.to_string()).collect(),
+            Some(v) => vec![v.to_string()],
+            None => continue,
+        };
+        for v in values.iter().filter(|v| !v.is_empty()) {
+            if !exists(t, v) {
+                errors.push(
+                    Diagnostic::error(
+                        evaluate::codes::PARAMETER_CONSTRAINT,
+                        p.key_span,
+                        format!("Parameter validation failed: parameter value {v} for parameter name {name} does not exist"),
+                    )
+                    .with_label(*span, format!("`{t}` values are checked against the mock cloud's account")),
+                );
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Export names must be unique in the region: refuse one another stack already exports.

@@ -445,3 +445,53 @@ fn a_kill_at_any_moment_is_recovered_with_zero_orphans() {
         );
     }
 }
+
+#[test]
+fn aws_specific_parameters_must_exist_in_the_account() {
+    let s = Sandbox::new("awsparams");
+    let file = "tests/fixtures/stack/network-params.yaml";
+    let out = s.run(&[
+        "plan",
+        "net",
+        "-t",
+        file,
+        "-p",
+        "VpcId=vpc-0123456789abcdef0",
+        "-p",
+        "Subnets=subnet-0123456789abcdef0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(
+        e.contains("parameter value vpc-0123456789abcdef0 for parameter name VpcId does not exist"),
+        "{e}"
+    );
+    assert!(e.contains("parameter name Subnets does not exist"), "{e}");
+    // The account's default VPC and subnets exist.
+    let listed = s.json(&["mock", "list"]);
+    let ids = |ty: &str| -> Vec<String> {
+        listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter(|r| r["resource_type"] == ty)
+            .map(|r| r["physical_id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let vpc = format!("VpcId={}", ids("AWS::EC2::VPC")[0]);
+    let subnets = format!("Subnets={}", ids("AWS::EC2::Subnet").join(","));
+    let out = s.run(&[
+        "apply",
+        "net",
+        "-t",
+        file,
+        "-p",
+        &vpc,
+        "-p",
+        &subnets,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
