@@ -13,6 +13,9 @@ use crate::template::Template;
 use super::codes;
 use super::{Action, Change, Operation, PLAN_FORMAT, Plan, Rollback, Step, StepAction, Summary};
 
+/// Answers whether `(type, id)` names something that exists in the account.
+pub type Exists<'a> = &'a dyn Fn(&str, &str) -> bool;
+
 pub struct CreateInputs<'a> {
     pub stack_name: &'a str,
     /// The processed template as loaded (what the stack records).
@@ -24,7 +27,7 @@ pub struct CreateInputs<'a> {
     pub exports: &'a [ExportRecord],
     /// Whether a value of an AWS-specific parameter type names something that exists in the account
     /// (`exists("AWS::EC2::VPC::Id", "vpc-...")`); `None` skips the check.
-    pub exists: Option<&'a dyn Fn(&str, &str) -> bool>,
+    pub exists: Option<Exists<'a>>,
 }
 
 /// Plans the creation of a new stack. Errors are template diagnostics (evaluation, cycles, exports).
