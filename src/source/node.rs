@@ -64,6 +64,10 @@ impl Mapping {
         self.entries.get(key).map(|e| &e.value)
     }
 
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.entries.get_mut(key).map(|e| &mut e.value)
+    }
+
     pub fn get_entry(&self, key: &str) -> Option<&Entry> {
         self.entries.get(key)
     }

@@ -60,6 +60,13 @@ impl<V> SmallMap<V> {
         }
     }
 
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        match &mut self.repr {
+            Repr::Small(v) => v.iter_mut().find(|(k, _)| k == key).map(|(_, x)| x),
+            Repr::Large(m) => m.get_mut(key),
+        }
+    }
+
     pub fn get_key_value(&self, key: &str) -> Option<(&String, &V)> {
         match &self.repr {
             Repr::Small(v) => v.iter().find(|(k, _)| k == key).map(|(k, x)| (k, x)),

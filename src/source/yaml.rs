@@ -20,6 +20,9 @@ use super::limits::Limits;
 use super::node::{Document, Mapping, Node, NodeKind};
 use super::span::{FileId, Span};
 
+#[path = "yaml_parallel.rs"]
+mod parallel;
+
 /// The short-form tags and the long-form key each becomes.
 pub const SHORT_TAGS: &[(&str, &str)] = &[
     ("Ref", "Ref"),
@@ -64,8 +67,41 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Loads YAML text. `text` must be the whole file as registered under `file`.
+/// Loads YAML text. `text` must be the whole file as registered under `file`. Large templates are parsed in
+/// parallel chunks when that is safe (see [`parallel`]); the result is the same tree, spans included.
 pub fn load_yaml(file: FileId, text: &str, limits: &Limits) -> Loaded {
+    if let Some(root) = parallel::load(file, text, limits) {
+        return Loaded {
+            document: Some(Document { root }),
+            diagnostics: Vec::new(),
+        };
+    }
+    load_sequential(file, text, limits)
+}
+
+/// Parses `text[range]`, a YAML mapping on its own, with spans in the whole file. `None` when the chunk
+/// needs the whole-document path: any diagnostic, anchors, or no mapping.
+fn load_chunk(
+    file: FileId,
+    text: &str,
+    range: std::ops::Range<usize>,
+    limits: &Limits,
+) -> Option<Node> {
+    let empty = HashMap::new();
+    let mut b = Builder::new(file, &text[range.clone()], text, limits, &empty);
+    b.base = range.start;
+    match b.run() {
+        Outcome::Done(Some(doc))
+            if b.diagnostics.is_empty() && b.anchors.is_empty() && doc.root.as_map().is_some() =>
+        {
+            Some(doc.root)
+        }
+        _ => None,
+    }
+}
+
+/// Loads YAML text on one thread.
+pub fn load_sequential(file: FileId, text: &str, limits: &Limits) -> Loaded {
     let mut outer_tags: HashMap<usize, Vec<(String, usize)>> = HashMap::new();
     let mut patched: Option<String> = None;
     // Each pass either succeeds, fails for good, or finds one more stacked tag to lift out and re-parse.
@@ -160,6 +196,8 @@ enum Frame {
 
 struct Builder<'a> {
     file: FileId,
+    /// Byte offset of `source` in the file: spans are `base + position in source`.
+    base: usize,
     source: &'a str,
     original: &'a str,
     limits: &'a Limits,
@@ -189,6 +227,7 @@ impl<'a> Builder<'a> {
         });
         Builder {
             file,
+            base: 0,
             source,
             original,
             limits,
@@ -214,7 +253,7 @@ impl<'a> Builder<'a> {
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.file, start, end)
+        Span::new(self.file, self.base + start, self.base + end)
     }
 
     fn run(&mut self) -> Outcome {
@@ -425,10 +464,11 @@ impl<'a> Builder<'a> {
         let (res, attr) = (&s[..dot], &s[dot + 1..]);
         let src = &self.original[inner.span.start as usize..inner.span.end as usize];
         let (rspan, aspan) = if src == s {
-            let base = inner.span.start as usize;
+            // `inner.span` is already absolute.
+            let at = inner.span.start as usize;
             (
-                self.span(base, base + dot),
-                self.span(base + dot + 1, inner.span.end as usize),
+                Span::new(self.file, at, at + dot),
+                Span::new(self.file, at + dot + 1, inner.span.end as usize),
             )
         } else {
             (inner.span, inner.span)
@@ -474,8 +514,11 @@ impl<'a> Builder<'a> {
                 mut items,
             } => {
                 items.shrink_to_fit();
-                let end = flow_end
-                    .unwrap_or_else(|| items.last().map_or(ev_start, |n| n.span.end as usize));
+                let end = flow_end.unwrap_or_else(|| {
+                    items
+                        .last()
+                        .map_or(ev_start, |n| n.span.end as usize - self.base)
+                });
                 (self.wrap(tag, start, NodeKind::Seq(items), end), anchor)
             }
             Frame::Map {
@@ -494,7 +537,10 @@ impl<'a> Builder<'a> {
                         format!("key `{k}` has no value"),
                     ));
                 }
-                let last = map.iter().last().map(|(_, e)| e.value.span.end as usize);
+                let last = map
+                    .iter()
+                    .last()
+                    .map(|(_, e)| e.value.span.end as usize - self.base);
                 let end = flow_end.unwrap_or_else(|| last.unwrap_or(ev_start));
                 (self.wrap(tag, start, NodeKind::Map(map), end), anchor)
             }
@@ -550,7 +596,7 @@ impl<'a> Builder<'a> {
             && let Some(outers) = self.outer_tags.get(&(node.span.start as usize))
         {
             for (tag, tag_start) in outers.iter().rev() {
-                let end = node.span.end as usize;
+                let end = node.span.end as usize - self.base;
                 node = self.tagged(tag, *tag_start, node, end);
             }
         }

@@ -1,0 +1,311 @@
+//! Parsing a large template on several threads. CloudFormation templates are block mappings whose bulk is
+//! the `Resources` section, a mapping whose entries all start on lines with the same indentation. Lines
+//! with exactly that indentation cannot belong to a block scalar, a multi-line flow scalar or a flow
+//! collection inside a resource (YAML requires those to be indented further), so the text can be cut there:
+//! the head (everything up to a first cut, a valid document), the middle chunks (indented mappings of
+//! resources, valid documents too) and the tail (the top-level sections after `Resources`). Each is parsed
+//! with its spans in the whole file and the mappings are joined. Anything unusual — anchors, document
+//! markers or directives, a chunk with a diagnostic, a duplicate key across chunks — falls back to parsing
+//! the whole document on one thread, so errors are always reported exactly as that path reports them.
+
+use std::ops::Range;
+
+use super::super::limits::Limits;
+use super::super::node::{Node, NodeKind};
+use super::super::span::FileId;
+use super::load_chunk;
+
+/// Below this size one thread is faster than starting another.
+const MIN_BYTES: usize = 96 * 1024;
+
+struct Cuts {
+    head: Range<usize>,
+    middles: Vec<Range<usize>>,
+    tail: Option<Range<usize>>,
+}
+
+/// The whole tree, or `None` to use the one-thread path.
+pub(super) fn load(file: FileId, text: &str, limits: &Limits) -> Option<Node> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || text.len() < MIN_BYTES {
+        return None;
+    }
+    load_in(file, text, limits, threads)
+}
+
+/// [`load`] with a given number of parts (tests force small inputs through it).
+pub(super) fn load_in(file: FileId, text: &str, limits: &Limits, parts: usize) -> Option<Node> {
+    let cuts = cut(text, parts)?;
+    // Chunks are two levels below the root; keep the depth limit of the whole document.
+    let inner = Limits {
+        max_depth: limits.max_depth.saturating_sub(2),
+        ..*limits
+    };
+    let (head, middles, tail) = std::thread::scope(|s| {
+        let middles: Vec<_> = cuts
+            .middles
+            .iter()
+            .map(|r| {
+                let r = r.clone();
+                s.spawn(move || load_chunk(file, text, r, &inner))
+            })
+            .collect();
+        let tail = cuts
+            .tail
+            .clone()
+            .map(|r| s.spawn(move || load_chunk(file, text, r, limits)));
+        let head = load_chunk(file, text, cuts.head.clone(), limits);
+        let middles: Vec<Option<Node>> = middles
+            .into_iter()
+            .map(|h| h.join().ok().flatten())
+            .collect();
+        let tail = tail.map(|h| h.join().ok().flatten());
+        (head, middles, tail)
+    });
+    join(head?, middles, tail)
+}
+
+fn join(mut root: Node, middles: Vec<Option<Node>>, tail: Option<Option<Node>>) -> Option<Node> {
+    let NodeKind::Map(top) = &mut root.kind else {
+        return None;
+    };
+    let resources = top.get_mut("Resources")?;
+    let NodeKind::Map(res) = &mut resources.kind else {
+        return None;
+    };
+    for m in middles {
+        let m = m?;
+        let NodeKind::Map(entries) = m.kind else {
+            return None;
+        };
+        for (k, e) in entries.into_entries() {
+            res.insert(k, e.key_span, e.value).ok()?;
+        }
+        resources.span.end = resources.span.end.max(m.span.end);
+    }
+    res.shrink_to_fit();
+    let resources_end = resources.span.end;
+    root.span.end = root.span.end.max(resources_end);
+    if let Some(t) = tail {
+        let t = t?;
+        let NodeKind::Map(entries) = t.kind else {
+            return None;
+        };
+        let NodeKind::Map(top) = &mut root.kind else {
+            return None;
+        };
+        for (k, e) in entries.into_entries() {
+            top.insert(k, e.key_span, e.value).ok()?;
+        }
+        root.span.end = root.span.end.max(t.span.end);
+    }
+    Some(root)
+}
+
+/// Where to cut `text` into `parts` parts of the Resources section, if it is safe.
+fn cut(text: &str, parts: usize) -> Option<Cuts> {
+    if text.starts_with('%')
+        || text.starts_with("---")
+        || text.contains("\n---")
+        || text.contains("\n...")
+    {
+        return None;
+    }
+    let lines = || {
+        let mut at = 0;
+        text.split_inclusive('\n').map(move |l| {
+            let start = at;
+            at += l.len();
+            (start, l)
+        })
+    };
+    let key_is = |line: &str, key: &str| {
+        line.strip_prefix(key)
+            .and_then(|r| r.strip_prefix(':'))
+            .is_some_and(|r| {
+                let r = r.trim_start_matches([' ', '\t']);
+                r.is_empty() || r.starts_with('#') || r.starts_with('\n') || r.starts_with('\r')
+            })
+    };
+    let (res_line, res_len) = lines()
+        .find(|(_, l)| key_is(l, "Resources"))
+        .map(|(s, l)| (s, l.len()))?;
+    let body_start = res_line + res_len;
+    let top_level = |l: &str| {
+        l.chars()
+            .next()
+            .is_some_and(|c| !matches!(c, ' ' | '#' | '\r' | '\n'))
+    };
+    let section_end = lines()
+        .skip_while(|(s, _)| *s < body_start)
+        .find(|(_, l)| top_level(l))
+        .map_or(text.len(), |(s, _)| s);
+    let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let content = |l: &str| {
+        let t = l.trim_start_matches(' ');
+        !(t.is_empty() || t.starts_with('#') || t.starts_with('\n') || t.starts_with('\r'))
+    };
+    let child = lines()
+        .skip_while(|(s, _)| *s < body_start)
+        .take_while(|(s, _)| *s < section_end)
+        .find(|(_, l)| content(l))
+        .map(|(_, l)| indent_of(l))
+        .filter(|&k| k > 0)?;
+    // A cut right after blank or comment lines could end a block scalar differently than the whole
+    // document does (its span takes in trailing blank lines up to the next token): cut only after content.
+    let body: Vec<(usize, &str)> = lines()
+        .skip_while(|(s, _)| *s < body_start)
+        .take_while(|(s, _)| *s < section_end)
+        .collect();
+    let starts: Vec<usize> = body
+        .windows(2)
+        .filter(|w| {
+            let ((_, prev), (_, l)) = (w[0], w[1]);
+            content(prev)
+                && content(l)
+                && indent_of(l) == child
+                && !l[child..].starts_with(['-', '?', '[', '{'])
+        })
+        .map(|w| w[1].0)
+        .collect();
+    // The first resource never starts a cut (it is not in `starts`: it has no line before it in the body).
+    if parts < 2 || starts.is_empty() {
+        return None;
+    }
+    let size = section_end - body_start;
+    let mut points = Vec::new();
+    for i in 1..parts {
+        let target = body_start + size * i / parts;
+        let p = *starts.iter().find(|&&s| s >= target)?;
+        if points.last().is_none_or(|&last| p > last) {
+            points.push(p);
+        }
+    }
+    if points.is_empty() {
+        return None;
+    }
+    // Each chunk but the last runs on over the indentation of the next one's first key: a block scalar's
+    // span ends at the next token, after that indentation, and must end there in the chunk too. (The
+    // overlap is only spaces.)
+    let mut middles = Vec::new();
+    for (i, &p) in points.iter().enumerate() {
+        let end = points.get(i + 1).map_or(section_end, |&next| next + child);
+        middles.push(p..end);
+    }
+    let tail = text[section_end..]
+        .chars()
+        .any(|c| !c.is_whitespace())
+        .then_some(section_end..text.len());
+    Some(Cuts {
+        head: 0..points[0] + child,
+        middles,
+        tail,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::yaml::load_sequential;
+
+    fn same_as_sequential(text: &str, parts: usize) -> bool {
+        let limits = Limits::default();
+        let file = FileId(0);
+        let seq = load_sequential(file, text, &limits)
+            .document
+            .map(|d| d.root);
+        match load_in(file, text, &limits, parts) {
+            Some(par) => {
+                let (a, b) = (format!("{:?}", Some(&par)), format!("{:?}", seq.as_ref()));
+                if a != b {
+                    let at = a
+                        .bytes()
+                        .zip(b.bytes())
+                        .position(|(x, y)| x != y)
+                        .unwrap_or(0);
+                    let from = at.saturating_sub(300);
+                    panic!(
+                        "parallel and sequential trees differ ({parts} parts):\nparallel:   {}\nsequential: {}",
+                        &a[from..(at + 120).min(a.len())],
+                        &b[from..(at + 120).min(b.len())]
+                    );
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    const T: &str = "AWSTemplateFormatVersion: \"2010-09-09\"\nParameters:\n  A: {Type: String}\nResources:\n  One:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Sub \"${A}\"\n  # a comment\n  Two:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - {Key: k, Value: !GetAtt One.TopicName}\n  Three:\n    Type: AWS::SNS::Topic\n    Metadata:\n      Text: |\n        line\n  Four:\n    Type: AWS::SNS::Topic\nOutputs:\n  O:\n    Value: !Ref One\n";
+
+    #[test]
+    fn chunks_join_to_the_sequential_tree() {
+        assert!(same_as_sequential(T, 2));
+        let mut big = String::from("Resources:\n");
+        for i in 0..40 {
+            big.push_str(&format!("  R{i}:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !Sub \"${{AWS::Region}}-{i}\"\n      Tags: [{{Key: a, Value: b}}]\n"));
+        }
+        big.push_str("Outputs:\n  O:\n    Value: !Ref R0\n");
+        for parts in 2..=5 {
+            assert!(same_as_sequential(&big, parts), "{parts} parts");
+        }
+    }
+
+    /// Every YAML file of the shared corpus and of the fixtures: wherever the text can be cut, the
+    /// parallel tree is the sequential tree, spans included.
+    #[test]
+    fn corpus_trees_are_identical() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs = vec![
+            root.join("../shared/corpus"),
+            root.join("tests/fixtures"),
+            root.join("templates"),
+        ];
+        while let Some(d) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    files.push(p);
+                }
+            }
+        }
+        // The benchmarks' large templates, when they have been written.
+        if let Ok(entries) = std::fs::read_dir(root.join("target")) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("bench-synthetic"))
+            }));
+        }
+        let mut cut_files = 0;
+        for f in &files {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            for parts in 2..=3 {
+                if same_as_sequential(&text, parts) {
+                    cut_files += 1;
+                }
+            }
+        }
+        println!(
+            "{cut_files} cuts of {} files matched the sequential tree",
+            files.len()
+        );
+    }
+
+    #[test]
+    fn anchors_and_duplicates_fall_back() {
+        let anchored = T.replace("Type: AWS::SQS::Queue", "Type: &q AWS::SQS::Queue");
+        assert!(!same_as_sequential(&anchored, 2));
+        let duplicated = T.replace("  Four:", "  One:");
+        assert!(!same_as_sequential(&duplicated, 2));
+    }
+}
