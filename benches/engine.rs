@@ -87,9 +87,12 @@ fn fixture(n: usize) -> Fixture {
     }
 }
 
-/// Creates and destroys the stack once; returns how many resources were created.
-fn create_destroy(fx: &Fixture, round: usize, latency: Latency, parallelism: usize) -> usize {
-    let dir = fx.dir.join(round.to_string());
+/// A fresh state store and mock cloud in `dir`, and the create plan of the fixture.
+fn backend(
+    fx: &Fixture,
+    dir: &Path,
+    latency: Latency,
+) -> (SqliteStore, MockCloud, cairn::plan::Plan) {
     let store = SqliteStore::open(&dir.join("state.db")).expect("store");
     let cloud = MockCloud::open(
         &dir.join("mock.db"),
@@ -116,6 +119,13 @@ fn create_destroy(fx: &Fixture, round: usize, latency: Latency, parallelism: usi
         exists: None,
     })
     .expect("the template plans");
+    (store, cloud, plan)
+}
+
+/// Creates and destroys the stack once; returns how many resources were created.
+fn create_destroy(fx: &Fixture, round: usize, latency: Latency, parallelism: usize) -> usize {
+    let dir = fx.dir.join(round.to_string());
+    let (store, cloud, plan) = backend(fx, &dir, latency);
     let engine = Engine {
         store: &store,
         provider: &cloud,
@@ -159,32 +169,7 @@ fn critical_path_ratio() {
         .expect("no cycle");
     // Only the apply of the create is timed (not opening the stores or planning).
     let dir = fx.dir.join("cp");
-    let store = SqliteStore::open(&dir.join("state.db")).expect("store");
-    let cloud = MockCloud::open(
-        &dir.join("mock.db"),
-        MockOptions {
-            latency: Latency::Fixed(latency),
-            ..MockOptions::default()
-        },
-    )
-    .expect("cloud");
-    let inputs = Inputs {
-        context: Context {
-            stack_name: "bench".into(),
-            ..Context::default()
-        },
-        ..Inputs::default()
-    };
-    let plan = plan_create(&CreateInputs {
-        stack_name: "bench",
-        document: &fx.doc,
-        template: &fx.template,
-        sources: &fx.sources,
-        inputs: &inputs,
-        exports: &[],
-        exists: None,
-    })
-    .expect("plan");
+    let (store, cloud, plan) = backend(&fx, &dir, Latency::Fixed(latency));
     let engine = Engine {
         store: &store,
         provider: &cloud,

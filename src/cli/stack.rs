@@ -239,7 +239,12 @@ fn engine_options(on_failure: OnFailureArg, parallelism: usize, retain: Vec<Stri
 }
 
 /// Finishes an operation a crash interrupted before anything else touches the stack.
-fn recover(engine: &Engine<'_>, stack: &str, options: &Options) -> Result<(), u8> {
+fn recover(backend: &Backend, stack: &str, options: &Options) -> Result<(), u8> {
+    let engine = Engine {
+        store: &backend.store,
+        provider: &backend.cloud,
+        hook: &crate::engine::Silent,
+    };
     match engine.recover(stack, options) {
         Ok(Some(o)) => {
             eprintln!(
@@ -331,12 +336,7 @@ pub fn apply(cli: &Cli, args: &ApplyArgs) -> u8 {
         Err(e) => return fail(e),
     };
     let options = engine_options(args.on_failure, args.parallelism, Vec::new());
-    let engine = Engine {
-        store: &backend.store,
-        provider: &backend.cloud,
-        hook: &crate::engine::Silent,
-    };
-    if let Err(code) = recover(&engine, &args.stack, &options) {
+    if let Err(code) = recover(&backend, &args.stack, &options) {
         return code;
     }
     let plan = match &args.plan {
@@ -385,12 +385,7 @@ pub fn destroy(cli: &Cli, args: &DestroyArgs) -> u8 {
         args.parallelism,
         args.retain.clone(),
     );
-    let engine = Engine {
-        store: &backend.store,
-        provider: &backend.cloud,
-        hook: &crate::engine::Silent,
-    };
-    if let Err(code) = recover(&engine, &args.stack, &options) {
+    if let Err(code) = recover(&backend, &args.stack, &options) {
         return code;
     }
     let plan = match delete_plan(&backend, &args.stack, &args.retain) {

@@ -105,15 +105,9 @@ fn aws_cli_entry(item: &Node) -> Result<(String, String), Box<Diagnostic>> {
     Ok((key.to_owned(), value))
 }
 
+/// A value as CloudFormation receives it: a scalar as text, a list joined with commas.
 fn text(n: &Node) -> Option<String> {
-    match &n.kind {
-        NodeKind::Seq(items) => items
-            .iter()
-            .map(|i| i.scalar_text().map(|s| s.into_owned()))
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.join(",")),
-        _ => n.scalar_text().map(|s| s.into_owned()),
-    }
+    crate::check::default_text(n)
 }
 
 #[cfg(test)]
