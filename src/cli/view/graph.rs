@@ -132,6 +132,8 @@ struct JsonGraph<'a> {
     nodes: Vec<&'a GraphNode>,
     edges: Vec<JsonEdge<'a>>,
     waves: Option<Vec<Vec<String>>>,
+    /// The longest chain of creations, in seconds, with the mock cloud's realistic latency per type.
+    critical_path: Option<crate::graph::CriticalPath>,
 }
 
 #[derive(Serialize)]
@@ -163,6 +165,8 @@ pub fn json(g: &DependencyGraph, sources: &SourceMap) -> String {
         nodes: g.graph.node_weights().collect(),
         edges,
         waves: g.waves(),
+        critical_path: g
+            .critical_path(|t| crate::provider::Latency::Realistic.for_type(t).as_secs()),
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("graphs serialize: this is a bug");
     s.push('\n');
