@@ -32,6 +32,22 @@ pub struct CreateInputs<'a> {
 
 /// Plans the creation of a new stack. Errors are template diagnostics (evaluation, cycles, exports).
 pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
+    // A transform this version does not expand would deploy its unexpanded resources: refuse.
+    if !crate::check::names_are_final(c.template) {
+        let span = c
+            .template
+            .transform
+            .first()
+            .map_or(Span::new(c.template.file, 0, 0), |t| t.name.span);
+        return Err(vec![
+            Diagnostic::error(
+                crate::source::codes::TRANSFORM_NOT_EXPANDED,
+                span,
+                "the template needs a transform (or `Fn::ForEach`, `Fn::Transform`) this version of Cairn does not expand: it cannot be planned",
+            )
+            .with_help("`cairn validate` lists what is not expanded"),
+        ]);
+    }
     let mut inputs = c.inputs.clone();
     inputs.known.exports = Some(
         c.exports

@@ -13,7 +13,8 @@ pub use expr::{
     DynamicPart, DynamicReference, Expr, ExprKind, ExprMap, FUNCTIONS, Name, SubCall, SubPart,
 };
 pub use lower::{
-    OUTPUT_ATTRIBUTES, PARAMETER_ATTRIBUTES, RESOURCE_ATTRIBUTES, SECTIONS, attribute, lower,
+    OUTPUT_ATTRIBUTES, PARAMETER_ATTRIBUTES, RESOURCE_ATTRIBUTES, SAM_TRANSFORM, SECTIONS,
+    attribute, lower,
 };
 pub use lower_expr::{parse_dynamic, parse_sub};
 pub use model::*;

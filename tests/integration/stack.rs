@@ -495,3 +495,11 @@ fn aws_specific_parameters_must_exist_in_the_account() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn a_template_with_a_transform_not_expanded_is_not_planned() {
+    let s = Sandbox::new("transform");
+    let out = s.run(&["plan", "sam", "-t", "tests/fixtures/validate/bad/transform_pending.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot be planned"), "{}", stderr(&out));
+}

@@ -53,6 +53,26 @@ pub fn check(t: &Template, allow_types: &[String], names_final: bool, out: &mut 
             }
         }
     }
+    // SAM's types exist only for the SAM transform: without it CloudFormation rejects them.
+    if !t.has_transform(crate::template::SAM_TRANSFORM) {
+        for r in t.resources.values() {
+            if let Some(ty) = &r.resource_type
+                && ty.value.starts_with("AWS::Serverless::")
+            {
+                out.push(
+                    Diagnostic::error(
+                        crate::source::codes::TRANSFORM_REQUIRED,
+                        ty.span,
+                        format!(
+                            "resource type `{}` needs `Transform: AWS::Serverless-2016-10-31`",
+                            ty.value
+                        ),
+                    )
+                    .with_help("add `Transform: AWS::Serverless-2016-10-31` at the top level"),
+                );
+            }
+        }
+    }
     if !names_final {
         return;
     }
