@@ -174,10 +174,11 @@ fn cut(text: &str, parts: usize) -> Option<Cuts> {
     if parts < 2 || starts.is_empty() {
         return None;
     }
-    let size = section_end - body_start;
+    // Equal shares of the whole text (the head also parses the sections before Resources, the tail
+    // those after), each cut moved to the next resource start.
     let mut points = Vec::new();
     for i in 1..parts {
-        let target = body_start + size * i / parts;
+        let target = (text.len() * i / parts).clamp(body_start, section_end);
         let p = *starts.iter().find(|&&s| s >= target)?;
         if points.last().is_none_or(|&last| p > last) {
             points.push(p);

@@ -499,7 +499,16 @@ fn aws_specific_parameters_must_exist_in_the_account() {
 #[test]
 fn a_template_with_a_transform_not_expanded_is_not_planned() {
     let s = Sandbox::new("transform");
-    let out = s.run(&["plan", "sam", "-t", "tests/fixtures/validate/bad/transform_pending.yaml"]);
+    let out = s.run(&[
+        "plan",
+        "sam",
+        "-t",
+        "tests/fixtures/validate/bad/transform_pending.yaml",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot be planned"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be planned"),
+        "{}",
+        stderr(&out)
+    );
 }
