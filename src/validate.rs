@@ -79,7 +79,13 @@ pub fn validate_one(
     let mut diags = loaded.diagnostics;
     let mut template = None;
     if let Some(doc) = &loaded.document {
-        let (t, lower_diags) = template::lower(doc, sources);
+        // AWS::LanguageExtensions is expanded (Fn::ForEach loops, resolvable intrinsics) with what is known
+        // without parameter values; spans still point into the file. When it cannot be expanded yet (a loop
+        // over a parameter without a default, say), the template is checked as written.
+        let expanded = crate::transform::declares(doc, crate::transform::LANGUAGE_EXTENSIONS)
+            .then(|| crate::transform::expand(doc, sources, &Default::default()).ok())
+            .flatten();
+        let (t, lower_diags) = template::lower(expanded.as_ref().unwrap_or(doc), sources);
         diags.extend(lower_diags);
         diags.extend(crate::check::check_with(&t, sources, &options.allow_types));
         if crate::check::names_are_final(&t) {

@@ -78,7 +78,7 @@ fn pending_transforms(t: &Template) -> Vec<(crate::source::Span, String)> {
     if let Some(fe) = t.for_each.first() {
         v.push((
             fe.name.span,
-            "`Fn::ForEach` loops are not expanded by this version of Cairn".to_owned(),
+            "`Fn::ForEach` loops cannot be expanded without parameter values".to_owned(),
         ));
     }
     if let Some(span) = embedded_transform(t) {

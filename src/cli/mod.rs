@@ -2,6 +2,7 @@
 //! (diagnostics, later plans and events) as text, JSON or SARIF. Holds no logic a library user would need.
 
 mod context;
+mod fmt;
 mod graph;
 mod inspect;
 mod mock;
@@ -62,6 +63,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Print the template in long form; with --resolve, the desired stack for given parameters.
     Render(render::Args),
+    /// Rewrite templates in canonical form (short-form tags, two-space indent); comments are not preserved.
+    Fmt(fmt::Args),
     /// Draw the dependency graph (DOT, Mermaid or JSON).
     Graph(graph::Args),
     /// Plan a stack's creation (or deletion with --destroy) without changing anything.
@@ -107,6 +110,7 @@ where
     let code = match &cli.command {
         Command::Validate(args) => validate::run(&cli, args),
         Command::Render(args) => render::run(&cli, args),
+        Command::Fmt(args) => fmt::run(&cli, args),
         Command::Graph(args) => graph::run(&cli, args),
         Command::Plan(args) => stack::plan(&cli, args),
         Command::Apply(args) => stack::apply(&cli, args),

@@ -86,6 +86,29 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
             mask_no_echo: true,
             ..Inputs::default()
         };
+        // AWS::LanguageExtensions expands with the given parameters (its loops may run over them).
+        let expanded = if transform::declares(doc, transform::LANGUAGE_EXTENSIONS) {
+            let options = transform::ExpandOptions {
+                parameters: inputs.parameters.clone(),
+                pseudo: transform::PseudoParameters {
+                    region: Some(inputs.context.region.clone()),
+                    account_id: Some(inputs.context.account_id.clone()),
+                    stack_name: Some(inputs.context.stack_name.clone()),
+                    ..transform::PseudoParameters::default()
+                },
+            };
+            match transform::expand(doc, &report.sources, &options) {
+                Ok(d) => Some(crate::template::lower(&d, &report.sources).0),
+                Err(ds) => {
+                    report.diagnostics.extend(ds);
+                    report.diagnostics.sort();
+                    return fail(cli, &report);
+                }
+            }
+        } else {
+            None
+        };
+        let template = expanded.as_ref().unwrap_or(template);
         match evaluate::evaluate(template, &inputs) {
             Ok(e) => evaluate::resolved_document(template, &e).root,
             Err(ds) => {

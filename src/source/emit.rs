@@ -1,26 +1,99 @@
-//! Writing a [`Node`] tree back out as YAML or JSON: long-form intrinsics, key order preserved, stable
-//! two-space indentation. The YAML writer quotes every scalar that a YAML 1.1 or 1.2 parser would read as
-//! something other than the same string (`yes`, `0755`, `2010-09-09`, `null`...), so the output loads back
-//! to the identical tree in Cairn and in PyYAML-based tools alike. Comments are not carried (the tree has
-//! none); `cairn fmt` will handle comment preservation on top of this.
+//! Writing a [`Node`] tree back out as YAML or JSON: key order preserved, stable two-space indentation,
+//! block style (flow style only for empty collections). [`to_yaml`] writes intrinsics in long form
+//! (`Fn::Sub:`), [`to_yaml_short`] with CloudFormation's short-form tags where YAML allows them (the rules are
+//! in `emit_short.rs`); both quote every scalar that a YAML 1.1 or 1.2 parser would read as something other
+//! than the same string (`yes`, `0755`, `2010-09-09`, `null`...), so the output loads back to the identical
+//! tree in Cairn and in PyYAML-based tools alike. Comments are not carried (the tree has none):
+//! [`first_comment`] finds them in a YAML text so that `cairn fmt` can warn before dropping them.
 
 use std::fmt::Write;
 
 use super::node::{Node, NodeKind};
 use super::yaml::resolve_plain;
 
-/// YAML text for a document root (or any node), ending with a newline.
+#[path = "emit_short.rs"]
+mod short;
+
+use short::{Context, short_call};
+
+/// How function calls are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Calls {
+    /// Always as mappings: `Fn::Sub: ...`.
+    Long,
+    /// As short-form tags where they read back to the same tree: `!Sub ...`.
+    Short,
+}
+
+/// YAML text for a document root (or any node), ending with a newline; intrinsics in long form.
 pub fn to_yaml(node: &Node) -> String {
+    yaml(node, Calls::Long)
+}
+
+/// YAML text with CloudFormation's short-form tags (`!Ref X`, `!GetAtt A.B`, `!Sub ...`) where they load
+/// back to the same tree; ending with a newline. The root is never tagged.
+pub fn to_yaml_short(node: &Node) -> String {
+    yaml(node, Calls::Short)
+}
+
+fn yaml(node: &Node, calls: Calls) -> String {
     let mut out = String::new();
     match &node.kind {
-        NodeKind::Map(m) if !m.is_empty() => block_map(&mut out, node, 0),
-        NodeKind::Seq(s) if !s.is_empty() => block_seq(&mut out, node, 0),
+        NodeKind::Map(m) if !m.is_empty() => block_map(&mut out, node, 0, calls),
+        NodeKind::Seq(s) if !s.is_empty() => block_seq(&mut out, node, 0, calls, Context::Data),
         _ => {
             out.push_str(&inline(node, 0));
             out.push('\n');
         }
     }
     out
+}
+
+/// Structural equality, ignoring spans: the same kinds, scalars, key order and items.
+pub fn same_tree(a: &Node, b: &Node) -> bool {
+    match (&a.kind, &b.kind) {
+        (NodeKind::Seq(x), NodeKind::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_tree(p, q))
+        }
+        (NodeKind::Map(x), NodeKind::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k1, e1), (k2, e2))| k1 == k2 && same_tree(&e1.value, &e2.value))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// The byte offset of the first comment in YAML `text`, which loading and writing back would drop. A `#`
+/// inside a scalar (quoted, plain or block) is not a comment. When the text does not parse to its end (it
+/// holds stacked tags the loader works around), any `#` counts, so a comment is never missed.
+pub fn first_comment(text: &str) -> Option<usize> {
+    use saphyr_parser::{Event, Parser};
+    let mut scalars: Vec<(usize, usize)> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((Event::Scalar(..), span))) => {
+                scalars.push((span.start.index(), span.end.index()));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(_)) => return text.find('#'),
+        }
+    }
+    // Spans count characters; scalars arrive in text order.
+    let mut next = scalars.iter().peekable();
+    for (i, (at, c)) in text.char_indices().enumerate() {
+        while next.peek().is_some_and(|(_, end)| *end <= i) {
+            next.next();
+        }
+        let inside = next.peek().is_some_and(|(start, _)| *start <= i);
+        if c == '#' && !inside {
+            return Some(at);
+        }
+    }
+    None
 }
 
 /// Pretty-printed JSON (two-space indent), ending with a newline.
@@ -56,7 +129,7 @@ fn pad(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-fn block_map(out: &mut String, node: &Node, indent: usize) {
+fn block_map(out: &mut String, node: &Node, indent: usize, calls: Calls) {
     let NodeKind::Map(m) = &node.kind else {
         unreachable!("block_map on a non-mapping: this is a bug")
     };
@@ -68,22 +141,42 @@ fn block_map(out: &mut String, node: &Node, indent: usize) {
         first = false;
         out.push_str(&scalar(k));
         out.push(':');
-        value_after_key(out, &e.value, indent);
+        value_after_key(out, &e.value, indent, calls);
     }
 }
 
-/// A value after `key:` (or `- `): inline for scalars and empty collections, else on the next lines.
-fn value_after_key(out: &mut String, v: &Node, indent: usize) {
+/// The short form of `v` standing in `context`, when writing them.
+fn tagged(v: &Node, calls: Calls, context: Context) -> Option<short::Call<'_>> {
+    match calls {
+        Calls::Long => None,
+        Calls::Short => short_call(v, context),
+    }
+}
+
+/// A value after `key:`: a tag if it has one, then [`untagged_value`].
+fn value_after_key(out: &mut String, v: &Node, indent: usize, calls: Calls) {
+    if let Some(call) = tagged(v, calls, Context::Data) {
+        out.push_str(" !");
+        out.push_str(call.tag);
+        untagged_value(out, &call.argument, indent, calls, call.items);
+    } else {
+        untagged_value(out, v, indent, calls, Context::Data);
+    }
+}
+
+/// A value after `key:`, `- !Tag` or `key: !Tag`: inline for scalars and empty collections, else on the
+/// next lines; `items` is the context of a list's items.
+fn untagged_value(out: &mut String, v: &Node, indent: usize, calls: Calls, items: Context) {
     match &v.kind {
         NodeKind::Map(m) if !m.is_empty() => {
             out.push('\n');
             pad(out, indent + 2);
-            block_map(out, v, indent + 2);
+            block_map(out, v, indent + 2, calls);
         }
         NodeKind::Seq(s) if !s.is_empty() => {
             out.push('\n');
             pad(out, indent + 2);
-            block_seq(out, v, indent + 2);
+            block_seq(out, v, indent + 2, calls, items);
         }
         _ => {
             out.push(' ');
@@ -93,7 +186,7 @@ fn value_after_key(out: &mut String, v: &Node, indent: usize) {
     }
 }
 
-fn block_seq(out: &mut String, node: &Node, indent: usize) {
+fn block_seq(out: &mut String, node: &Node, indent: usize, calls: Calls, items_in: Context) {
     let NodeKind::Seq(items) = &node.kind else {
         unreachable!("block_seq on a non-sequence: this is a bug")
     };
@@ -101,11 +194,18 @@ fn block_seq(out: &mut String, node: &Node, indent: usize) {
         if i > 0 {
             pad(out, indent);
         }
-        out.push_str("- ");
+        out.push('-');
+        if let Some(call) = tagged(item, calls, items_in) {
+            out.push_str(" !");
+            out.push_str(call.tag);
+            untagged_value(out, &call.argument, indent, calls, call.items);
+            continue;
+        }
+        out.push(' ');
         match &item.kind {
-            NodeKind::Map(m) if !m.is_empty() => block_map(out, item, indent + 2),
+            NodeKind::Map(m) if !m.is_empty() => block_map(out, item, indent + 2, calls),
             NodeKind::Seq(s) if !s.is_empty() => {
-                block_seq(out, item, indent + 2);
+                block_seq(out, item, indent + 2, calls, Context::Data);
             }
             _ => {
                 out.push_str(&inline(item, indent + 2));
@@ -274,22 +374,6 @@ mod tests {
         r.document.expect("document").root
     }
 
-    /// Structural equality, ignoring spans.
-    fn same(a: &Node, b: &Node) -> bool {
-        match (&a.kind, &b.kind) {
-            (NodeKind::Seq(x), NodeKind::Seq(y)) => {
-                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-            }
-            (NodeKind::Map(x), NodeKind::Map(y)) => {
-                x.len() == y.len()
-                    && x.iter()
-                        .zip(y.iter())
-                        .all(|((k1, e1), (k2, e2))| k1 == k2 && same(&e1.value, &e2.value))
-            }
-            (x, y) => x == y,
-        }
-    }
-
     const TRICKY: &str = r#"
 a: "yes"
 b: "0755"
@@ -323,7 +407,7 @@ Fn::Sub: "${A}"
         let a = load(TRICKY, Format::Yaml);
         let text = to_yaml(&a);
         let b = load(&text, Format::Yaml);
-        assert!(same(&a, &b), "{text}");
+        assert!(same_tree(&a, &b), "{text}");
     }
 
     #[test]
@@ -348,5 +432,22 @@ Fn::Sub: "${A}"
             to_yaml(&n),
             "A:\n  - x: 1\n    y:\n      - a\n      - b\n  - - c\n    - d\nB: {}\n"
         );
+    }
+
+    #[test]
+    fn comments_are_found_outside_scalars_only() {
+        let at = |t: &str| first_comment(t);
+        assert_eq!(at("a: 1 # two\n"), Some(5));
+        assert_eq!(at("# head\na: 1\n"), Some(0));
+        assert_eq!(at("a: '# quoted'\nb: \"x #y\"\nc: x#y\n"), None);
+        assert_eq!(
+            at("u: |\n  #!/bin/bash\n  # a script comment\nv: 1\n"),
+            None
+        );
+        assert_eq!(at("u: | # header\n  x\n"), Some(5));
+        assert_eq!(at("k: [a, b] # flow\n"), Some(10));
+        assert_eq!(at("k: ünï # c\n"), Some("k: ünï ".len()));
+        // Stacked tags do not parse: any `#` counts.
+        assert_eq!(at("k: !Base64 !Sub '#x'\n"), Some(17));
     }
 }

@@ -115,7 +115,8 @@ fn check_shape(doc: &Document, root: &Mapping, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn finish(doc: &Document, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// The diagnostics with their template paths in `doc`, sorted, duplicates dropped.
+pub(super) fn finish(doc: &Document, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut all = Diagnostics::new();
     all.extend(diags.into_iter().map(|d| {
         let path = doc.path_to(d.span);

@@ -222,7 +222,8 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn is_no_echo(decl: &Mapping) -> bool {
+/// True when a parameter declaration says `NoEcho: true`.
+pub(super) fn is_no_echo(decl: &Mapping) -> bool {
     decl.get("NoEcho").is_some_and(|n| match &n.kind {
         NodeKind::Bool(b) => *b,
         NodeKind::String(s) => s.eq_ignore_ascii_case("true"),

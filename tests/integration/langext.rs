@@ -5,9 +5,9 @@
 //! (as JSON values, key order ignored; the whole document or the sub-tree `compare` names), and the case's
 //! assertions. Cases whose outcome upstream never established (`expect_error: null`) only have to run.
 //!
-//! `Fn::ForEach` cases belong to the loop expansion, not done yet: they are listed, not failed. The other
-//! cases must pass except the listed ones, a list that may only shrink. The rates are printed and written
-//! to `target/conformance-langext.txt`.
+//! Every case must pass except the listed ones, a list that may only shrink, and the number that pass may
+//! only go up. The rates (all cases, the `Fn::ForEach` cases of `forEach/`, the others) are printed and
+//! written to `target/conformance-langext.txt`.
 //!
 //! Upstream's driver hands every input to the processor whatever its `Transform` says (many say
 //! `LanguageExtensionsDev`, AWS's name for a development build, or nothing), so each input here declares
@@ -21,11 +21,20 @@ use serde_json::Value as J;
 
 use crate::root;
 
-/// The number of non-`Fn::ForEach` cases that pass; it may only go up.
-const MIN_PASSED: usize = 59;
+/// The number of cases that pass (`Fn::ForEach` ones included); it may only go up.
+const MIN_PASSED: usize = 118;
 
-/// Non-`Fn::ForEach` cases that do not pass yet, and why.
-const KNOWN_FAILURES: &[(&str, &str)] = &[];
+/// Cases that do not pass yet, and why.
+const KNOWN_FAILURES: &[(&str, &str)] = &[
+    (
+        "forEach/conditions/fnForEachWithCollectionWithNumericValues",
+        "expects `[1, 2]` refused while fnForEachPrimitiveTypesTest expands `[1, true]`; no documented rule tells them apart (upstream never runs it)",
+    ),
+    (
+        "forEach/outputs/fnForEachWithCollectionWithNumericValues",
+        "expects `[1, 2]` refused while fnForEachPrimitiveTypesTest expands `[1, true]`; no documented rule tells them apart (upstream never runs it)",
+    ),
+];
 
 enum Outcome {
     /// With the first diagnostic when the case expects the transform to fail.
@@ -64,10 +73,9 @@ fn langext_corpus() {
             ),
         };
         report.push_str(&format!("{verdict:7} {name} {reason}\n"));
-        if name.starts_with("forEach/") {
+        if name.starts_with("forEach/") && !matches!(outcome, Outcome::Unknown(_)) {
             for_each += 1;
             for_each_passed += usize::from(matches!(outcome, Outcome::Pass(_)));
-            continue;
         }
         match outcome {
             Outcome::Pass(_) => {
@@ -82,8 +90,10 @@ fn langext_corpus() {
         }
     }
     let summary = format!(
-        "langext conformance: {passed}/{total} non-ForEach cases pass ({:.1}%); {for_each} Fn::ForEach cases left to the loop expansion ({for_each_passed} pass already)\n",
-        100.0 * passed as f64 / total.max(1) as f64
+        "langext conformance: {passed}/{total} cases pass ({:.1}%): {for_each_passed}/{for_each} Fn::ForEach cases, {}/{} others\n",
+        100.0 * passed as f64 / total.max(1) as f64,
+        passed - for_each_passed,
+        total - for_each,
     );
     println!("{summary}{report}");
     let out = root().join("target");

@@ -3,6 +3,7 @@
 mod conformance;
 mod exit_codes;
 mod fixtures;
+mod fmt;
 mod graph;
 mod langext;
 mod render;
