@@ -122,16 +122,8 @@ impl Evaluator<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{output, output_error};
+    use super::super::test_support::{list, output, output_error, s};
     use super::*;
-
-    fn s(x: &str) -> Value {
-        Value::string(x)
-    }
-
-    fn list(items: &[&str]) -> Value {
-        Value::List(items.iter().map(|x| s(x)).collect())
-    }
 
     const MAPS: &str = "Parameters:\n  Names:\n    Type: CommaDelimitedList\n    Default: x, y, z\n  Idx:\n    Type: Number\n    Default: 1\n";
 

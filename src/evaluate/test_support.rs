@@ -61,3 +61,13 @@ pub fn output_error(sections: &str, value: &str) -> Vec<(String, String)> {
         .map(|d| (d.message.clone(), pointed(&text, d).to_owned()))
         .collect()
 }
+
+/// A string value.
+pub fn s(x: &str) -> super::Value {
+    super::Value::string(x)
+}
+
+/// A list of string values.
+pub fn list(items: &[&str]) -> super::Value {
+    super::Value::List(items.iter().map(|x| s(x)).collect())
+}

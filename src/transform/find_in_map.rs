@@ -184,19 +184,7 @@ impl Resolver<'_> {
 mod tests {
     use serde_json::json;
 
-    use crate::transform::resolver::tests::resolve;
-
-    const T: &str = "Parameters:\n  Names: {Type: CommaDelimitedList, Default: 'x,y,z'}\n  Bare: {Type: String}\nMappings:\n  M:\n    k1: {a: v1, n: null, l: [p, q]}\n    k2: {a: v2}\nConditions:\n  Yes: !Equals [a, a]\n  Later: !Equals [!Ref Bare, b]\nResources:\n  R: {Type: AWS::SQS::Queue}\n";
-
-    fn ok(value: &str) -> serde_json::Value {
-        resolve(T, value)
-            .unwrap_or_else(|e| panic!("{value}: {e}"))
-            .expect("a value")
-    }
-
-    fn err(value: &str) -> String {
-        resolve(T, value).expect_err(value)
-    }
+    use crate::transform::resolver::tests::{err, ok};
 
     #[test]
     fn find_in_map_values_defaults_and_errors() {

@@ -246,19 +246,39 @@ pub(super) mod tests {
         let text = format!("{preamble}\nOutputs:\n  O:\n    V: {value}\n");
         let (doc, sources) = load(&text);
         let root = doc.root.as_map().unwrap();
-        let node = root
+        let node = output_value(root);
+        let mut r = Resolver::new(root, options, &sources);
+        match r.resolve(node) {
+            Ok(v) => Ok(v.map(|n| json(&n))),
+            Err(d) => Err(format!("{}: {}", sources.snippet(d.span), d.message)),
+        }
+    }
+
+    /// The node `Outputs.O.V` of a test template.
+    fn output_value(root: &crate::source::Mapping) -> &Node {
+        let o = root
             .get("Outputs")
             .unwrap()
             .as_map()
             .unwrap()
             .get("O")
             .unwrap();
-        let node = node.as_map().unwrap().get("V").unwrap();
-        let mut r = Resolver::new(root, options, &sources);
-        match r.resolve(node) {
-            Ok(v) => Ok(v.map(|n| json(&n))),
-            Err(d) => Err(format!("{}: {}", sources.snippet(d.span), d.message)),
-        }
+        o.as_map().unwrap().get("V").unwrap()
+    }
+
+    /// A template the function tests resolve values against.
+    pub(in crate::transform) const T: &str = "Parameters:\n  Names: {Type: CommaDelimitedList, Default: 'x,y,z'}\n  Bare: {Type: String}\nMappings:\n  M:\n    k1: {a: v1, n: null, l: [p, q]}\n    k2: {a: v2}\nConditions:\n  Yes: !Equals [a, a]\n  Later: !Equals [!Ref Bare, b]\nResources:\n  R: {Type: AWS::SQS::Queue}\n";
+
+    /// `value` resolved against [`T`]; panics on an error.
+    pub(in crate::transform) fn ok(value: &str) -> serde_json::Value {
+        resolve(T, value)
+            .unwrap_or_else(|e| panic!("{value}: {e}"))
+            .expect("a value")
+    }
+
+    /// The error resolving `value` against [`T`] gives.
+    pub(in crate::transform) fn err(value: &str) -> String {
+        resolve(T, value).expect_err(value)
     }
 
     pub(in crate::transform) fn resolve(
@@ -395,14 +415,7 @@ pub(super) mod tests {
         let text = format!("{PARAMS}Outputs:\n  O:\n    V: !Ref Zones\n");
         let (doc, sources) = load(&text);
         let root = doc.root.as_map().unwrap();
-        let node = root
-            .get("Outputs")
-            .unwrap()
-            .as_map()
-            .unwrap()
-            .get("O")
-            .unwrap();
-        let node = node.as_map().unwrap().get("V").unwrap();
+        let node = output_value(root);
         let o = ExpandOptions::default();
         let r = Resolver::new(root, &o, &sources)
             .resolve(node)
