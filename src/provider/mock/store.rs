@@ -101,30 +101,41 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         .map_err(corrupt)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(corrupt)?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(corrupt)?;
-    if version > SCHEMA_VERSION {
-        return Err(internal(
-            &format!("`{shown}` has schema version {version}"),
-            format!("this cairn understands up to {SCHEMA_VERSION}; upgrade cairn"),
-        ));
-    }
-    if version == 0 {
-        let tables: i64 = conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-            .map_err(corrupt)?;
-        if tables > 0 {
-            return Err(internal(
-                &format!("`{shown}` is not a mock cloud store"),
-                "it holds tables of another program",
-            ));
-        }
-        conn.execute_batch(&format!(
-            "BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
-        ))
-        .map_err(|e| internal("cannot create the schema", e))?;
-    }
+    // Read and create in one write transaction: another process may open the same new file at once, and
+    // must see either no schema or the whole schema with its version.
+    let create = || -> Result<()> {
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(corrupt)?;
+        let result = (|| {
+            let version: i64 = conn
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(corrupt)?;
+            if version > SCHEMA_VERSION {
+                return Err(internal(
+                    &format!("`{shown}` has schema version {version}"),
+                    format!("this cairn understands up to {SCHEMA_VERSION}; upgrade cairn"),
+                ));
+            }
+            if version == 0 {
+                let tables: i64 = conn
+                    .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                    .map_err(corrupt)?;
+                if tables > 0 {
+                    return Err(internal(
+                        &format!("`{shown}` is not a mock cloud store"),
+                        "it holds tables of another program",
+                    ));
+                }
+                conn.execute_batch(&format!("{SCHEMA} PRAGMA user_version = {SCHEMA_VERSION};"))
+                    .map_err(|e| internal("cannot create the schema", e))?;
+            }
+            Ok(())
+        })();
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        conn.execute_batch(end)
+            .map_err(|e| internal("cannot finish opening the store", e))?;
+        result
+    };
+    create()?;
     Ok(conn)
 }
 

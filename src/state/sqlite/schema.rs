@@ -98,7 +98,7 @@ CREATE TABLE locks (
 pub(super) fn prepare(conn: &mut Connection, path: &Path) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| db_error(path, "set the busy timeout", e))?;
-    let found = inspect(conn).map_err(|e| db_error(path, "read the schema", e))?;
+    let found = retry_busy(|| inspect(conn)).map_err(|e| db_error(path, "read the schema", e))?;
     found.check(path)?;
     configure(conn, path)?;
     if found.version < SUPPORTED {
@@ -114,18 +114,26 @@ struct Found {
     tables: Vec<String>,
 }
 
+/// Reads the version, the application id and the tables in one read transaction: another process may be
+/// migrating the file at the same moment, and separate reads could see its tables but not yet its version.
 fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
-    let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let application_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-    let mut tables = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
-    let tables = tables
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(Found {
-        version,
-        application_id,
-        tables,
-    })
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let read = || -> rusqlite::Result<Found> {
+        let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let application_id = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let mut tables = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
+        let tables = tables
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Found {
+            version,
+            application_id,
+            tables,
+        })
+    };
+    let found = read();
+    conn.execute_batch("COMMIT")?;
+    found
 }
 
 impl Found {
