@@ -14,6 +14,8 @@ pub struct Options {
     /// Resource types accepted with any property and attribute (`*` wildcards: `MyOrg::*`): third-party or
     /// private registry types the embedded spec does not know.
     pub allow_types: Vec<String>,
+    /// Where modules, includes and snippets may be read from.
+    pub project: crate::transform::ProjectOptions,
 }
 
 /// One validated file.
@@ -75,9 +77,16 @@ pub fn validate_one(
     sources: &mut SourceMap,
     options: &Options,
 ) -> (FileReport, Vec<Diagnostic>) {
-    let loaded = source::load_file(path, sources, &options.limits);
-    let mut diags = loaded.diagnostics;
+    let mut loaded = source::load_file(path, sources, &options.limits);
+    let mut diags = std::mem::take(&mut loaded.diagnostics);
     let mut template = None;
+    if let Some(doc) = loaded.document.take() {
+        // Modules, includes and snippets first: the rest of the pipeline sees the expanded document.
+        match crate::transform::prepare(doc, sources, &options.project) {
+            Ok(doc) => loaded.document = Some(doc),
+            Err(ds) => diags.extend(ds),
+        }
+    }
     if let Some(doc) = &loaded.document {
         // AWS::LanguageExtensions is expanded (Fn::ForEach loops, resolvable intrinsics) with what is known
         // without parameter values; spans still point into the file. When it cannot be expanded yet (a loop

@@ -116,8 +116,16 @@ pub struct Loaded {
 }
 
 /// Validates, expands and lowers a template; `Err` carries the report with its diagnostics.
-pub fn load_template(file: &Path, inputs: &Inputs) -> Result<Loaded, Report> {
-    let mut report = validate_paths(&[file.to_owned()], &ValidateOptions::default());
+pub fn load_template(
+    file: &Path,
+    inputs: &Inputs,
+    project: &crate::transform::ProjectOptions,
+) -> Result<Loaded, Report> {
+    let options = ValidateOptions {
+        project: project.clone(),
+        ..ValidateOptions::default()
+    };
+    let mut report = validate_paths(&[file.to_owned()], &options);
     if report.diagnostics.has_errors() {
         return Err(report);
     }

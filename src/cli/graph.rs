@@ -33,7 +33,13 @@ pub struct Args {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> u8 {
-    let mut report = validate_paths(std::slice::from_ref(&args.file), &Options::default());
+    let mut report = validate_paths(
+        std::slice::from_ref(&args.file),
+        &Options {
+            project: cli.project(),
+            ..Options::default()
+        },
+    );
     if report.diagnostics.has_errors() {
         return render::fail(cli, &report);
     }

@@ -53,8 +53,25 @@ pub struct Cli {
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
+    /// An extra snippet root, searched after the project's `snippets/` (repeatable).
+    #[arg(long = "snippets", global = true, value_name = "DIR")]
+    pub snippet_roots: Vec<PathBuf>,
+    /// A local mirror of S3 for `s3://bucket/key` include locations: `DIR/bucket/key`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub s3_root: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Where modules, includes and snippets may be read from: the current directory is the project root.
+    pub fn project(&self) -> crate::transform::ProjectOptions {
+        crate::transform::ProjectOptions {
+            project_root: None,
+            snippet_roots: self.snippet_roots.clone(),
+            s3_root: self.s3_root.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]

@@ -53,7 +53,13 @@ pub(super) fn parse_kv(s: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> u8 {
-    let mut report = validate_paths(std::slice::from_ref(&args.file), &Options::default());
+    let mut report = validate_paths(
+        std::slice::from_ref(&args.file),
+        &Options {
+            project: cli.project(),
+            ..Options::default()
+        },
+    );
     if report.diagnostics.has_errors() {
         return fail(cli, &report);
     }

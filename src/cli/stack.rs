@@ -113,7 +113,8 @@ fn make_plan(
     }
     let inputs = context::inputs(cli, stack, args, Some(&backend.cloud))
         .map_err(|r| render::fail(cli, &r))?;
-    let loaded = context::load_template(file, &inputs).map_err(|r| render::fail(cli, &r))?;
+    let loaded =
+        context::load_template(file, &inputs, &cli.project()).map_err(|r| render::fail(cli, &r))?;
     let exports = backend.store.exports().map_err(fail)?;
     let c = crate::plan::CreateInputs {
         stack_name: stack,

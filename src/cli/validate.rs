@@ -29,6 +29,7 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
     let options = Options {
         strict: args.strict,
         allow_types: args.allow_types.clone(),
+        project: cli.project(),
         ..Options::default()
     };
     let report = validate_paths(&args.files, &options);

@@ -47,11 +47,14 @@ mod loop_collection;
 mod loop_header;
 mod loop_survey;
 mod nodes;
+mod prepare;
 mod resolver;
 mod sub;
 mod substitute;
 
 use indexmap::IndexMap;
+
+pub use prepare::{ProjectOptions, prepare};
 
 use crate::source::{Diagnostic, Document, NodeKind, SourceMap};
 
