@@ -75,6 +75,12 @@ pub struct TemplateArgs {
     /// AWS::AccountId of the mock account.
     #[arg(long, default_value = "123456789012")]
     pub account_id: String,
+    /// Keep this parameter's deployed value (repeatable; updates only).
+    #[arg(long, value_name = "KEY")]
+    pub use_previous: Vec<String>,
+    /// Update with the deployed template instead of a file (new parameter values only).
+    #[arg(long)]
+    pub use_previous_template: bool,
 }
 
 pub fn state_path(cli: &Cli) -> PathBuf {

@@ -6,6 +6,7 @@ mod fmt;
 mod graph;
 mod inspect;
 mod mock;
+mod planning;
 mod render;
 mod stack;
 mod validate;

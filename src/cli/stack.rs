@@ -5,12 +5,12 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::engine::{Engine, OnFailure, Options, Outcome};
-use crate::plan::{Plan, plan_create, plan_delete};
-use crate::state::{StackStatus, StateStore};
+use crate::plan::Plan;
 
 use super::context::{self, Backend, MockArgs, TemplateArgs};
+use super::planning::{delete_plan, make_plan};
 use super::view::{plan as plan_view, progress::Progress};
-use super::{Cli, OutputFormat, exit, render};
+use super::{Cli, OutputFormat, exit};
 
 #[derive(clap::Args, Debug)]
 pub struct PlanArgs {
@@ -77,125 +77,6 @@ pub enum OnFailureArg {
 fn fail(message: impl std::fmt::Display) -> u8 {
     eprintln!("error: {message}");
     exit::FAILURE
-}
-
-/// Builds a create plan from the template flags, or a delete plan.
-fn make_plan(
-    cli: &Cli,
-    backend: &Backend,
-    stack: &str,
-    args: &TemplateArgs,
-    destroy: bool,
-) -> Result<Plan, u8> {
-    if destroy {
-        return delete_plan(backend, stack, &[]);
-    }
-    let Some(file) = &args.template else {
-        return Err(fail(
-            "give the template with `-t FILE` (or `--destroy` to plan the stack's deletion)",
-        ));
-    };
-    if let Some(existing) = backend.store.stack(stack).map_err(fail)?
-        && existing.status != StackStatus::DELETE_COMPLETE
-    {
-        let why = match existing.status {
-            StackStatus::ROLLBACK_COMPLETE => {
-                "a stack in ROLLBACK_COMPLETE can only be deleted: run `cairn destroy`".to_owned()
-            }
-            s if s.is_in_progress() => format!(
-                "its last operation was interrupted ({s}): run `cairn apply` or `cairn destroy` to recover it"
-            ),
-            s => format!(
-                "it is {s}; updating an existing stack is not supported by this version of Cairn"
-            ),
-        };
-        return Err(fail(format!("stack `{stack}` already exists: {why}")));
-    }
-    let inputs = context::inputs(cli, stack, args, Some(&backend.cloud))
-        .map_err(|r| render::fail(cli, &r))?;
-    let loaded =
-        context::load_template(file, &inputs, &cli.project()).map_err(|r| render::fail(cli, &r))?;
-    let exports = backend.store.exports().map_err(fail)?;
-    let c = crate::plan::CreateInputs {
-        stack_name: stack,
-        document: &loaded.document,
-        template: &loaded.template,
-        sources: &loaded.report.sources,
-        inputs: &inputs,
-        exports: &exports,
-        exists: Some(&|ty: &str, id: &str| backend.cloud.exists(ty, id)),
-    };
-    plan_create(&c).map_err(|ds| {
-        let mut report = loaded.report;
-        report.diagnostics.extend(ds);
-        report.diagnostics.sort();
-        render::fail(cli, &report)
-    })
-}
-
-fn delete_plan(backend: &Backend, stack: &str, retain: &[String]) -> Result<Plan, u8> {
-    let Some(record) = backend.store.stack(stack).map_err(fail)? else {
-        return Err(fail(format!("stack `{stack}` does not exist")));
-    };
-    if record.status == StackStatus::DELETE_COMPLETE {
-        return Err(fail(format!("stack `{stack}` is already deleted")));
-    }
-    let resources = backend.store.resources(stack).map_err(fail)?;
-    let template = serde_json::from_str::<serde_json::Value>(&record.template).unwrap_or_default();
-    let text = template.to_string();
-    let mut sources = crate::source::SourceMap::new();
-    let f = sources.add(format!("stack `{stack}`"), text.clone());
-    let doc = crate::source::load_text(f, &text, crate::source::Format::Json, &Default::default())
-        .document;
-    let (t, _) = match &doc {
-        Some(d) => crate::template::lower(d, &sources),
-        None => {
-            return Err(fail(format!(
-                "the recorded template of stack `{stack}` does not load"
-            )));
-        }
-    };
-    let inputs = crate::evaluate::Inputs {
-        parameters: record
-            .parameters
-            .iter()
-            .map(|p| (p.key.clone(), p.value.clone()))
-            .collect(),
-        context: crate::evaluate::Context {
-            region: record.region.clone(),
-            stack_name: record.name.clone(),
-            stack_id: Some(record.id.clone()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let prepared = crate::evaluate::prepare(&t, &inputs).ok();
-    let graph = match &prepared {
-        Some(p) => crate::graph::build(&t, &p.conditions),
-        None => crate::graph::build_all(&t),
-    };
-    let policy = |id: &str| {
-        let p = prepared.as_ref()?;
-        t.resources.contains_key(id).then_some(())?;
-        p.resource(&t, &inputs, id).ok()?.deletion_policy
-    };
-    let mine: Vec<String> = record
-        .outputs
-        .iter()
-        .filter_map(|o| o.export_name.clone())
-        .collect();
-    let mut importers = Vec::new();
-    for other in backend.store.stacks().map_err(fail)? {
-        if other.name == stack || other.status == StackStatus::DELETE_COMPLETE {
-            continue;
-        }
-        for import in &other.imports {
-            if mine.contains(import) {
-                importers.push((import.clone(), other.name.clone()));
-            }
-        }
-    }
-    plan_delete(&record, &resources, &graph, &policy, retain, &importers).map_err(fail)
 }
 
 pub fn plan(cli: &Cli, args: &PlanArgs) -> u8 {

@@ -165,7 +165,7 @@ impl Engine<'_> {
 }
 
 /// The text an export records for a value.
-fn text_of(v: &serde_json::Value) -> String {
+pub(super) fn text_of(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -215,21 +215,22 @@ pub(super) fn inputs_of(stack: &StackRecord, account_id: &str) -> Inputs {
     }
 }
 
-/// The shared state of one create run.
-struct Run<'o, 'e, 'a> {
-    op: &'o Op<'e, 'a>,
-    template: Template,
-    inputs: Inputs,
-    prepared: Prepared,
-    known: Mutex<IndexMap<String, KnownResource>>,
+/// The shared state of one create (or update) run.
+pub(super) struct Run<'o, 'e, 'a> {
+    pub op: &'o Op<'e, 'a>,
+    pub template: Template,
+    pub inputs: Inputs,
+    pub prepared: Prepared,
+    /// What exists so far: `Ref` values and attributes by logical id.
+    pub known: Mutex<IndexMap<String, KnownResource>>,
     /// The plan's steps by logical id.
-    steps: std::collections::HashMap<&'o str, &'o crate::plan::Step>,
+    pub steps: std::collections::HashMap<&'o str, &'o crate::plan::Step>,
     /// The first state-store failure: it stops the run (the state must not silently diverge).
-    store_error: Mutex<Option<crate::state::StateError>>,
+    pub store_error: Mutex<Option<crate::state::StateError>>,
 }
 
 impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
-    fn new(op: &'o Op<'e, 'a>, plan: &'o Plan, stack: &StackRecord) -> Result<Run<'o, 'e, 'a>> {
+    pub fn new(op: &'o Op<'e, 'a>, plan: &'o Plan, stack: &StackRecord) -> Result<Run<'o, 'e, 'a>> {
         let template =
             template_of(&plan.template, &plan.stack_name).map_err(EngineError::Refused)?;
         let mut inputs = inputs_of(stack, &plan.account_id);
@@ -261,31 +262,13 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         })
     }
 
-    fn create_one(&self, logical_id: &str) -> StepResult {
-        match self.try_create(logical_id) {
-            Ok(r) => r,
-            Err(e) => {
-                let reason = e.to_string();
-                if let EngineError::State(s) = e {
-                    self.store_error.lock().expect("lock").get_or_insert(s);
-                }
-                StepResult::Failed(reason)
-            }
-        }
+    pub fn create_one(&self, logical_id: &str) -> StepResult {
+        self.settle(self.try_create(logical_id))
     }
 
-    fn try_create(&self, logical_id: &str) -> Result<StepResult> {
+    pub fn try_create(&self, logical_id: &str) -> Result<StepResult> {
         let step = self.steps[logical_id];
-        // Evaluate with what the step's dependencies produced: that is all its references can need.
-        let mut inputs = self.inputs.clone();
-        {
-            let known = self.known.lock().expect("lock");
-            inputs.known.resources = step
-                .after
-                .iter()
-                .filter_map(|d| known.get(d).map(|k| (d.clone(), k.clone())))
-                .collect();
-        }
+        let inputs = self.inputs_for(step);
         let mut record = ResourceRecord {
             logical_id: logical_id.to_owned(),
             resource_type: step.resource_type.clone(),
@@ -295,6 +278,8 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             attributes: serde_json::Value::Object(Default::default()),
             status: ResourceStatus::CREATE_IN_PROGRESS,
             status_reason: None,
+            ref_value: None,
+            pending: Vec::new(),
         };
         let evaluated = match self.prepared.resource(&self.template, &inputs, logical_id) {
             Ok(e) => e,
@@ -325,6 +310,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         match self.op.provider().create(&request) {
             Ok(state) => {
                 record.physical_id = Some(state.physical_id.clone());
+                record.ref_value = Some(state.ref_value.clone());
                 record.attributes =
                     serde_json::Value::Object(state.attributes.clone().into_iter().collect());
                 record.status = ResourceStatus::CREATE_COMPLETE;
@@ -345,11 +331,38 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
                             .iter()
                             .map(|(k, v)| (k.clone(), Value::from_serde(v)))
                             .collect(),
+                        attributes_pending: false,
                     },
                 );
                 Ok(StepResult::Done)
             }
             Err(e) => self.fail(record, e.message),
+        }
+    }
+
+    /// Inputs with what the step's dependencies produced: that is all its references can need.
+    pub fn inputs_for(&self, step: &crate::plan::Step) -> Inputs {
+        let mut inputs = self.inputs.clone();
+        let known = self.known.lock().expect("lock");
+        inputs.known.resources = step
+            .after
+            .iter()
+            .filter_map(|d| known.get(d).map(|k| (d.clone(), k.clone())))
+            .collect();
+        inputs
+    }
+
+    /// Records a store failure (the first one stops the run) and turns any error into a step failure.
+    pub fn settle(&self, r: Result<StepResult>) -> StepResult {
+        match r {
+            Ok(r) => r,
+            Err(e) => {
+                let reason = e.to_string();
+                if let EngineError::State(s) = e {
+                    self.store_error.lock().expect("lock").get_or_insert(s);
+                }
+                StepResult::Failed(reason)
+            }
         }
     }
 
@@ -368,7 +381,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     }
 
     /// The stack's outputs, with every resource known.
-    fn outputs(&self) -> std::result::Result<Vec<OutputRecord>, String> {
+    pub fn outputs(&self) -> std::result::Result<Vec<OutputRecord>, String> {
         let mut inputs = self.inputs.clone();
         inputs.known.resources = self.known.lock().expect("lock").clone();
         let known = Known {

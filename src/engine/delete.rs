@@ -14,7 +14,7 @@ use super::{Engine, EngineError, Op, Options, Outcome, Result};
 
 /// What to do with one resource.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Disposal {
+pub(super) enum Disposal {
     Delete { snapshot: bool },
     Retain,
 }
@@ -202,7 +202,7 @@ impl Engine<'_> {
     }
 }
 
-fn delete_one(
+pub(super) fn delete_one(
     op: &Op<'_, '_>,
     stack: &StackRecord,
     mut record: ResourceRecord,
@@ -210,6 +210,15 @@ fn delete_one(
 ) -> Result<StepResult> {
     let ty = record.resource_type.clone();
     let lid = record.logical_id.clone();
+    if !record.pending.is_empty() {
+        // Physical resources an update replaced and did not clean up yet go first.
+        if !op.engine.delete_pending(op, stack, &record)? {
+            return Ok(StepResult::Failed(format!(
+                "a physical resource `{lid}` replaced earlier failed to delete"
+            )));
+        }
+        record.pending.clear();
+    }
     let Some(physical) = record.physical_id.clone() else {
         // Never created (its create failed or never ran): nothing to delete in the cloud.
         op.record(

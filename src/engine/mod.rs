@@ -7,6 +7,8 @@ mod create;
 mod delete;
 mod recover;
 mod schedule;
+mod update;
+mod update_rollback;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -106,15 +108,12 @@ pub struct Engine<'a> {
 }
 
 impl Engine<'_> {
-    /// Applies a create or delete plan. A plan made against another state of the stack is refused.
+    /// Applies a create, update or delete plan. A plan made against another state of the stack is refused.
     pub fn apply(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
         match plan.operation {
             crate::plan::Operation::Create => self.create(plan, options),
             crate::plan::Operation::Delete => self.delete(plan, options),
-            crate::plan::Operation::Update => Err(EngineError::Refused(format!(
-                "stack `{}` exists: updating a stack is not supported by this version of Cairn",
-                plan.stack_name
-            ))),
+            crate::plan::Operation::Update => self.update(plan, options),
         }
     }
 }

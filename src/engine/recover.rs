@@ -35,6 +35,9 @@ impl Engine<'_> {
             "Cairn stopped during {}; recovered by operation {}",
             stack.status, op.id
         );
+        if let Some(outcome) = self.recover_update(op, &mut stack, &interrupted, options)? {
+            return Ok(outcome);
+        }
         let delete = matches!(stack.status, StackStatus::DELETE_IN_PROGRESS);
         if delete {
             // Finish the delete.
@@ -86,6 +89,52 @@ impl Engine<'_> {
         })
     }
 
+    /// An interrupted update rolls back; an interrupted cleanup phase is finished. `None` when the stack
+    /// was not updating.
+    fn recover_update(
+        &self,
+        op: &Op<'_, '_>,
+        stack: &mut StackRecord,
+        interrupted: &str,
+        options: &Options,
+    ) -> Result<Option<Outcome>> {
+        use StackStatus::*;
+        if !matches!(
+            stack.status,
+            UPDATE_IN_PROGRESS
+                | UPDATE_ROLLBACK_IN_PROGRESS
+                | UPDATE_COMPLETE_CLEANUP_IN_PROGRESS
+                | UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS
+        ) {
+            return Ok(None);
+        }
+        let snapshot = self.snapshot_of(stack)?;
+        let (goal, failed) = match stack.status {
+            UPDATE_COMPLETE_CLEANUP_IN_PROGRESS => {
+                self.cleanup(op, stack, &snapshot, options)?;
+                op.stack_status(stack, UPDATE_COMPLETE, None)?;
+                op.store().put_snapshot(&stack.name, None)?;
+                (UPDATE_COMPLETE, Vec::new())
+            }
+            UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS => {
+                self.finish_rollback_cleanup(op, stack, &snapshot, options)?;
+                (UPDATE_ROLLBACK_COMPLETE, Vec::new())
+            }
+            _ => {
+                let failed =
+                    self.update_rollback(op, stack, &snapshot, interrupted.to_owned(), options)?;
+                (UPDATE_ROLLBACK_COMPLETE, failed)
+            }
+        };
+        Ok(Some(Outcome {
+            goal,
+            stack: stack.clone(),
+            operation_id: op.id.clone(),
+            failed,
+            cancelled: Vec::new(),
+        }))
+    }
+
     /// Settles every resource left in progress: what the provider made is adopted, what it never made
     /// is forgotten, what it already deleted is removed.
     fn settle_resources(&self, op: &Op<'_, '_>, stack: &StackRecord) -> Result<()> {
@@ -127,6 +176,27 @@ impl Engine<'_> {
                                 r.status_reason.as_deref(),
                             )?;
                         }
+                    }
+                }
+                ResourceStatus::UPDATE_IN_PROGRESS => {
+                    // A replacement's create may have happened: its new resource joins the cleanup.
+                    let found = match &r.token {
+                        Some(t) if t.ends_with(":replace") => op
+                            .provider()
+                            .find_by_token(t)
+                            .map_err(|e| EngineError::Refused(e.message))?,
+                        _ => None,
+                    };
+                    if let Some(state) = found
+                        && Some(&state.physical_id) != r.physical_id.as_ref()
+                    {
+                        r.pending.push(crate::state::PendingDelete {
+                            physical_id: state.physical_id.clone(),
+                            resource_type: r.resource_type.clone(),
+                            properties: state.properties.clone(),
+                            policy: "Delete".into(),
+                        });
+                        op.store().put_resource(&stack.name, &r)?;
                     }
                 }
                 ResourceStatus::DELETE_IN_PROGRESS => {

@@ -278,7 +278,11 @@ impl<'a> Evaluator<'a> {
             ));
         }
         let attribute = self.known_text(attribute, "the attribute name of `Fn::GetAtt`")?;
-        if let Some(r) = self.known.and_then(|k| k.resources.get(&resource.value)) {
+        if let Some(r) = self
+            .known
+            .and_then(|k| k.resources.get(&resource.value))
+            .filter(|r| !r.attributes_pending)
+        {
             return match r.attributes.get(&attribute) {
                 Some(v) => Ok(v.clone()),
                 None => Err(self.fail(

@@ -91,6 +91,26 @@ pub struct Known {
 pub struct KnownResource {
     pub ref_value: String,
     pub attributes: IndexMap<String, Value>,
+    /// The resource exists but is about to change in place: `Ref` is known, its attributes are not
+    /// (`Fn::GetAtt` stays deferred).
+    pub attributes_pending: bool,
+}
+
+impl KnownResource {
+    /// What a stored resource is known to be: its `Ref` value and recorded attributes.
+    pub fn recorded(ref_value: &str, attributes: &serde_json::Value) -> KnownResource {
+        KnownResource {
+            ref_value: ref_value.to_owned(),
+            attributes: match attributes {
+                serde_json::Value::Object(m) => m
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
+                    .collect(),
+                _ => IndexMap::new(),
+            },
+            attributes_pending: false,
+        }
+    }
 }
 
 /// The desired stack: everything a template yields for given inputs, before any resource exists.

@@ -32,22 +32,7 @@ pub struct CreateInputs<'a> {
 
 /// Plans the creation of a new stack. Errors are template diagnostics (evaluation, cycles, exports).
 pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
-    // A transform this version does not expand would deploy its unexpanded resources: refuse.
-    if !crate::check::names_are_final(c.template) {
-        let span = c
-            .template
-            .transform
-            .first()
-            .map_or(Span::new(c.template.file, 0, 0), |t| t.name.span);
-        return Err(vec![
-            Diagnostic::error(
-                crate::source::codes::TRANSFORM_NOT_EXPANDED,
-                span,
-                "the template needs a transform (or `Fn::ForEach`, `Fn::Transform`) this version of Cairn does not expand: it cannot be planned",
-            )
-            .with_help("`cairn validate` lists what is not expanded"),
-        ]);
-    }
+    refuse_unexpanded(c.template)?;
     let mut inputs = c.inputs.clone();
     inputs.known.exports = Some(
         c.exports
@@ -67,14 +52,7 @@ pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
     for (k, wave) in waves.iter().enumerate() {
         for id in wave {
             let r = &evaluated.resources[id];
-            changes.push(Change {
-                action: Action::Add,
-                logical_resource_id: id.clone(),
-                resource_type: r.resource_type.clone(),
-                physical_resource_id: None,
-                replacement: None,
-                policy: None,
-            });
+            changes.push(Change::new(Action::Add, id, &r.resource_type));
             steps.push(Step {
                 wave: k,
                 action: StepAction::Create,
@@ -103,10 +81,31 @@ pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         imports: evaluated.imports.clone(),
         changes,
         steps,
+        cleanup: Vec::new(),
+        stack_changes: Vec::new(),
         waves,
         rollback,
         summary,
     })
+}
+
+/// A transform this version does not expand would deploy its unexpanded resources: refuse.
+pub(super) fn refuse_unexpanded(t: &Template) -> Result<(), Vec<Diagnostic>> {
+    if crate::check::names_are_final(t) {
+        return Ok(());
+    }
+    let span = t
+        .transform
+        .first()
+        .map_or(Span::new(t.file, 0, 0), |t| t.name.span);
+    Err(vec![
+        Diagnostic::error(
+            crate::source::codes::TRANSFORM_NOT_EXPANDED,
+            span,
+            "the template needs a transform (or `Fn::ForEach`, `Fn::Transform`) this version of Cairn does not expand: it cannot be planned",
+        )
+        .with_help("`cairn validate` lists what is not expanded"),
+    ])
 }
 
 /// The resources `id` needs, in graph order.
@@ -137,6 +136,7 @@ fn rollback_for(waves: &[Vec<String>], e: &Evaluated) -> Vec<Rollback> {
                 .collect();
             Rollback {
                 if_wave_fails: k,
+                restore: Vec::new(),
                 delete: before
                     .iter()
                     .filter(|id| !retained(id))
@@ -174,7 +174,10 @@ pub(super) fn parameter_records(e: &Evaluated) -> Vec<ParameterRecord> {
 
 /// Values of AWS-specific parameter types must name something that exists, as CloudFormation checks
 /// before it creates anything.
-fn missing_aws_values(c: &CreateInputs<'_>, e: &Evaluated) -> Result<(), Vec<Diagnostic>> {
+pub(super) fn missing_aws_values(
+    c: &CreateInputs<'_>,
+    e: &Evaluated,
+) -> Result<(), Vec<Diagnostic>> {
     use crate::template::ParameterType;
     let Some(exists) = c.exists else {
         return Ok(());
@@ -217,7 +220,7 @@ fn missing_aws_values(c: &CreateInputs<'_>, e: &Evaluated) -> Result<(), Vec<Dia
 }
 
 /// Export names must be unique in the region: refuse one another stack already exports.
-fn export_conflicts(c: &CreateInputs<'_>, e: &Evaluated) -> Result<(), Vec<Diagnostic>> {
+pub(super) fn export_conflicts(c: &CreateInputs<'_>, e: &Evaluated) -> Result<(), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut mine: IndexMap<String, Span> = IndexMap::new();
     for (name, o) in &e.outputs {

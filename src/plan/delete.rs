@@ -74,20 +74,16 @@ pub fn plan_delete(
             let keep = retain.contains(id)
                 || matches!(policy.as_deref(), Some("Retain" | "RetainExceptOnCreate"));
             let snapshot = !keep && policy.as_deref() == Some("Snapshot");
-            changes.push(Change {
-                action: Action::Remove,
-                logical_resource_id: id.clone(),
-                resource_type: r.resource_type.clone(),
-                physical_resource_id: r.physical_id.clone(),
-                replacement: None,
-                policy: if keep {
-                    Some("Retain".into())
-                } else if snapshot {
-                    Some("Snapshot".into())
-                } else {
-                    None
-                },
-            });
+            let mut change = Change::new(Action::Remove, id, &r.resource_type);
+            change.physical_resource_id = r.physical_id.clone();
+            change.policy_action = if keep {
+                Some("Retain".into())
+            } else if snapshot {
+                Some("Snapshot".into())
+            } else {
+                None
+            };
+            changes.push(change);
             steps.push(Step {
                 wave: k,
                 action: if keep {
@@ -122,6 +118,8 @@ pub fn plan_delete(
         imports: stack.imports.clone(),
         changes,
         steps,
+        cleanup: Vec::new(),
+        stack_changes: Vec::new(),
         waves,
         rollback: Vec::new(),
         summary,

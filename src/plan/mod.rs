@@ -7,6 +7,9 @@
 pub mod codes;
 mod create;
 mod delete;
+mod diff;
+mod update;
+mod update_details;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +17,8 @@ use crate::state::ParameterRecord;
 
 pub use create::{CreateInputs, plan_create};
 pub use delete::{DeleteRefused, plan_delete};
+pub use diff::{PropertyDiff, diff_properties, requires_recreation};
+pub use update::{UpdateInputs, plan_update, update_allowed};
 
 /// The version of the plan file format.
 pub const PLAN_FORMAT: u32 = 1;
@@ -53,15 +58,90 @@ pub struct Change {
     /// `True` / `False` / `Conditional` for Modify; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replacement: Option<String>,
-    /// For Remove: `Retain` or `Snapshot` when the physical resource is kept or snapshotted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
+    /// What happens to the physical resource because of DeletionPolicy or UpdateReplacePolicy:
+    /// `Delete`, `Retain`, `Snapshot` (Remove) or `ReplaceAndDelete`, `ReplaceAndRetain`,
+    /// `ReplaceAndSnapshot` (a replacement).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub policy_action: Option<String>,
+    /// For Modify: which parts of the resource change (`Properties`, `Metadata`, `DeletionPolicy`,
+    /// `UpdateReplacePolicy`, `CreationPolicy`, `UpdatePolicy`, `Tags`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub scope: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<Detail>,
+}
+
+/// What changes about one part of a resource, and why (CloudFormation's `ResourceChangeDetail`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Detail {
+    pub target: Target,
+    /// `Static`: the new value is known now; `Dynamic`: it is known only when the update runs.
+    pub evaluation: String,
+    /// `DirectModification`, `ParameterReference`, `ResourceReference` or `ResourceAttribute`.
+    pub change_source: String,
+    /// The parameter, resource or `Resource.Attribute` that causes the change.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub causing_entity: Option<String>,
+}
+
+/// The part of a resource a detail changes (CloudFormation's `ResourceTargetDefinition`), with the values
+/// before and after (NoEcho parameter values masked).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Target {
+    /// `Properties`, `Metadata`, `DeletionPolicy`, `UpdateReplacePolicy`, `CreationPolicy`,
+    /// `UpdatePolicy` or `Tags`.
+    pub attribute: String,
+    /// For properties: the top-level property name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    /// JSON pointer of the changed value inside the resource (`/Properties/VersioningConfiguration/Status`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    /// `Never`, `Conditionally` or `Always`.
+    pub requires_recreation: String,
+    /// `Add`, `Remove` or `Modify`.
+    pub attribute_change_type: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub before_value: Option<serde_json::Value>,
+    /// For a dynamic change: the value in template form, with what is known only later as `Ref`/`Fn::GetAtt`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub after_value: Option<serde_json::Value>,
+}
+
+impl Change {
+    /// A change with no details (Add, Remove).
+    pub fn new(action: Action, logical_id: &str, resource_type: &str) -> Change {
+        Change {
+            action,
+            logical_resource_id: logical_id.to_owned(),
+            resource_type: resource_type.to_owned(),
+            physical_resource_id: None,
+            replacement: None,
+            policy_action: None,
+            scope: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+
+    /// Property paths whose change forces the replacement (`RequiresRecreation: Always`, known now).
+    pub fn forcing_replacement(&self) -> impl Iterator<Item = &Detail> {
+        self.details
+            .iter()
+            .filter(|d| d.target.requires_recreation != "Never")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StepAction {
     Create,
+    /// Update in place; apply decides from the values known then whether a conditional replacement is
+    /// needed after all.
     Update,
+    /// Create a new physical resource for the logical id (the old one is deleted in the cleanup phase, or
+    /// first when the type's replacement strategy is delete-then-create).
+    Replace,
     Delete,
     /// Keep the physical resource and forget it (DeletionPolicy Retain): DELETE_SKIPPED.
     Retain,
@@ -90,6 +170,10 @@ pub struct Step {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rollback {
     pub if_wave_fails: usize,
+    /// For updates: resources changed by earlier waves, put back to their previous properties and
+    /// physical resources.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub restore: Vec<String>,
     pub delete: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub retained: Vec<String>,
@@ -121,6 +205,13 @@ pub struct Plan {
     pub imports: Vec<String>,
     pub changes: Vec<Change>,
     pub steps: Vec<Step>,
+    /// For updates: the cleanup phase after every step succeeded (old physical resources of replaced
+    /// resources, then removed resources), dependents first.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub cleanup: Vec<Step>,
+    /// For updates: what changes at the stack level without touching a resource (outputs, parameters).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub stack_changes: Vec<String>,
     /// Steps by wave: `waves[k]` are the logical ids of wave k.
     pub waves: Vec<Vec<String>>,
     pub rollback: Vec<Rollback>,
@@ -129,6 +220,6 @@ pub struct Plan {
 
 impl Plan {
     pub fn has_changes(&self) -> bool {
-        !self.changes.is_empty()
+        !self.changes.is_empty() || !self.stack_changes.is_empty()
     }
 }

@@ -129,4 +129,15 @@ pub trait StateStore: Send + Sync {
     /// Releases the lock whoever holds it (`cairn unlock --force`); returns the lock that was held.
     fn force_unlock(&self, stack: &str) -> Result<Option<LockRecord>>;
     fn lock_of(&self, stack: &str) -> Result<Option<LockRecord>>;
+
+    /// The stack as it was when the update in progress began (what an update rollback restores).
+    fn snapshot(&self, stack: &str) -> Result<Option<StackSnapshot>>;
+    /// Saves (`Some`) or drops (`None`) the stack's update snapshot.
+    fn put_snapshot(&self, stack: &str, snapshot: Option<&StackSnapshot>) -> Result<()>;
+
+    /// The stack's change sets, oldest first.
+    fn change_sets(&self, stack: &str) -> Result<Vec<ChangeSetRecord>>;
+    /// Creates or replaces a change set.
+    fn put_change_set(&self, change_set: &ChangeSetRecord) -> Result<()>;
+    fn remove_change_set(&self, stack: &str, name: &str) -> Result<()>;
 }

@@ -163,6 +163,57 @@ pub struct ResourceRecord {
     pub attributes: serde_json::Value,
     pub status: ResourceStatus,
     pub status_reason: Option<String>,
+    /// What `Ref` returns for the resource (the physical id when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_value: Option<String>,
+    /// Other physical resources of this logical id waiting to be deleted in a cleanup phase: the old one
+    /// after a replacement, or the new one after an update rollback restored the old.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<PendingDelete>,
+}
+
+impl ResourceRecord {
+    /// What `Ref` returns for the resource, once it exists.
+    pub fn ref_text(&self) -> Option<&str> {
+        self.ref_value.as_deref().or(self.physical_id.as_deref())
+    }
+}
+
+/// A physical resource a cleanup phase deletes (or keeps, by policy).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingDelete {
+    pub physical_id: String,
+    pub resource_type: String,
+    pub properties: serde_json::Value,
+    /// `Retain`, `Snapshot` or `Delete`: the UpdateReplacePolicy that applies to it.
+    pub policy: String,
+}
+
+/// A stack as it was when an update began: what an update rollback restores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StackSnapshot {
+    pub stack: StackRecord,
+    pub resources: Vec<ResourceRecord>,
+}
+
+/// A change set: a plan saved under a name, to be reviewed and executed later (CloudFormation's statuses).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSetRecord {
+    pub stack_name: String,
+    pub name: String,
+    /// CloudFormation's change set ARN.
+    pub id: String,
+    /// `CREATE` for a new stack, `UPDATE` for an existing one.
+    pub change_set_type: String,
+    /// `CREATE_COMPLETE`, `FAILED` or `DELETE_COMPLETE`.
+    pub status: String,
+    /// `AVAILABLE`, `UNAVAILABLE`, `EXECUTE_IN_PROGRESS`, `EXECUTE_COMPLETE`, `EXECUTE_FAILED` or `OBSOLETE`.
+    pub execution_status: String,
+    pub status_reason: Option<String>,
+    pub description: Option<String>,
+    /// The plan as JSON: executed exactly.
+    pub plan: serde_json::Value,
+    pub created_at: String,
 }
 
 /// One line of a stack's event log, with CloudFormation's event fields.

@@ -19,8 +19,8 @@ use rusqlite::{
 };
 
 use super::{
-    EventRecord, ExportRecord, LockRecord, ResourceRecord, Result, StackRecord, StateError,
-    StateStore,
+    ChangeSetRecord, EventRecord, ExportRecord, LockRecord, ResourceRecord, Result, StackRecord,
+    StackSnapshot, StateError, StateStore,
 };
 use rows::{serial_to_sql, to_json};
 
@@ -153,6 +153,8 @@ fn write_resource(
         to_json(&r.attributes)?,
         r.status.as_str(),
         r.status_reason,
+        r.ref_value,
+        to_json(&r.pending)?,
     ])?;
     Ok(())
 }
@@ -251,7 +253,7 @@ impl StateStore for SqliteStore {
     /// the operation that holds it.
     fn forget_stack(&self, name: &str) -> Result<()> {
         self.write(&format!("forget stack `{name}`"), |tx| {
-            for table in ["resources", "events", "exports"] {
+            for table in ["resources", "events", "exports", "snapshots", "changesets"] {
                 tx.prepare_cached(&format!("DELETE FROM {table} WHERE stack_name = ?1"))?
                     .execute([name])?;
             }
@@ -387,6 +389,74 @@ impl StateStore for SqliteStore {
         self.read(&format!("read the lock of stack `{stack}`"), |c| {
             read_lock(c, stack)
         })
+    }
+
+    fn snapshot(&self, stack: &str) -> Result<Option<StackSnapshot>> {
+        self.read(
+            &format!("read the update snapshot of stack `{stack}`"),
+            |c| {
+                c.prepare_cached("SELECT snapshot FROM snapshots WHERE stack_name = ?1")?
+                    .query_map([stack], |r| rows::json_column(r, 0, "snapshot"))?
+                    .next()
+                    .transpose()
+            },
+        )
+    }
+
+    fn put_snapshot(&self, stack: &str, snapshot: Option<&StackSnapshot>) -> Result<()> {
+        self.write(
+            &format!("write the update snapshot of stack `{stack}`"),
+            |tx| {
+                match snapshot {
+                    Some(s) => tx
+                        .prepare_cached(
+                            "INSERT INTO snapshots (stack_name, snapshot) VALUES (?1, ?2)
+                             ON CONFLICT (stack_name) DO UPDATE SET snapshot = excluded.snapshot",
+                        )?
+                        .execute(params![stack, to_json(s)?])?,
+                    None => tx
+                        .prepare_cached("DELETE FROM snapshots WHERE stack_name = ?1")?
+                        .execute([stack])?,
+                };
+                Ok(())
+            },
+        )
+    }
+
+    fn change_sets(&self, stack: &str) -> Result<Vec<ChangeSetRecord>> {
+        self.read(&format!("read the change sets of stack `{stack}`"), |c| {
+            c.prepare_cached("SELECT record FROM changesets WHERE stack_name = ?1 ORDER BY rowid")?
+                .query_map([stack], |r| rows::json_column(r, 0, "record"))?
+                .collect()
+        })
+    }
+
+    fn put_change_set(&self, cs: &ChangeSetRecord) -> Result<()> {
+        self.write(
+            &format!(
+                "write change set `{}` of stack `{}`",
+                cs.name, cs.stack_name
+            ),
+            |tx| {
+                tx.prepare_cached(
+                    "INSERT INTO changesets (stack_name, name, record) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (stack_name, name) DO UPDATE SET record = excluded.record",
+                )?
+                .execute(params![cs.stack_name, cs.name, to_json(cs)?])?;
+                Ok(())
+            },
+        )
+    }
+
+    fn remove_change_set(&self, stack: &str, name: &str) -> Result<()> {
+        self.write(
+            &format!("remove change set `{name}` of stack `{stack}`"),
+            |tx| {
+                tx.prepare_cached("DELETE FROM changesets WHERE stack_name = ?1 AND name = ?2")?
+                    .execute([stack, name])?;
+                Ok(())
+            },
+        )
     }
 }
 

@@ -6,6 +6,7 @@ pub mod plan;
 pub mod progress;
 pub mod sarif;
 pub mod text;
+pub mod update_plan;
 
 use std::io::IsTerminal;
 

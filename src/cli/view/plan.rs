@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::plan::{Action, Operation, Plan, StepAction};
 
-fn paint(color: bool, code: &str, s: &str) -> String {
+pub(super) fn paint(color: bool, code: &str, s: &str) -> String {
     if color {
         format!("\x1b[{code}m{s}\x1b[0m")
     } else {
@@ -13,6 +13,9 @@ fn paint(color: bool, code: &str, s: &str) -> String {
 }
 
 pub fn text(plan: &Plan, color: bool) -> String {
+    if plan.operation == Operation::Update {
+        return super::update_plan::text(plan, color);
+    }
     let mut out = String::new();
     let what = match plan.operation {
         Operation::Create => "create",

@@ -24,7 +24,7 @@ macro_rules! stack_columns {
 macro_rules! resource_columns {
     () => {
         "logical_id, resource_type, physical_id, token, properties, attributes, status, \
-         status_reason"
+         status_reason, ref_value, pending"
     };
 }
 macro_rules! event_columns {
@@ -64,12 +64,13 @@ pub(super) const SELECT_RESOURCES: &str = concat!(
 pub(super) const UPSERT_RESOURCE: &str = concat!(
     "INSERT INTO resources (stack_name, ",
     resource_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
      ON CONFLICT (stack_name, logical_id) DO UPDATE SET
          resource_type = excluded.resource_type, physical_id = excluded.physical_id,
          token = excluded.token, properties = excluded.properties,
          attributes = excluded.attributes, status = excluded.status,
-         status_reason = excluded.status_reason"
+         status_reason = excluded.status_reason, ref_value = excluded.ref_value,
+         pending = excluded.pending"
 );
 
 pub(super) const SELECT_EVENTS: &str = concat!(
@@ -121,6 +122,15 @@ fn bad(idx: usize, column: &'static str, reason: String) -> rusqlite::Error {
 /// Encodes a field for a JSON column.
 pub(super) fn to_json<T: Serialize + ?Sized>(value: &T) -> rusqlite::Result<String> {
     serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// Reads a JSON column of any query.
+pub(super) fn json_column<T: DeserializeOwned>(
+    row: &Row<'_>,
+    idx: usize,
+    column: &'static str,
+) -> rusqlite::Result<T> {
+    json(row, idx, column)
 }
 
 fn json<T: DeserializeOwned>(
@@ -178,6 +188,8 @@ pub(super) fn resource(row: &Row<'_>) -> rusqlite::Result<ResourceRecord> {
         attributes: json(row, 5, "attributes")?,
         status: status(row, 6, ResourceStatus::parse)?,
         status_reason: row.get(7)?,
+        ref_value: row.get(8)?,
+        pending: json(row, 9, "pending")?,
     })
 }
 

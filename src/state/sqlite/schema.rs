@@ -20,13 +20,35 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Migration `i` takes the schema from version `i` to version `i + 1`. Append only: a released migration
 /// never changes, and no migration drops a table listed in [`TABLES`].
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this code writes and the newest it can read.
 pub(super) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
 
 /// The tables every store of version 1 or later has.
 const TABLES: &[&str] = &["stacks", "resources", "events", "exports", "locks"];
+
+/// The tables every store of version 2 or later has besides [`TABLES`].
+const TABLES_V2: &[&str] = &["snapshots", "changesets"];
+
+/// Version 2: updates. A resource records what `Ref` returns and the physical resources its cleanup
+/// phase deletes; a stack being updated keeps a snapshot of itself for the update rollback; change sets.
+const V2: &str = "
+ALTER TABLE resources ADD COLUMN ref_value TEXT;
+ALTER TABLE resources ADD COLUMN pending TEXT NOT NULL DEFAULT '[]';
+
+CREATE TABLE snapshots (
+    stack_name TEXT PRIMARY KEY NOT NULL,
+    snapshot   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE changesets (
+    stack_name       TEXT NOT NULL,
+    name             TEXT NOT NULL,
+    record           TEXT NOT NULL,
+    PRIMARY KEY (stack_name, name)
+) STRICT;
+";
 
 /// Version 1. JSON columns hold the serde form of the record's field. `ordinal` and `seq` are
 /// AUTOINCREMENT so they only grow: resources keep the order they were first recorded in, events the order
@@ -169,8 +191,10 @@ impl Found {
                 None => Ok(()),
             };
         }
+        let v2: &[&str] = if self.version >= 2 { TABLES_V2 } else { &[] };
         match TABLES
             .iter()
+            .chain(v2)
             .find(|t| !self.tables.iter().any(|have| have == *t))
         {
             Some(missing) => corrupt(format!(

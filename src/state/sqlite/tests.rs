@@ -90,6 +90,13 @@ fn resource(logical_id: &str) -> ResourceRecord {
         attributes: json!({"Arn": format!("arn:aws:s3:::{logical_id}")}),
         status: ResourceStatus::CREATE_COMPLETE,
         status_reason: None,
+        ref_value: Some(logical_id.to_lowercase()),
+        pending: vec![crate::state::PendingDelete {
+            physical_id: "old-1".to_owned(),
+            resource_type: "AWS::S3::Bucket".to_owned(),
+            properties: json!({}),
+            policy: "Delete".to_owned(),
+        }],
     }
 }
 

@@ -1,0 +1,498 @@
+//! Updating a stack: UPDATE_IN_PROGRESS, the plan's creates, in-place updates and replacements in
+//! dependency order (each resource evaluated when what it needs is done, so it points at the new physical
+//! resources), then UPDATE_COMPLETE_CLEANUP_IN_PROGRESS deleting the old halves of replacements and the
+//! removed resources, dependents first, then UPDATE_COMPLETE. The stack as it was is saved first: on a
+//! failure the update rolls back to it (`update_rollback.rs`), or stops in UPDATE_FAILED when asked to.
+
+use std::collections::HashSet;
+
+use crate::evaluate::{KnownResource, Value};
+use crate::plan::{Plan, StepAction, diff_properties, requires_recreation, update_allowed};
+use crate::provider::{CreateRequest, DeleteRequest, UpdateRequest};
+use crate::spec::ReplacementStrategy;
+use crate::state::{
+    Change, ExportRecord, PendingDelete, ResourceRecord, ResourceStatus, StackRecord,
+    StackSnapshot, StackStatus,
+};
+
+use super::create::{Run, text_of};
+use super::schedule::{self, StepResult};
+use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result};
+
+impl Engine<'_> {
+    pub(super) fn update(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
+        let op = Op::begin(self, &plan.stack_name, "update")?;
+        let result = self.update_locked(&op, plan, options);
+        op.finish()?;
+        result
+    }
+
+    fn update_locked(&self, op: &Op<'_, '_>, plan: &Plan, options: &Options) -> Result<Outcome> {
+        let Some(mut stack) = self.store.stack(&plan.stack_name)? else {
+            return Err(EngineError::Refused(format!(
+                "stack `{}` does not exist",
+                plan.stack_name
+            )));
+        };
+        if let Some(base) = &plan.base
+            && (base.lineage != stack.lineage || base.serial != stack.serial)
+        {
+            return Err(EngineError::Refused(format!(
+                "the plan was made for stack `{}` at serial {}, which is now at serial {}: plan again",
+                stack.name, base.serial, stack.serial
+            )));
+        }
+        update_allowed(&stack).map_err(EngineError::Refused)?;
+        let resources = self.store.resources(&stack.name)?;
+        // Saved before the status moves: a crash from here on finds it and rolls back to it.
+        let snapshot = StackSnapshot {
+            stack: stack.clone(),
+            resources: resources.clone(),
+        };
+        self.store.put_snapshot(&stack.name, Some(&snapshot))?;
+        stack.template = plan.template.to_string();
+        stack.parameters = plan.parameters.clone();
+        stack.imports = plan.imports.clone();
+        op.stack_status(
+            &mut stack,
+            StackStatus::UPDATE_IN_PROGRESS,
+            Some("User Initiated".into()),
+        )?;
+        let run = Run::new(op, plan, &stack)?;
+        {
+            let mut known = run.known.lock().expect("lock");
+            for r in &resources {
+                if let Some(ref_value) = r.ref_text() {
+                    known.insert(
+                        r.logical_id.clone(),
+                        KnownResource::recorded(ref_value, &r.attributes),
+                    );
+                }
+            }
+        }
+        let ids: Vec<String> = plan.steps.iter().map(|s| s.logical_id.clone()).collect();
+        let after: Vec<Vec<String>> = plan.steps.iter().map(|s| s.after.clone()).collect();
+        let schedule = schedule::run(&ids, &after, options.parallelism, |id| {
+            let step = run.steps[id];
+            match step.action {
+                StepAction::Create => run.create_one(id),
+                _ => run.settle(run.try_update(id)),
+            }
+        });
+        if let Some(e) = run.store_error.lock().expect("lock").take() {
+            return Err(e.into());
+        }
+        let mut failed = schedule.failed;
+        if failed.is_empty() {
+            match run.outputs() {
+                Ok(outputs) => {
+                    let exports = exports_of(&stack.name, &outputs);
+                    op.store().set_exports(&stack.name, &exports)?;
+                    stack.outputs = outputs;
+                    op.stack_status(
+                        &mut stack,
+                        StackStatus::UPDATE_COMPLETE_CLEANUP_IN_PROGRESS,
+                        None,
+                    )?;
+                    self.cleanup(op, &stack, &snapshot, options)?;
+                    op.stack_status(&mut stack, StackStatus::UPDATE_COMPLETE, None)?;
+                    self.store.put_snapshot(&stack.name, None)?;
+                    return Ok(Outcome {
+                        goal: StackStatus::UPDATE_COMPLETE,
+                        stack,
+                        operation_id: op.id.clone(),
+                        failed: Vec::new(),
+                        cancelled: Vec::new(),
+                    });
+                }
+                Err(reason) => failed.push((stack.name.clone(), reason)),
+            }
+        }
+        let names: Vec<&str> = failed.iter().map(|(n, _)| n.as_str()).collect();
+        let why = format!(
+            "The following resource(s) failed to update: [{}]. ",
+            names.join(", ")
+        );
+        if options.on_failure == OnFailure::DoNothing {
+            op.stack_status(&mut stack, StackStatus::UPDATE_FAILED, Some(why))?;
+        } else {
+            self.update_rollback(op, &mut stack, &snapshot, why, options)?;
+        }
+        Ok(Outcome {
+            goal: StackStatus::UPDATE_COMPLETE,
+            stack,
+            operation_id: op.id.clone(),
+            failed,
+            cancelled: schedule.not_started,
+        })
+    }
+
+    /// The cleanup phase of a successful update: the old physical resources of replacements (by their
+    /// UpdateReplacePolicy) and the resources the new template no longer has (by their DeletionPolicy),
+    /// dependents first. A failure here does not undo the update: the resource stays recorded as
+    /// DELETE_FAILED (CloudFormation completes the update too).
+    pub(super) fn cleanup(
+        &self,
+        op: &Op<'_, '_>,
+        stack: &StackRecord,
+        snapshot: &StackSnapshot,
+        options: &Options,
+    ) -> Result<()> {
+        let kept = kept_ids(stack).ok_or_else(|| {
+            EngineError::Refused(format!(
+                "the recorded template of stack `{}` does not load: its cleanup cannot tell which resources to keep",
+                stack.name
+            ))
+        })?;
+        let records = op.store().resources(&stack.name)?;
+        // Dependents first: later-recorded resources can only depend on earlier ones, and the old
+        // template's order is the order the removed ones were created in.
+        let order: Vec<&ResourceRecord> = records.iter().rev().collect();
+        for r in order {
+            if !r.pending.is_empty() {
+                self.delete_pending(op, stack, r)?;
+            }
+            if !kept.contains(r.logical_id.as_str()) {
+                let policy = old_deletion_policy(snapshot, &r.logical_id);
+                let disposal = match policy.as_deref() {
+                    Some("Retain" | "RetainExceptOnCreate") => super::delete::Disposal::Retain,
+                    _ if options.retain.contains(&r.logical_id) => super::delete::Disposal::Retain,
+                    Some("Snapshot") => super::delete::Disposal::Delete { snapshot: true },
+                    _ => super::delete::Disposal::Delete { snapshot: false },
+                };
+                let current = op
+                    .store()
+                    .resources(&stack.name)?
+                    .into_iter()
+                    .find(|x| x.logical_id == r.logical_id);
+                if let Some(current) = current {
+                    super::delete::delete_one(op, stack, current, disposal)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes (or keeps, by policy) the physical resources waiting in `r.pending`, one commit each.
+    pub(super) fn delete_pending(
+        &self,
+        op: &Op<'_, '_>,
+        stack: &StackRecord,
+        r: &ResourceRecord,
+    ) -> Result<bool> {
+        let mut record = r.clone();
+        let mut all = true;
+        for p in r.pending.clone() {
+            let physical = p.physical_id.clone();
+            if p.policy == "Retain" {
+                record.pending.retain(|x| x.physical_id != physical);
+                op.record(
+                    Change::Resource(&stack.name, &record),
+                    &r.logical_id,
+                    Some(&physical),
+                    &r.resource_type,
+                    "DELETE_SKIPPED",
+                    Some("UpdateReplacePolicy Retain keeps the replaced resource"),
+                )?;
+                continue;
+            }
+            op.record(
+                Change::Nothing,
+                &r.logical_id,
+                Some(&physical),
+                &p.resource_type,
+                "DELETE_IN_PROGRESS",
+                None,
+            )?;
+            let request = DeleteRequest {
+                stack_name: stack.name.clone(),
+                logical_id: r.logical_id.clone(),
+                resource_type: p.resource_type.clone(),
+                physical_id: physical.clone(),
+                snapshot: p.policy == "Snapshot",
+                token: format!("{}:{}:{physical}:delete", op.id, r.logical_id),
+            };
+            match op.provider().delete(&request) {
+                Ok(()) => {}
+                Err(e) if e.kind == crate::provider::ErrorKind::NotFound => {}
+                Err(e) => {
+                    all = false;
+                    op.record(
+                        Change::Nothing,
+                        &r.logical_id,
+                        Some(&physical),
+                        &p.resource_type,
+                        "DELETE_FAILED",
+                        Some(&e.message),
+                    )?;
+                    continue;
+                }
+            }
+            record.pending.retain(|x| x.physical_id != physical);
+            op.record(
+                Change::Resource(&stack.name, &record),
+                &r.logical_id,
+                Some(&physical),
+                &p.resource_type,
+                "DELETE_COMPLETE",
+                None,
+            )?;
+        }
+        Ok(all)
+    }
+}
+
+impl Run<'_, '_, '_> {
+    /// An update step: in place, or a replacement when a create-only value changes (or the plan says so).
+    pub(super) fn try_update(&self, id: &str) -> Result<StepResult> {
+        let step = self.steps[id];
+        let Some(mut record) = self
+            .op
+            .store()
+            .resources(&self.op.stack_name)?
+            .into_iter()
+            .find(|r| r.logical_id == id)
+        else {
+            return Err(EngineError::Refused(format!(
+                "resource `{id}` of stack `{}` is not recorded: plan again",
+                self.op.stack_name
+            )));
+        };
+        let inputs = self.inputs_for(step);
+        let evaluated = match self.prepared.resource(&self.template, &inputs, id) {
+            Ok(e) => e,
+            Err(d) => {
+                let reason = d
+                    .first()
+                    .map(|d| d.message.clone())
+                    .unwrap_or_else(|| "evaluation failed".into());
+                return self.update_failed(record, reason);
+            }
+        };
+        let rt = crate::spec::resource_type(&record.resource_type);
+        let before = Value::from_serde(&record.properties);
+        let diffs = diff_properties(rt, &before, &evaluated.properties);
+        if diffs.is_empty() && step.action == StepAction::Update {
+            // Only template attributes changed (or a dynamic value turned out the same).
+            self.op.record(
+                Change::Nothing,
+                id,
+                record.physical_id.as_deref(),
+                &record.resource_type,
+                "UPDATE_COMPLETE",
+                None,
+            )?;
+            return Ok(StepResult::Done);
+        }
+        let replace = step.action == StepAction::Replace
+            || diffs
+                .iter()
+                .any(|d| requires_recreation(rt, &d.path) != "Never");
+        let properties = evaluated.properties.to_serde();
+        if !replace {
+            return self.update_in_place(record, properties);
+        }
+        if let Some(np) = rt.and_then(|t| t.name_property())
+            && record.properties.get(np).is_some()
+            && record.properties.get(np) == properties.get(np)
+        {
+            return self.update_failed(
+                record,
+                format!(
+                    "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename {id} and update the stack again."
+                ),
+            );
+        }
+        let policy = evaluated
+            .update_replace_policy
+            .clone()
+            .unwrap_or_else(|| "Delete".into());
+        let delete_first =
+            rt.is_some_and(|t| t.replacement_strategy() == ReplacementStrategy::DeleteThenCreate);
+        record.status = ResourceStatus::UPDATE_IN_PROGRESS;
+        record.status_reason = Some(
+            "Requested update requires the creation of a new physical resource; hence creating one."
+                .into(),
+        );
+        record.token = Some(format!("{}:{id}:replace", self.op.id));
+        self.op.record(
+            Change::Resource(&self.op.stack_name, &record),
+            id,
+            record.physical_id.as_deref(),
+            &record.resource_type,
+            "UPDATE_IN_PROGRESS",
+            record.status_reason.as_deref(),
+        )?;
+        let old = record.physical_id.clone().map(|physical_id| PendingDelete {
+            physical_id,
+            resource_type: record.resource_type.clone(),
+            properties: record.properties.clone(),
+            policy: policy.clone(),
+        });
+        if delete_first && let Some(old) = &old {
+            // The type cannot hold two at once: the old one goes first (it cannot be restored as is).
+            let request = DeleteRequest {
+                stack_name: self.op.stack_name.clone(),
+                logical_id: id.to_owned(),
+                resource_type: record.resource_type.clone(),
+                physical_id: old.physical_id.clone(),
+                snapshot: policy == "Snapshot",
+                token: format!("{}:{id}:delete-first", self.op.id),
+            };
+            if policy != "Retain"
+                && let Err(e) = self.op.provider().delete(&request)
+                && e.kind != crate::provider::ErrorKind::NotFound
+            {
+                return self.update_failed(record, e.message);
+            }
+            record.physical_id = None;
+            record.ref_value = None;
+            self.op.store().put_resource(&self.op.stack_name, &record)?;
+        }
+        let request = CreateRequest {
+            stack_name: self.op.stack_name.clone(),
+            logical_id: id.to_owned(),
+            resource_type: record.resource_type.clone(),
+            properties: properties.clone(),
+            token: record.token.clone().unwrap_or_default(),
+        };
+        match self.op.provider().create(&request) {
+            Ok(state) => {
+                record.physical_id = Some(state.physical_id.clone());
+                record.ref_value = Some(state.ref_value.clone());
+                record.properties = properties;
+                record.attributes =
+                    serde_json::Value::Object(state.attributes.clone().into_iter().collect());
+                if !delete_first && let Some(old) = old {
+                    record.pending.push(old);
+                }
+                record.status = ResourceStatus::UPDATE_COMPLETE;
+                record.status_reason = None;
+                self.op.record(
+                    Change::Resource(&self.op.stack_name, &record),
+                    id,
+                    Some(&state.physical_id),
+                    &record.resource_type,
+                    "UPDATE_COMPLETE",
+                    None,
+                )?;
+                self.learn(id, &state);
+                Ok(StepResult::Done)
+            }
+            Err(e) => self.update_failed(record, e.message),
+        }
+    }
+
+    fn update_in_place(
+        &self,
+        mut record: ResourceRecord,
+        properties: serde_json::Value,
+    ) -> Result<StepResult> {
+        let id = record.logical_id.clone();
+        record.status = ResourceStatus::UPDATE_IN_PROGRESS;
+        record.status_reason = None;
+        self.op.record(
+            Change::Resource(&self.op.stack_name, &record),
+            &id,
+            record.physical_id.as_deref(),
+            &record.resource_type,
+            "UPDATE_IN_PROGRESS",
+            None,
+        )?;
+        let request = UpdateRequest {
+            stack_name: self.op.stack_name.clone(),
+            logical_id: id.clone(),
+            resource_type: record.resource_type.clone(),
+            physical_id: record.physical_id.clone().unwrap_or_default(),
+            previous: record.properties.clone(),
+            properties: properties.clone(),
+            token: format!("{}:{id}:update", self.op.id),
+        };
+        match self.op.provider().update(&request) {
+            Ok(state) => {
+                record.properties = properties;
+                record.ref_value = Some(state.ref_value.clone());
+                record.attributes =
+                    serde_json::Value::Object(state.attributes.clone().into_iter().collect());
+                record.status = ResourceStatus::UPDATE_COMPLETE;
+                self.op.record(
+                    Change::Resource(&self.op.stack_name, &record),
+                    &id,
+                    Some(&state.physical_id),
+                    &record.resource_type,
+                    "UPDATE_COMPLETE",
+                    None,
+                )?;
+                self.learn(&id, &state);
+                Ok(StepResult::Done)
+            }
+            Err(e) => self.update_failed(record, e.message),
+        }
+    }
+
+    fn learn(&self, id: &str, state: &crate::provider::ResourceState) {
+        let attributes = serde_json::Value::Object(state.attributes.clone().into_iter().collect());
+        self.known.lock().expect("lock").insert(
+            id.to_owned(),
+            KnownResource::recorded(&state.ref_value, &attributes),
+        );
+    }
+
+    fn update_failed(&self, mut record: ResourceRecord, reason: String) -> Result<StepResult> {
+        record.status = ResourceStatus::UPDATE_FAILED;
+        record.status_reason = Some(reason.clone());
+        self.op.record(
+            Change::Resource(&self.op.stack_name, &record),
+            &record.logical_id,
+            record.physical_id.as_deref(),
+            &record.resource_type,
+            "UPDATE_FAILED",
+            Some(&reason),
+        )?;
+        Ok(StepResult::Failed(reason))
+    }
+}
+
+/// The exports a stack's outputs declare.
+pub(super) fn exports_of(stack: &str, outputs: &[crate::state::OutputRecord]) -> Vec<ExportRecord> {
+    outputs
+        .iter()
+        .filter_map(|o| {
+            Some(ExportRecord {
+                name: o.export_name.clone()?,
+                value: text_of(&o.value),
+                stack_name: stack.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The logical ids the stack's (new) template keeps with its recorded parameters: resources in
+/// `Resources` whose condition holds.
+pub(super) fn kept_ids(stack: &StackRecord) -> Option<HashSet<String>> {
+    let json: serde_json::Value = serde_json::from_str(&stack.template).ok()?;
+    let template = super::create::template_of(&json, &stack.name).ok()?;
+    let inputs = super::create::inputs_of(stack, "");
+    let conditions = crate::evaluate::conditions(&template, &inputs).ok()?;
+    let kept = template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.condition
+                .as_ref()
+                .is_none_or(|c| conditions.get(&c.value).copied().unwrap_or(true))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    Some(kept)
+}
+
+/// A resource's DeletionPolicy in the template the stack had before the update.
+fn old_deletion_policy(snapshot: &StackSnapshot, id: &str) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(&snapshot.stack.template).ok()?;
+    json.get("Resources")?
+        .get(id)?
+        .get("DeletionPolicy")?
+        .as_str()
+        .map(str::to_owned)
+}

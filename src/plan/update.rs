@@ -1,0 +1,673 @@
+//! Update plans: the stored stack (its processed template, parameters and resources as applied) against a
+//! new template and parameters, in CloudFormation's change-set terms. Each resource the new template
+//! keeps is evaluated in dependency order with what is known now: resources that do not change resolve to
+//! their recorded values, so only references to resources that change stay dynamic. A difference becomes
+//! a Modify with details (what, why, before and after) and the schema says whether it replaces the
+//! resource. Removed resources and the old halves of replacements are deleted in the cleanup phase.
+//! Failures CloudFormation would only meet while updating (replacing a custom-named resource, a name
+//! taken, an export in use) are reported here, before anything runs.
+
+use std::collections::{HashMap, HashSet};
+
+use indexmap::IndexMap;
+
+use crate::evaluate::{self, Deferred, KnownResource, Value};
+use crate::graph::{self, DependencyGraph};
+use crate::source::{Diagnostic, Span, emit};
+use crate::state::{ResourceRecord, StackRecord, StackStatus};
+
+use super::codes;
+use super::create::{self, CreateInputs};
+use super::diff;
+use super::update_details::{self, Causes};
+use super::{
+    Action, Base, Change, Operation, PLAN_FORMAT, Plan, Rollback, Step, StepAction, Summary,
+};
+
+pub struct UpdateInputs<'a> {
+    /// The stack as stored.
+    pub stack: &'a StackRecord,
+    pub resources: &'a [ResourceRecord],
+    /// The new template and parameters (`new.stack_name` is the stack's name).
+    pub new: &'a CreateInputs<'a>,
+    /// This stack's exports that other stacks import: `(export name, importing stack)`.
+    pub imported: &'a [(String, String)],
+}
+
+/// Whether a stack in this status may be updated; the error says what to do instead.
+pub fn update_allowed(stack: &StackRecord) -> Result<(), String> {
+    use StackStatus::*;
+    match stack.status {
+        CREATE_COMPLETE | UPDATE_COMPLETE | UPDATE_ROLLBACK_COMPLETE | UPDATE_FAILED => Ok(()),
+        ROLLBACK_COMPLETE => Err(format!(
+            "Stack:{} is in ROLLBACK_COMPLETE state and can not be updated: delete it (`cairn destroy {}`) and create it again",
+            stack.id, stack.name
+        )),
+        UPDATE_ROLLBACK_FAILED => Err(format!(
+            "Stack:{} is in UPDATE_ROLLBACK_FAILED state and can not be updated: finish the rollback first (`cairn continue-rollback {}`)",
+            stack.id, stack.name
+        )),
+        CREATE_FAILED | ROLLBACK_FAILED | DELETE_FAILED => Err(format!(
+            "Stack:{} is in {} state and can not be updated: delete it (`cairn destroy {}`)",
+            stack.id, stack.status, stack.name
+        )),
+        s => Err(format!(
+            "Stack:{} is in {s} state and can not be updated",
+            stack.id
+        )),
+    }
+}
+
+/// What happens to one resource the new template keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    Unchanged,
+    /// Updated in place (or only its template attributes change).
+    InPlace,
+    /// Updated, replaced if the values known at apply time require it.
+    MaybeReplaced,
+    Replaced,
+    Added,
+}
+
+/// Plans updating `u.stack` to the new template and parameters.
+pub fn plan_update(u: &UpdateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
+    let c = u.new;
+    create::refuse_unexpanded(c.template)?;
+    let mut inputs = c.inputs.clone();
+    inputs.known.exports = Some(
+        c.exports
+            .iter()
+            .map(|e| (e.name.clone(), e.value.clone()))
+            .collect(),
+    );
+    // The whole template once without resources: every error it has, and the imports.
+    let evaluated = evaluate::evaluate(c.template, &inputs)?;
+    create::missing_aws_values(c, &evaluated)?;
+    let graph = graph::build(c.template, &evaluated.conditions);
+    let waves = graph
+        .waves()
+        .ok_or_else(|| graph.cycle_diagnostics(c.sources))?;
+    create::export_conflicts(c, &evaluated)?;
+    let prepared = evaluate::prepare(c.template, &inputs)?;
+    let old = Old::load(u);
+    let new_json = emit::to_serde(&c.document.root);
+    let records: HashMap<&str, &ResourceRecord> = u
+        .resources
+        .iter()
+        .filter(|r| r.physical_id.is_some())
+        .map(|r| (r.logical_id.as_str(), r))
+        .collect();
+    let changed_parameters = changed_parameters(u.stack, &evaluated);
+    let no_echo: HashSet<String> = evaluated.parameters.no_echo.iter().cloned().collect();
+
+    let mut errors = Vec::new();
+    let mut fates: HashMap<String, Fate> = HashMap::new();
+    let mut changes = Vec::new();
+    let mut steps = Vec::new();
+    let mut replaced_first = Vec::new();
+    for (k, wave) in waves.iter().enumerate() {
+        for id in wave {
+            let new_r = match prepared.resource(c.template, &inputs, id) {
+                Ok(r) => r,
+                Err(ds) => {
+                    errors.extend(ds);
+                    continue;
+                }
+            };
+            let span = c.template.resources[id].key_span;
+            let Some(rec) = records.get(id.as_str()) else {
+                fates.insert(id.clone(), Fate::Added);
+                name_taken(c, id, span, &new_r.properties, None, &mut errors);
+                changes.push(Change::new(Action::Add, id, &new_r.resource_type));
+                steps.push(step(k, StepAction::Create, id, &new_r, &graph));
+                continue;
+            };
+            if rec.resource_type != new_r.resource_type {
+                errors.push(Diagnostic::error(
+                    codes::TYPE_CHANGED,
+                    span,
+                    format!(
+                        "Update of resource type is not permitted. The new template modifies resource type of the following resources: [{id}] (`{}` to `{}`)",
+                        rec.resource_type, new_r.resource_type
+                    ),
+                ).with_help("give the new resource another logical id: the old one is then removed"));
+                continue;
+            }
+            let rt = crate::spec::resource_type(&new_r.resource_type);
+            let before = Value::from_serde(&rec.properties);
+            let diffs = diff::diff_properties(rt, &before, &new_r.properties);
+            let ctx = update_details::Context {
+                id,
+                rt,
+                old_json: &old.json,
+                new_json: &new_json,
+                template: c.template,
+                changed_parameters: &changed_parameters,
+                no_echo: &no_echo,
+                fates_replaced: &|dep: &str| {
+                    matches!(fates.get(dep), Some(Fate::Replaced | Fate::Added))
+                },
+            };
+            let (details, causes) = update_details::property_details(&ctx, &diffs);
+            let mut change = Change::new(Action::Modify, id, &new_r.resource_type);
+            change.physical_resource_id = rec.physical_id.clone();
+            change.details = details;
+            change
+                .details
+                .extend(update_details::attribute_details(&ctx));
+            change.scope = update_details::scopes(&change.details);
+            if change.scope.is_empty() {
+                fates.insert(id.clone(), Fate::Unchanged);
+                inputs.known.resources.insert(id.clone(), known(rec, false));
+                continue;
+            }
+            let replacement = update_details::replacement(&change.details);
+            change.replacement = Some(replacement.to_owned());
+            let fate = match (replacement, causes) {
+                ("True", _) | ("Conditional", Causes::CertainReplacement) => Fate::Replaced,
+                ("Conditional", _) => Fate::MaybeReplaced,
+                _ => Fate::InPlace,
+            };
+            fates.insert(id.clone(), fate);
+            let policy = new_r.update_replace_policy.as_deref().unwrap_or("Delete");
+            if fate != Fate::InPlace {
+                change.policy_action = Some(format!("ReplaceAnd{policy}"));
+            }
+            if fate == Fate::Replaced {
+                custom_name_replaced(id, span, rt, &before, &new_r.properties, &mut errors);
+                name_taken(c, id, span, &new_r.properties, Some(&before), &mut errors);
+                if rt.is_some_and(|t| {
+                    t.replacement_strategy() == crate::spec::ReplacementStrategy::DeleteThenCreate
+                }) {
+                    replaced_first.push(id.clone());
+                }
+            }
+            if fate == Fate::InPlace {
+                inputs.known.resources.insert(id.clone(), known(rec, true));
+            }
+            let action = if fate == Fate::Replaced {
+                StepAction::Replace
+            } else {
+                StepAction::Update
+            };
+            steps.push(step(k, action, id, &new_r, &graph));
+            changes.push(change);
+        }
+    }
+    // Removed resources: absent from the new template, or their condition turned false.
+    let removed: Vec<&ResourceRecord> = u
+        .resources
+        .iter()
+        .filter(|r| !evaluated.resources.contains_key(&r.logical_id))
+        .collect();
+    for r in &removed {
+        let mut change = Change::new(Action::Remove, &r.logical_id, &r.resource_type);
+        change.physical_resource_id = r.physical_id.clone();
+        change.policy_action = old.deletion_policy(&r.logical_id).filter(|p| p != "Delete");
+        changes.push(change);
+    }
+    let outputs = prepared.outputs(c.template, &inputs).unwrap_or_default();
+    exports_in_use(u, &evaluated, &outputs, &fates, &mut errors);
+    if !errors.is_empty() {
+        errors.sort_by_key(|d| (d.span.file, d.span.start));
+        return Err(errors);
+    }
+    let cleanup = cleanup_steps(u, &old, &fates, &removed, &evaluated, &replaced_first);
+    let stack_changes = stack_changes(u.stack, &changed_parameters, &old.json, &new_json, &outputs);
+    let summary = Summary {
+        add: changes.iter().filter(|c| c.action == Action::Add).count(),
+        modify: changes
+            .iter()
+            .filter(|c| c.action == Action::Modify)
+            .count(),
+        remove: changes
+            .iter()
+            .filter(|c| c.action == Action::Remove)
+            .count(),
+    };
+    let rollback = rollback_for(&steps, waves.len());
+    Ok(Plan {
+        format: PLAN_FORMAT,
+        stack_name: u.stack.name.clone(),
+        operation: Operation::Update,
+        base: Some(Base {
+            lineage: u.stack.lineage.clone(),
+            serial: u.stack.serial,
+        }),
+        region: inputs.context.region.clone(),
+        account_id: inputs.context.account_id.clone(),
+        template: new_json,
+        parameters: create::parameter_records(&evaluated),
+        imports: evaluated.imports.clone(),
+        changes,
+        waves: steps_waves(&steps),
+        steps,
+        cleanup,
+        stack_changes,
+        rollback,
+        summary,
+    })
+}
+
+/// What a recorded resource is known to be; `pending` when it changes in place (attributes unknown).
+fn known(rec: &ResourceRecord, pending: bool) -> KnownResource {
+    let mut k = KnownResource::recorded(rec.ref_text().unwrap_or_default(), &rec.attributes);
+    k.attributes_pending = pending;
+    k
+}
+
+fn step(
+    wave: usize,
+    action: StepAction,
+    id: &str,
+    r: &evaluate::EvaluatedResource,
+    graph: &DependencyGraph,
+) -> Step {
+    Step {
+        wave,
+        action,
+        logical_id: id.to_owned(),
+        resource_type: r.resource_type.clone(),
+        after: create::dependencies(graph, id),
+        properties: r.properties.to_serde(),
+        snapshot: false,
+    }
+}
+
+/// The stored stack's template, for comparisons and its policies.
+pub(super) struct Old {
+    pub json: serde_json::Value,
+}
+
+impl Old {
+    fn load(u: &UpdateInputs<'_>) -> Old {
+        Old {
+            json: serde_json::from_str(&u.stack.template).unwrap_or(serde_json::Value::Null),
+        }
+    }
+
+    /// A resource attribute of the stored template, as text (`DeletionPolicy`, `UpdateReplacePolicy`).
+    fn attribute(&self, id: &str, name: &str) -> Option<String> {
+        self.json
+            .get("Resources")?
+            .get(id)?
+            .get(name)?
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    fn deletion_policy(&self, id: &str) -> Option<String> {
+        self.attribute(id, "DeletionPolicy")
+    }
+
+    /// The stored template's dependency graph (every branch counts: conditions may have changed).
+    fn graph(&self, stack: &StackRecord) -> Option<DependencyGraph> {
+        let text = serde_json::to_string(&self.json).ok()?;
+        let mut sources = crate::source::SourceMap::new();
+        let f = sources.add(
+            format!("stack `{}` (recorded template)", stack.name),
+            text.clone(),
+        );
+        let limits = crate::source::Limits {
+            max_bytes: u64::MAX,
+            ..Default::default()
+        };
+        let doc =
+            crate::source::load_text(f, &text, crate::source::Format::Json, &limits).document?;
+        let (t, _) = crate::template::lower(&doc, &sources);
+        Some(graph::build_all(&t))
+    }
+}
+
+/// Parameters whose value differs from the stored one (a parameter new or gone counts too).
+fn changed_parameters(stack: &StackRecord, e: &evaluate::Evaluated) -> Vec<String> {
+    let new = create::parameter_records(e);
+    let mut out: Vec<String> = new
+        .iter()
+        .filter(|p| {
+            stack
+                .parameters
+                .iter()
+                .find(|o| o.key == p.key)
+                .is_none_or(|o| o.value != p.value)
+        })
+        .map(|p| p.key.clone())
+        .collect();
+    out.extend(
+        stack
+            .parameters
+            .iter()
+            .filter(|o| !new.iter().any(|p| p.key == o.key))
+            .map(|o| o.key.clone()),
+    );
+    out
+}
+
+/// A custom-named resource cannot be replaced: the new resource would need the name the old one holds.
+fn custom_name_replaced(
+    id: &str,
+    span: Span,
+    rt: Option<&crate::spec::ResourceType>,
+    before: &Value,
+    after: &Value,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(np) = rt.and_then(|t| t.name_property()) else {
+        return;
+    };
+    let name = |v: &Value| match v {
+        Value::Map(m) => m.get(np).cloned(),
+        _ => None,
+    };
+    if let (Some(b), Some(a)) = (name(before), name(after))
+        && b == a
+    {
+        errors.push(
+            Diagnostic::error(
+                codes::CUSTOM_NAME_REPLACED,
+                span,
+                format!(
+                    "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename {id} and update the stack again."
+                ),
+            )
+            .with_help(format!(
+                "`{np}` stays `{}`, and a replacement is created before the old resource is deleted: change `{np}` (or remove it to let a name be generated)",
+                a.as_text().unwrap_or_default()
+            )),
+        );
+    }
+}
+
+/// A new physical name (added resource, or a replacement with another name) that the account already has.
+fn name_taken(
+    c: &CreateInputs<'_>,
+    id: &str,
+    span: Span,
+    after: &Value,
+    before: Option<&Value>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let (Some(exists), Value::Map(props)) = (c.exists, after) else {
+        return;
+    };
+    let ty = match c
+        .template
+        .resources
+        .get(id)
+        .and_then(|r| r.resource_type.as_ref())
+    {
+        Some(t) => t.value.as_str(),
+        None => return,
+    };
+    let Some(np) = crate::spec::resource_type(ty).and_then(|t| t.name_property()) else {
+        return;
+    };
+    let Some(Value::String(name)) = props.get(np) else {
+        return;
+    };
+    let old = before.and_then(|b| match b {
+        Value::Map(m) => m.get(np),
+        _ => None,
+    });
+    if old == Some(&Value::String(name.clone())) {
+        return;
+    }
+    if exists(ty, name) {
+        errors.push(
+            Diagnostic::error(
+                codes::NAME_TAKEN,
+                span,
+                format!("{name} already exists"),
+            )
+            .with_help(format!(
+                "a `{ty}` named `{name}` exists in the mock cloud's account and region: choose another `{np}`"
+            )),
+        );
+    }
+}
+
+/// Exports other stacks import may be neither removed nor changed.
+fn exports_in_use(
+    u: &UpdateInputs<'_>,
+    e: &evaluate::Evaluated,
+    outputs: &IndexMap<String, evaluate::EvaluatedOutput>,
+    fates: &HashMap<String, Fate>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let c = u.new;
+    for (export, importer) in u.imported {
+        let current = u
+            .stack
+            .outputs
+            .iter()
+            .find(|o| o.export_name.as_deref() == Some(export.as_str()));
+        let new = e
+            .outputs
+            .iter()
+            .find(|(_, o)| matches!(&o.export_name, Some(Value::String(n)) if n == export));
+        let Some((name, _)) = new else {
+            let span = c
+                .template
+                .outputs
+                .values()
+                .next()
+                .map_or(Span::new(c.template.file, 0, 0), |o| o.span);
+            errors.push(
+                Diagnostic::error(
+                    codes::EXPORT_IN_USE,
+                    span,
+                    format!("Cannot delete export {export} as it is in use by {importer}."),
+                )
+                .with_help(format!(
+                    "update stack `{importer}` to stop importing it first"
+                )),
+            );
+            continue;
+        };
+        let value = outputs.get(name).map(|o| &o.value);
+        let old_value = current.map(|o| Value::from_serde(&o.value));
+        let changes = match value {
+            Some(v) if v.contains_deferred() => update_details::deferred_targets(v)
+                .iter()
+                .any(|t| matches!(fates.get(t.as_str()), Some(Fate::Replaced | Fate::Added))),
+            Some(v) => old_value
+                .as_ref()
+                .is_some_and(|o| o.as_text() != v.as_text()),
+            None => false,
+        };
+        if changes {
+            let span = c.template.outputs[name].span;
+            errors.push(
+                Diagnostic::error(
+                    codes::EXPORT_IN_USE,
+                    span,
+                    format!("Cannot update export {export} as it is in use by {importer}."),
+                )
+                .with_help(format!(
+                    "update stack `{importer}` to stop importing it first"
+                )),
+            );
+        }
+    }
+}
+
+/// The cleanup phase: old physical resources of replacements (unless deleted first) and removed
+/// resources, dependents first in the stored template's graph.
+fn cleanup_steps(
+    u: &UpdateInputs<'_>,
+    old: &Old,
+    fates: &HashMap<String, Fate>,
+    removed: &[&ResourceRecord],
+    e: &evaluate::Evaluated,
+    replaced_first: &[String],
+) -> Vec<Step> {
+    let mut set: IndexMap<String, (String, bool, bool)> = IndexMap::new();
+    for r in removed {
+        let policy = old.deletion_policy(&r.logical_id);
+        let keep = matches!(policy.as_deref(), Some("Retain" | "RetainExceptOnCreate"));
+        let snapshot = policy.as_deref() == Some("Snapshot");
+        set.insert(
+            r.logical_id.clone(),
+            (r.resource_type.clone(), keep, snapshot),
+        );
+    }
+    for r in u.resources {
+        let fate = fates.get(&r.logical_id).copied();
+        if !matches!(fate, Some(Fate::Replaced | Fate::MaybeReplaced))
+            || replaced_first.contains(&r.logical_id)
+        {
+            continue;
+        }
+        let policy = e.resources[&r.logical_id].update_replace_policy.as_deref();
+        set.insert(
+            r.logical_id.clone(),
+            (
+                r.resource_type.clone(),
+                policy == Some("Retain"),
+                policy == Some("Snapshot"),
+            ),
+        );
+    }
+    let graph = old.graph(u.stack);
+    let order: Vec<String> = match graph.as_ref().and_then(|g| g.deletion_order()) {
+        Some(o) => {
+            let mut v: Vec<String> = set.keys().filter(|k| !o.contains(k)).cloned().collect();
+            v.extend(o.into_iter().filter(|k| set.contains_key(k)));
+            v
+        }
+        None => set.keys().cloned().collect(),
+    };
+    let mut wave_of: HashMap<String, usize> = HashMap::new();
+    let mut steps = Vec::new();
+    for id in &order {
+        let (ty, keep, snapshot) = &set[id];
+        let after: Vec<String> = match graph.as_ref().and_then(|g| g.node(id).map(|i| (g, i))) {
+            Some((g, i)) => {
+                let mut v: Vec<String> = g
+                    .graph
+                    .neighbors_directed(i, petgraph::Direction::Incoming)
+                    .map(|n| g.graph[n].id.clone())
+                    .filter(|n| set.contains_key(n) && n != id)
+                    .collect();
+                v.sort();
+                v.dedup();
+                v
+            }
+            None => Vec::new(),
+        };
+        let wave = after
+            .iter()
+            .filter_map(|a| wave_of.get(a))
+            .map(|w| w + 1)
+            .max()
+            .unwrap_or(0);
+        wave_of.insert(id.clone(), wave);
+        steps.push(Step {
+            wave,
+            action: if *keep {
+                StepAction::Retain
+            } else {
+                StepAction::Delete
+            },
+            logical_id: id.clone(),
+            resource_type: ty.clone(),
+            after,
+            properties: serde_json::Value::Null,
+            snapshot: *snapshot,
+        });
+    }
+    steps
+}
+
+/// What changes at the stack level besides resources.
+fn stack_changes(
+    stack: &StackRecord,
+    changed_parameters: &[String],
+    old_json: &serde_json::Value,
+    new_json: &serde_json::Value,
+    outputs: &IndexMap<String, evaluate::EvaluatedOutput>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in changed_parameters {
+        out.push(format!("parameter `{p}`"));
+    }
+    for (k, o) in outputs {
+        let old = stack.outputs.iter().find(|x| &x.key == k);
+        let same = old.is_some_and(|x| {
+            !o.value.contains_deferred()
+                && Value::from_serde(&x.value) == o.value
+                && x.export_name == o.export_name.as_ref().map(|e| e.to_string())
+        });
+        if !same {
+            out.push(format!("output `{k}`"));
+        }
+    }
+    for o in &stack.outputs {
+        if !outputs.contains_key(&o.key) {
+            out.push(format!("output `{}` (removed)", o.key));
+        }
+    }
+    if out.is_empty() && old_json != new_json {
+        out.push("template".to_owned());
+    }
+    out
+}
+
+/// If wave k fails: the updates and replacements of waves up to k are restored, its creates deleted.
+fn rollback_for(steps: &[Step], waves: usize) -> Vec<Rollback> {
+    (0..waves)
+        .map(|k| {
+            let upto = steps.iter().filter(|s| s.wave <= k).rev();
+            let (mut restore, mut delete) = (Vec::new(), Vec::new());
+            for s in upto {
+                match s.action {
+                    StepAction::Create => delete.push(s.logical_id.clone()),
+                    _ => restore.push(s.logical_id.clone()),
+                }
+            }
+            Rollback {
+                if_wave_fails: k,
+                restore,
+                delete,
+                retained: Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// Steps by wave, renumbered so no wave is empty.
+fn steps_waves(steps: &[Step]) -> Vec<Vec<String>> {
+    let mut waves: Vec<Vec<String>> = Vec::new();
+    for s in steps {
+        if waves.len() <= s.wave {
+            waves.resize(s.wave + 1, Vec::new());
+        }
+        waves[s.wave].push(s.logical_id.clone());
+    }
+    waves.retain(|w| !w.is_empty());
+    waves
+}
+
+/// Deferred values inside `v` name these resources.
+pub(super) fn referenced(v: &Value) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    collect(v, &mut out);
+    out
+}
+
+fn collect(v: &Value, out: &mut Vec<(String, Option<String>)>) {
+    match v {
+        Value::Deferred(d) => match d {
+            Deferred::Ref(r) => out.push((r.clone(), None)),
+            Deferred::GetAtt(r, a) => out.push((r.clone(), Some(a.clone()))),
+            Deferred::Sub { vars, .. } => vars.values().for_each(|v| collect(v, out)),
+            Deferred::Join { items, .. } => items.iter().for_each(|v| collect(v, out)),
+            Deferred::Call { args, .. } => collect(args, out),
+            Deferred::ImportValue(_) | Deferred::StackOutput { .. } => {}
+        },
+        Value::List(items) => items.iter().for_each(|v| collect(v, out)),
+        Value::Map(m) => m.values().for_each(|v| collect(v, out)),
+        _ => {}
+    }
+}
