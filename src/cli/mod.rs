@@ -1,6 +1,7 @@
 //! Stage `cli`: the command line. Parses arguments with clap, calls the library, and renders its data
 //! (diagnostics, later plans and events) as text, JSON or SARIF. Holds no logic a library user would need.
 
+mod changeset;
 mod context;
 mod fmt;
 mod graph;
@@ -8,6 +9,7 @@ mod inspect;
 mod mock;
 mod planning;
 mod render;
+mod rollback;
 mod stack;
 mod validate;
 mod view;
@@ -106,6 +108,13 @@ pub enum Command {
     /// Look at or change the mock cloud.
     #[command(subcommand)]
     Mock(mock::MockCommand),
+    /// Change sets: create one for review, describe, execute, delete, list.
+    #[command(subcommand)]
+    Changeset(changeset::Command),
+    /// Finish an update rollback that failed (UPDATE_ROLLBACK_FAILED), optionally skipping resources.
+    ContinueRollback(rollback::ContinueArgs),
+    /// Roll back a stack left in UPDATE_FAILED or CREATE_FAILED to its last stable state.
+    Rollback(rollback::RollbackArgs),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -140,6 +149,9 @@ where
         Command::Exports => inspect::exports(&cli),
         Command::Unlock(args) => inspect::unlock(&cli, args),
         Command::Mock(command) => mock::run(&cli, command),
+        Command::Changeset(command) => changeset::run(&cli, command),
+        Command::ContinueRollback(args) => rollback::continue_rollback(&cli, args),
+        Command::Rollback(args) => rollback::rollback(&cli, args),
     };
     ExitCode::from(code)
 }

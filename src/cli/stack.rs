@@ -74,7 +74,7 @@ pub enum OnFailureArg {
     DoNothing,
 }
 
-fn fail(message: impl std::fmt::Display) -> u8 {
+pub(super) fn fail(message: impl std::fmt::Display) -> u8 {
     eprintln!("error: {message}");
     exit::FAILURE
 }
@@ -108,7 +108,11 @@ pub fn plan(cli: &Cli, args: &PlanArgs) -> u8 {
     }
 }
 
-fn engine_options(on_failure: OnFailureArg, parallelism: usize, retain: Vec<String>) -> Options {
+pub(super) fn engine_options(
+    on_failure: OnFailureArg,
+    parallelism: usize,
+    retain: Vec<String>,
+) -> Options {
     Options {
         on_failure: match on_failure {
             OnFailureArg::Rollback => OnFailure::Rollback,
@@ -121,7 +125,7 @@ fn engine_options(on_failure: OnFailureArg, parallelism: usize, retain: Vec<Stri
 }
 
 /// Finishes an operation a crash interrupted before anything else touches the stack.
-fn recover(backend: &Backend, stack: &str, options: &Options) -> Result<(), u8> {
+pub(super) fn recover(backend: &Backend, stack: &str, options: &Options) -> Result<(), u8> {
     let engine = Engine {
         store: &backend.store,
         provider: &backend.cloud,
@@ -140,7 +144,7 @@ fn recover(backend: &Backend, stack: &str, options: &Options) -> Result<(), u8> 
     }
 }
 
-fn run(cli: &Cli, backend: &Backend, plan: &Plan, options: &Options, yes: bool) -> u8 {
+pub(super) fn run(cli: &Cli, backend: &Backend, plan: &Plan, options: &Options, yes: bool) -> u8 {
     if cli.output == OutputFormat::Text {
         let _ = std::io::stdout()
             .lock()
@@ -180,7 +184,7 @@ fn run(cli: &Cli, backend: &Backend, plan: &Plan, options: &Options, yes: bool) 
     }
 }
 
-fn report(cli: &Cli, o: &Outcome) -> u8 {
+pub(super) fn report(cli: &Cli, o: &Outcome) -> u8 {
     if cli.output == OutputFormat::Text {
         let mut s = format!("\nstack `{}`: {}", o.stack.name, o.stack.status);
         if let Some(r) = &o.stack.status_reason {

@@ -23,8 +23,12 @@ use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result, new_id
 
 impl Engine<'_> {
     pub(super) fn create(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
-        if let Some(existing) = self.store.stack(&plan.stack_name)?
-            && existing.status != StackStatus::DELETE_COMPLETE
+        let existing = self.store.stack(&plan.stack_name)?;
+        if let Some(existing) = &existing
+            && !matches!(
+                existing.status,
+                StackStatus::DELETE_COMPLETE | StackStatus::REVIEW_IN_PROGRESS
+            )
         {
             return Err(EngineError::Refused(format!(
                 "stack `{}` already exists ({}): {}",
@@ -38,16 +42,27 @@ impl Engine<'_> {
             )));
         }
         let op = Op::begin(self, &plan.stack_name, "create")?;
-        let result = self.create_locked(&op, plan, options);
+        // A stack created through a change set keeps the id it got in REVIEW_IN_PROGRESS.
+        let review = existing.filter(|s| s.status == StackStatus::REVIEW_IN_PROGRESS);
+        let result = self.create_locked(&op, plan, options, review);
         op.finish()?;
         result
     }
 
-    fn create_locked(&self, op: &Op<'_, '_>, plan: &Plan, options: &Options) -> Result<Outcome> {
+    fn create_locked(
+        &self,
+        op: &Op<'_, '_>,
+        plan: &Plan,
+        options: &Options,
+        review: Option<StackRecord>,
+    ) -> Result<Outcome> {
         let id = new_id();
         let mut stack = StackRecord {
             name: plan.stack_name.clone(),
-            id: stack_arn(&plan.region, &plan.account_id, &plan.stack_name, &id),
+            id: review.as_ref().map_or_else(
+                || stack_arn(&plan.region, &plan.account_id, &plan.stack_name, &id),
+                |r| r.id.clone(),
+            ),
             region: plan.region.clone(),
             status: StackStatus::CREATE_IN_PROGRESS,
             status_reason: None,

@@ -3,6 +3,7 @@
 //! runs independent resources in parallel, rolls back on failure, honours DeletionPolicy, recovers an
 //! operation a crash interrupted, and reports progress through a [`Hook`]. It never prints.
 
+mod change_set;
 mod create;
 mod delete;
 mod recover;
@@ -20,6 +21,7 @@ use crate::state::{
     Change, EventRecord, LockRecord, StackRecord, StackStatus, StateError, StateStore,
 };
 
+pub use change_set::NO_CHANGES;
 pub use schedule::{Schedule, StepResult};
 
 /// What to do when a create fails (CloudFormation's `--on-failure`).

@@ -112,11 +112,9 @@ impl Engine<'_> {
             .cloned()
             .collect();
         if same_physical {
-            // A resource whose update was in flight or failed may hold the new values in the cloud.
-            let unsure = matches!(
-                current.status,
-                ResourceStatus::UPDATE_IN_PROGRESS | ResourceStatus::UPDATE_FAILED
-            );
+            // A resource whose update was in flight when Cairn stopped may hold the new values in the
+            // cloud. (A call that failed changed nothing: see `Provider`.)
+            let unsure = current.status == ResourceStatus::UPDATE_IN_PROGRESS;
             if current.properties != old.properties || unsure {
                 current.status = ResourceStatus::UPDATE_IN_PROGRESS;
                 op.record(

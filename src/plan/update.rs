@@ -214,7 +214,8 @@ pub fn plan_update(u: &UpdateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         return Err(errors);
     }
     let cleanup = cleanup_steps(u, &old, &fates, &removed, &evaluated, &replaced_first);
-    let stack_changes = stack_changes(u.stack, &changed_parameters, &old.json, &new_json, &outputs);
+    let template_only = changes.is_empty() && old.json != new_json;
+    let stack_changes = stack_changes(u.stack, &changed_parameters, template_only, &outputs);
     let summary = Summary {
         add: changes.iter().filter(|c| c.action == Action::Add).count(),
         modify: changes
@@ -584,8 +585,7 @@ fn cleanup_steps(
 fn stack_changes(
     stack: &StackRecord,
     changed_parameters: &[String],
-    old_json: &serde_json::Value,
-    new_json: &serde_json::Value,
+    template_only: bool,
     outputs: &IndexMap<String, evaluate::EvaluatedOutput>,
 ) -> Vec<String> {
     let mut out = Vec::new();
@@ -608,7 +608,7 @@ fn stack_changes(
             out.push(format!("output `{}` (removed)", o.key));
         }
     }
-    if out.is_empty() && old_json != new_json {
+    if out.is_empty() && template_only {
         out.push("template".to_owned());
     }
     out

@@ -91,7 +91,8 @@ impl std::error::Error for ProviderError {}
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
 
-/// A cloud: one resource at a time. Implementations are shared between the threads of one apply.
+/// A cloud: one resource at a time. Implementations are shared between the threads of one apply. A call
+/// that returns an error has changed nothing (the engine relies on it: a failed update needs no undo).
 pub trait Provider: Send + Sync {
     fn create(&self, request: &CreateRequest) -> Result<ResourceState>;
     fn read(&self, resource_type: &str, physical_id: &str) -> Result<Option<ResourceState>>;

@@ -7,7 +7,9 @@ mod fmt;
 mod graph;
 mod langext;
 mod render;
+mod sandbox;
 mod stack;
+mod update;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

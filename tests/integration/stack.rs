@@ -3,110 +3,13 @@
 //! points (kill -9) recovered with zero orphans, concurrent applies, imports blocking deletes, and
 //! DELETE_FAILED retried with --retain.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
+
+use crate::sandbox::Sandbox;
 
 const TEN: &str = "tests/fixtures/stack/ten.yaml";
-
-/// A state directory of one test, removed at the end.
-struct Sandbox {
-    dir: PathBuf,
-}
-
-impl Sandbox {
-    fn new(name: &str) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!("cairn-stack-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("sandbox");
-        Sandbox { dir }
-    }
-
-    fn state(&self) -> String {
-        self.dir.join("state.db").display().to_string()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
-        c.current_dir(crate::root())
-            .env("NO_COLOR", "1")
-            .arg("--state")
-            .arg(self.state())
-            .args(args)
-            .stdin(Stdio::null());
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("cairn runs")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = vec!["--output", "json"];
-        a.extend_from_slice(args);
-        let out = self.run(&a);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
-    }
-
-    fn status(&self, stack: &str) -> String {
-        let stacks = self.json(&["stacks", "--all"]);
-        stacks
-            .as_array()
-            .expect("a list")
-            .iter()
-            .find(|s| s["name"] == stack)
-            .map(|s| s["status"].as_str().unwrap_or_default().to_owned())
-            .unwrap_or_default()
-    }
-
-    /// Physical ids the mock cloud holds for `stack`, and those the state store tracks.
-    fn cloud_and_state(&self, stack: &str) -> (BTreeSet<String>, BTreeSet<String>) {
-        let cloud: BTreeSet<String> = self
-            .json(&["mock", "list"])
-            .as_array()
-            .expect("a list")
-            .iter()
-            .filter(|r| r["stack_name"] == stack)
-            .map(|r| r["physical_id"].as_str().unwrap_or_default().to_owned())
-            .collect();
-        let tracked: BTreeSet<String> = if self.status(stack).is_empty() {
-            BTreeSet::new()
-        } else {
-            self.json(&["resources", stack])
-                .as_array()
-                .expect("a list")
-                .iter()
-                .filter_map(|r| r["physical_id"].as_str().map(str::to_owned))
-                .collect()
-        };
-        (cloud, tracked)
-    }
-
-    /// Every physical resource of `stack` in the mock cloud is tracked by the state store.
-    fn assert_no_orphans(&self, stack: &str) {
-        let (cloud, tracked) = self.cloud_and_state(stack);
-        let orphans: Vec<_> = cloud.difference(&tracked).collect();
-        assert!(
-            orphans.is_empty(),
-            "orphaned in the mock cloud: {orphans:?}"
-        );
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

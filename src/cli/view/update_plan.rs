@@ -65,15 +65,25 @@ pub fn text(plan: &Plan, color: bool) -> String {
         let _ = writeln!(out, "\nStack: {} change.", plan.stack_changes.join(", "));
     }
     if !plan.cleanup.is_empty() {
-        let items: Vec<String> = plan
-            .cleanup
-            .iter()
-            .map(|s| match s.action {
-                StepAction::Retain => format!("{} (kept)", s.logical_id),
-                _ if s.snapshot => format!("{} (snapshot first)", s.logical_id),
-                _ => s.logical_id.clone(),
-            })
-            .collect();
+        let items: Vec<String> =
+            plan.cleanup
+                .iter()
+                .map(|s| {
+                    let replaced = plan.changes.iter().any(|c| {
+                        c.logical_resource_id == s.logical_id && c.action == Action::Modify
+                    });
+                    let name = if replaced {
+                        format!("the old {}", s.logical_id)
+                    } else {
+                        s.logical_id.clone()
+                    };
+                    match s.action {
+                        StepAction::Retain => format!("{name} (kept)"),
+                        _ if s.snapshot => format!("{name} (snapshot first)"),
+                        _ => name,
+                    }
+                })
+                .collect();
         let _ = writeln!(
             out,
             "\nCleanup phase (after every change succeeded) deletes: {}",
@@ -97,9 +107,9 @@ pub fn text(plan: &Plan, color: bool) -> String {
     }
     let s = &plan.summary;
     let replaced = plan
-        .changes
+        .steps
         .iter()
-        .filter(|c| c.replacement.as_deref() == Some("True"))
+        .filter(|s| s.action == StepAction::Replace)
         .count();
     let _ = writeln!(
         out,
@@ -110,12 +120,19 @@ pub fn text(plan: &Plan, color: bool) -> String {
 }
 
 fn headline(plan: &Plan, c: &Change) -> (&'static str, &'static str, String) {
-    let wave = plan
+    let step = plan
         .steps
         .iter()
-        .find(|s| s.logical_id == c.logical_resource_id)
+        .find(|s| s.logical_id == c.logical_resource_id);
+    let wave = step
         .map(|s| format!("wave {}", s.wave + 1))
         .unwrap_or_default();
+    if step.is_some_and(|s| s.action == StepAction::Replace)
+        && c.replacement.as_deref() != Some("True")
+    {
+        // CloudFormation calls it Conditional; it is certain: what it refers to gets a new physical id.
+        return ("-/+", "31", format!("replace (cascade), {wave}"));
+    }
     match c.action {
         Action::Add => ("+", "32", format!("create, {wave}")),
         Action::Remove => {

@@ -70,6 +70,8 @@ pub struct Snapshot {
 pub struct MockCloud {
     conn: Mutex<Connection>,
     options: MockOptions,
+    /// Requests seen per `--mock-fail` rule with a `#N`.
+    seen: Mutex<std::collections::HashMap<String, u32>>,
 }
 
 /// What a new resource is made from.
@@ -169,6 +171,7 @@ impl MockCloud {
         let cloud = MockCloud {
             conn: Mutex::new(conn),
             options,
+            seen: Mutex::new(std::collections::HashMap::new()),
         };
         cloud.ensure_defaults()?;
         Ok(cloud)
@@ -198,7 +201,10 @@ impl MockCloud {
     }
 
     fn inject(&self, logical_id: &str, operation: Operation, token: &str) -> Result<()> {
-        match self.options.injected(logical_id, operation, token) {
+        match self
+            .options
+            .injected(logical_id, operation, token, &self.seen)
+        {
             None => Ok(()),
             Some(reason) => Err(error(
                 ErrorKind::Injected,

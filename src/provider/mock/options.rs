@@ -59,12 +59,15 @@ impl fmt::Display for Operation {
     }
 }
 
-/// Fails every request for `logical_id`, or only its `operation`. Spelled `Queue` or `Queue:create` on the
-/// command line (see [`FromStr`]).
+/// Fails every request for `logical_id`, or only its `operation`, or only the n-th such request of the
+/// process. Spelled `Queue`, `Queue:create` or `Queue:update#2` on the command line (see [`FromStr`]):
+/// the last form fails the second update of `Queue` only, e.g. the one a rollback makes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailRule {
     pub logical_id: String,
     pub operation: Option<Operation>,
+    #[serde(default)]
+    pub nth: Option<u32>,
 }
 
 impl FailRule {
@@ -76,8 +79,12 @@ impl FailRule {
 impl fmt::Display for FailRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.operation {
-            Some(op) => write!(f, "{}:{op}", self.logical_id),
-            None => f.write_str(&self.logical_id),
+            Some(op) => write!(f, "{}:{op}", self.logical_id)?,
+            None => f.write_str(&self.logical_id)?,
+        }
+        match self.nth {
+            Some(n) => write!(f, "#{n}"),
+            None => Ok(()),
         }
     }
 }
@@ -85,8 +92,19 @@ impl fmt::Display for FailRule {
 impl FromStr for FailRule {
     type Err = String;
 
-    /// `Queue` or `Queue:create` / `Queue:update` / `Queue:delete`.
+    /// `Queue` or `Queue:create` / `Queue:update` / `Queue:delete`, optionally with `#N`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (s, nth) = match s.rsplit_once('#') {
+            Some((rule, n)) => match n.parse::<u32>() {
+                Ok(n) if n > 0 => (rule, Some(n)),
+                _ => {
+                    return Err(format!(
+                        "`#{n}` in `{s}`: expected the number of the request to fail (1, 2, ...)"
+                    ));
+                }
+            },
+            None => (s, None),
+        };
         let (logical_id, operation) = match s.split_once(':') {
             None => (s, None),
             Some((id, op)) => {
@@ -109,6 +127,7 @@ impl FromStr for FailRule {
         Ok(FailRule {
             logical_id: logical_id.to_string(),
             operation,
+            nth,
         })
     }
 }
@@ -121,9 +140,24 @@ impl MockOptions {
         logical_id: &str,
         operation: Operation,
         token: &str,
+        seen: &std::sync::Mutex<std::collections::HashMap<String, u32>>,
     ) -> Option<String> {
-        if let Some(rule) = self.fail.iter().find(|r| r.matches(logical_id, operation)) {
-            return Some(format!("--mock-fail {rule}"));
+        for rule in self
+            .fail
+            .iter()
+            .filter(|r| r.matches(logical_id, operation))
+        {
+            let Some(n) = rule.nth else {
+                return Some(format!("--mock-fail {rule}"));
+            };
+            let mut seen = seen
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let count = seen.entry(rule.to_string()).or_insert(0);
+            *count += 1;
+            if *count == n {
+                return Some(format!("--mock-fail {rule}"));
+            }
         }
         if self.fail_rate > 0.0 {
             let draw = Rng::new(self.seed, &["fail", &operation.to_string(), token]).unit();
