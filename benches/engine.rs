@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cairn::engine::{Engine, Options, Silent};
 use cairn::evaluate::{Context, Inputs};
-use cairn::plan::{CreateInputs, plan_create, plan_delete};
+use cairn::plan::{CreateInputs, UpdateInputs, plan_create, plan_delete, plan_update};
 use cairn::provider::{Latency, MockCloud, MockOptions};
 use cairn::source::{Format, Limits, SourceMap, load_text};
 use cairn::state::{SqliteStore, StateStore};
@@ -39,11 +39,17 @@ fn template(n: usize) -> String {
             return String::from_utf8(out.stdout).expect("utf-8");
         }
     }
+    own_template(n, 0)
+}
+
+/// N resources in chains topic → queue → bucket; the first `modified` queues get another DelaySeconds.
+fn own_template(n: usize, modified: usize) -> String {
     let mut t = String::from("Resources:\n");
     for i in 0..n {
+        let delay = if i / 3 < modified { 2 } else { 1 };
         match i % 3 {
             0 => t.push_str(&format!("  T{i}:\n    Type: AWS::SNS::Topic\n")),
-            1 => t.push_str(&format!("  Q{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: 1\n      Tags: [{{Key: t, Value: !GetAtt T{}.TopicName}}]\n", i - 1)),
+            1 => t.push_str(&format!("  Q{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      DelaySeconds: {delay}\n      Tags: [{{Key: t, Value: !GetAtt T{}.TopicName}}]\n", i - 1)),
             _ => t.push_str(&format!("  B{i}:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: [{{Key: q, Value: !Ref Q{}}}]\n", i - 1)),
         }
     }
@@ -58,8 +64,11 @@ struct Fixture {
 }
 
 fn fixture(n: usize) -> Fixture {
+    fixture_of(template(n))
+}
+
+fn fixture_of(text: String) -> Fixture {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let text = template(n);
     let mut sources = SourceMap::new();
     let f = sources.add("synthetic.yaml", text.clone());
     let doc = load_text(
@@ -153,6 +162,60 @@ fn create_and_destroy(bencher: Bencher, n: usize) {
     let round = AtomicUsize::new(0);
     bencher.bench(|| create_destroy(&fx, round.fetch_add(1, Ordering::SeqCst), Latency::Zero, 10));
     let _ = std::fs::remove_dir_all(&fx.dir);
+}
+
+/// The update plan of a deployed stack of N resources in which `n / 10` queues (50 of 500, 1,000 of
+/// 10,000) change a property: evaluating the new template against the stored resources, diffing every
+/// resource, the change records and the cleanup order. The stack is created once, outside the timing.
+#[divan::bench(args = [500, 10_000], sample_count = 10)]
+fn update_plan(bencher: Bencher, n: usize) {
+    let base = fixture_of(own_template(n, 0));
+    let dir = base.dir.join("update");
+    let (store, cloud, plan) = backend(&base, &dir, Latency::Zero);
+    let engine = Engine {
+        store: &store,
+        provider: &cloud,
+        hook: &Silent,
+    };
+    assert!(
+        engine
+            .apply(&plan, &Options::default())
+            .expect("apply")
+            .succeeded()
+    );
+    let stack = store.stack("bench").expect("store").expect("stack");
+    let resources = store.resources("bench").expect("store");
+    let new = fixture_of(own_template(n, n / 10));
+    let inputs = Inputs {
+        context: Context {
+            stack_name: "bench".into(),
+            ..Context::default()
+        },
+        ..Inputs::default()
+    };
+    // Built inside: the plan inputs hold a `dyn Fn` that is not `Sync`.
+    let plan = || {
+        let c = CreateInputs {
+            stack_name: "bench",
+            document: &new.doc,
+            template: &new.template,
+            sources: &new.sources,
+            inputs: &inputs,
+            exports: &[],
+            exists: None,
+        };
+        plan_update(&UpdateInputs {
+            stack: &stack,
+            resources: &resources,
+            new: &c,
+            imported: &[],
+        })
+        .expect("the update plans")
+    };
+    assert_eq!(plan().summary.modify, n / 10);
+    bencher.bench(|| plan().changes.len());
+    let _ = std::fs::remove_dir_all(&base.dir);
+    let _ = std::fs::remove_dir_all(&new.dir);
 }
 
 /// With a fixed latency per operation and unlimited parallelism, apply should take about the graph's

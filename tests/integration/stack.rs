@@ -6,7 +6,6 @@
 use std::process::{Output, Stdio};
 use std::time::Duration;
 
-
 use crate::sandbox::Sandbox;
 
 const TEN: &str = "tests/fixtures/stack/ten.yaml";
