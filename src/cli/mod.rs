@@ -1,6 +1,7 @@
 //! Stage `cli`: the command line. Parses arguments with clap, calls the library, and renders its data
 //! (diagnostics, later plans and events) as text, JSON or SARIF. Holds no logic a library user would need.
 
+mod appspec;
 mod context;
 mod fmt;
 mod graph;
@@ -105,6 +106,9 @@ pub enum Command {
     /// Look at or change the mock cloud.
     #[command(subcommand)]
     Mock(mock::MockCommand),
+    /// Work with CodeDeploy AppSpec files.
+    #[command(subcommand)]
+    Appspec(appspec::AppspecCommand),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -139,6 +143,7 @@ where
         Command::Exports => inspect::exports(&cli),
         Command::Unlock(args) => inspect::unlock(&cli, args),
         Command::Mock(command) => mock::run(&cli, command),
+        Command::Appspec(command) => appspec::run(&cli, command),
     };
     ExitCode::from(code)
 }
