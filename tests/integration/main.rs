@@ -9,6 +9,7 @@ mod graph;
 mod langext;
 mod render;
 mod stack;
+mod templates_smoke;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
