@@ -86,6 +86,7 @@ fn files_section(node: &Node, os: Option<Os>, out: &mut Vec<Diagnostic>) {
         return;
     };
     for item in items {
+        let before = out.len();
         let Some(f) = Fields::check(
             item,
             item.span,
@@ -97,6 +98,17 @@ fn files_section(node: &Node, os: Option<Os>, out: &mut Vec<Diagnostic>) {
         ) else {
             continue;
         };
+        // `overwrite` is a common guess: name the setting that does overwrite.
+        if let Some(at) = f.key_span("overwrite")
+            && let Some(d) = out[before..].iter_mut().find(|d| d.span == at)
+        {
+            d.message =
+                "unknown key `overwrite` in a `files` entry: the agent ignores it".to_owned();
+            d.help = Some(
+                "to replace files already on the instance, set `file_exists_behavior: OVERWRITE` at the top of the file"
+                    .to_owned(),
+            );
+        }
         if let Some(n) = f.require("source", out) {
             scalar(n, "`source`", CODES.bad_shape, out);
         }

@@ -2,7 +2,7 @@
 //! `on-failure`, `commands` and `finally`, and `runtime-versions` in `install` only.
 
 use super::buildspec::CODES;
-use super::fields::{Fields, scalar, scalar_list, wrong_shape};
+use super::fields::{Fields, scalar, seq, wrong_shape};
 use crate::source::{Diagnostic, Node, NodeKind, Span, codes, suggest};
 
 const PHASES: &[&str] = &["install", "pre_build", "build", "post_build"];
@@ -82,16 +82,38 @@ fn phase(name: &str, node: &Node, owner: Span, out: &mut Vec<Diagnostic>) {
         }
     }
     // `install` may only select runtimes; every other phase exists to run commands.
-    let commands = if name == "install" {
+    let listed = if name == "install" {
         p.get("commands")
     } else {
         p.require("commands", out)
     };
-    if let Some(n) = commands {
-        scalar_list(n, "`commands`", CODES.bad_shape, out);
+    if let Some(n) = listed {
+        commands(n, "`commands`", out);
     }
     if let Some(n) = p.get("finally") {
-        scalar_list(n, "`finally`", CODES.bad_shape, out);
+        commands(n, "`finally`", out);
+    }
+}
+
+/// A list of commands. An unquoted command holding `: ` is a mapping to YAML, which CodeBuild refuses.
+fn commands(node: &Node, what: &str, out: &mut Vec<Diagnostic>) {
+    let Some(items) = seq(node, what, CODES.bad_shape, out) else {
+        return;
+    };
+    for item in items {
+        if item.as_map().is_some_and(|m| m.single().is_some()) {
+            out.push(
+                wrong_shape(
+                    CODES.bad_shape,
+                    item,
+                    &format!("an item of {what}"),
+                    "a string",
+                )
+                .with_help("quote the command: YAML reads an unquoted `: ` as a key and its value"),
+            );
+        } else {
+            scalar(item, &format!("an item of {what}"), CODES.bad_shape, out);
+        }
     }
 }
 
