@@ -278,9 +278,12 @@ fn batch(node: &Node, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// A list of scalars under `key` of `fields`, when present.
+/// A list of paths under `key` of `fields`, when present. CodeBuild also takes a single path written as a
+/// string (`files: imagedefinitions.json`, as its own ECS tutorial does).
 pub(crate) fn paths(fields: &Fields, key: &str, what: &str, out: &mut Vec<Diagnostic>) {
-    if let Some(n) = fields.get(key) {
-        scalar_list(n, what, CODES.bad_shape, out);
+    match fields.get(key) {
+        Some(n) if n.as_seq().is_none() && n.scalar_text().is_some() => {}
+        Some(n) => scalar_list(n, what, CODES.bad_shape, out),
+        None => {}
     }
 }

@@ -111,7 +111,8 @@ fn commands(node: &Node, what: &str, out: &mut Vec<Diagnostic>) {
                 )
                 .with_help("quote the command: YAML reads an unquoted `: ` as a key and its value"),
             );
-        } else {
+        } else if !matches!(item.kind, NodeKind::Null) {
+            // An empty item (`- # a comment`) runs nothing.
             scalar(item, &format!("an item of {what}"), CODES.bad_shape, out);
         }
     }
