@@ -4,6 +4,7 @@
 //! `source` (files → spanned documents) → `template` (typed model) → `check` (diagnostics).
 
 pub mod check;
+pub mod cicd;
 pub mod cli;
 pub mod engine;
 pub mod evaluate;

@@ -1,5 +1,6 @@
-//! The `validate` pipeline as a library call: load each file, lower it to a template, run every check,
-//! and return the diagnostics with what is needed to render them (the source map and the documents).
+//! The `validate` pipeline as a library call: load each file, lower it to a template, run every check
+//! (AppSpec and buildspec files go to [`cicd`](crate::cicd) instead), and return the diagnostics with what
+//! is needed to render them (the source map and the documents).
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,11 @@ pub struct Options {
     pub allow_types: Vec<String>,
     /// Where modules, includes and snippets may be read from.
     pub project: crate::transform::ProjectOptions,
+    /// Check every file as this kind; by default each file's name tells (`appspec.yml`, `buildspec.yml`,
+    /// anything else a template).
+    pub kind: Option<crate::cicd::FileKind>,
+    /// The compute platform of AppSpec files, when their sections should not decide it.
+    pub platform: Option<crate::cicd::Platform>,
 }
 
 /// One validated file.
@@ -77,6 +83,20 @@ pub fn validate_one(
     sources: &mut SourceMap,
     options: &Options,
 ) -> (FileReport, Vec<Diagnostic>) {
+    let kind = options
+        .kind
+        .unwrap_or_else(|| crate::cicd::FileKind::from_name(path));
+    if kind != crate::cicd::FileKind::Template {
+        let checked =
+            crate::cicd::check_file(path, kind, options.platform, sources, &options.limits);
+        let report = FileReport {
+            path: path.to_owned(),
+            file: checked.file,
+            document: checked.document,
+            template: None,
+        };
+        return (report, checked.diagnostics);
+    }
     let mut loaded = source::load_file(path, sources, &options.limits);
     let mut diags = std::mem::take(&mut loaded.diagnostics);
     let mut template = None;

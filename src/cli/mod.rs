@@ -1,6 +1,7 @@
 //! Stage `cli`: the command line. Parses arguments with clap, calls the library, and renders its data
 //! (diagnostics, later plans and events) as text, JSON or SARIF. Holds no logic a library user would need.
 
+mod appspec;
 mod changeset;
 mod context;
 mod fmt;
@@ -115,6 +116,9 @@ pub enum Command {
     ContinueRollback(rollback::ContinueArgs),
     /// Roll back a stack left in UPDATE_FAILED or CREATE_FAILED to its last stable state.
     Rollback(rollback::RollbackArgs),
+    /// Work with CodeDeploy AppSpec files.
+    #[command(subcommand)]
+    Appspec(appspec::AppspecCommand),
 }
 
 /// Runs the command line; returns the process exit code.
@@ -152,6 +156,7 @@ where
         Command::Changeset(command) => changeset::run(&cli, command),
         Command::ContinueRollback(args) => rollback::continue_rollback(&cli, args),
         Command::Rollback(args) => rollback::rollback(&cli, args),
+        Command::Appspec(command) => appspec::run(&cli, command),
     };
     ExitCode::from(code)
 }

@@ -1,4 +1,5 @@
-//! `cairn validate FILE... [--strict] [--max-diagnostics N] [--allow-type PATTERN]...`
+//! `cairn validate FILE... [--strict] [--max-diagnostics N] [--allow-type PATTERN]... [--kind KIND]
+//! [--platform PLATFORM]`: templates, and CodeDeploy AppSpec and CodeBuild buildspec files.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,7 +11,8 @@ use super::{Cli, OutputFormat, exit};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Template files (YAML or JSON).
+    /// Template files (YAML or JSON); `appspec.yml|yaml|json` and `buildspec*.yml|yaml` are checked as
+    /// CodeDeploy AppSpec and CodeBuild buildspec files.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Treat the places where Cairn is more lenient than CloudFormation as errors.
@@ -23,6 +25,11 @@ pub struct Args {
     /// attribute; may be repeated.
     #[arg(long = "allow-type", value_name = "PATTERN")]
     pub allow_types: Vec<String>,
+    /// Check every file as this kind, whatever its name.
+    #[arg(long, value_enum)]
+    pub kind: Option<super::appspec::KindArg>,
+    #[command(flatten)]
+    pub platform: super::appspec::PlatformArgs,
 }
 
 pub fn run(cli: &Cli, args: &Args) -> u8 {
@@ -30,6 +37,8 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
         strict: args.strict,
         allow_types: args.allow_types.clone(),
         project: cli.project(),
+        kind: args.kind.map(Into::into),
+        platform: args.platform.platform.map(Into::into),
         ..Options::default()
     };
     let report = validate_paths(&args.files, &options);

@@ -8,6 +8,8 @@
 //! | `E2xxx` | references: Ref, GetAtt, Sub, DependsOn, conditions, mappings |
 //! | `E3xxx` / `W3xxx` | intrinsic functions and conditions (`E300x`); resources against the spec (`E301x`, `W301x`) |
 //! | `E4xxx` | parameters |
+//! | `E80xx` / `W80xx` | CodeDeploy AppSpec files (see [`cicd`](crate::cicd)) |
+//! | `E81xx` / `W81xx` | CodeBuild buildspec files (see [`cicd`](crate::cicd)) |
 //! | `W9xxx` | CloudFormation's service limits |
 
 macro_rules! codes {
@@ -75,6 +77,26 @@ codes! {
     DEFAULT_VIOLATES_CONSTRAINT = "E4002": "a parameter Default that violates the parameter's own constraints";
     BAD_ALLOWED_PATTERN = "E4003": "an AllowedPattern that is not a valid regular expression";
     BAD_CONSTRAINT = "E4004": "a parameter constraint that does not fit the type or is inconsistent";
+    APPSPEC_UNKNOWN_KEY = "E8001": "an AppSpec key CodeDeploy does not know";
+    APPSPEC_BAD_SHAPE = "E8002": "an AppSpec value of the wrong shape (mapping, list, string, number)";
+    APPSPEC_MISSING_KEY = "E8003": "a required AppSpec key is missing";
+    APPSPEC_BAD_VERSION = "E8004": "the AppSpec version is not 0.0";
+    APPSPEC_BAD_VALUE = "E8005": "an AppSpec value CodeDeploy does not accept (os, file_exists_behavior, permission type or mode)";
+    APPSPEC_UNKNOWN_EVENT = "E8006": "a hook for a lifecycle event the platform does not have";
+    APPSPEC_RESERVED_EVENT = "E8007": "a hook for a lifecycle event that CodeDeploy runs itself and that cannot be scripted";
+    APPSPEC_BAD_TIMEOUT = "E8008": "a hook timeout that is not a positive number of seconds, or scripts of one event over 3600 seconds";
+    APPSPEC_PLATFORM = "E8009": "the compute platform cannot be told, or the file mixes platforms";
+    APPSPEC_WRONG_PLATFORM = "E8010": "a section or format the file's compute platform does not use";
+    APPSPEC_DUPLICATE_HOOK = "E8011": "the same lifecycle event hooked twice";
+    APPSPEC_AGENT_QUIRK = "W8001": "a value the CodeDeploy agent reads differently than written (an octal mode, runas on Windows)";
+    BUILDSPEC_UNKNOWN_KEY = "E8101": "a buildspec key CodeBuild does not know";
+    BUILDSPEC_BAD_SHAPE = "E8102": "a buildspec value of the wrong shape (mapping, list, string)";
+    BUILDSPEC_MISSING_KEY = "E8103": "a required buildspec key is missing";
+    BUILDSPEC_BAD_VERSION = "E8104": "the buildspec version is not 0.1 or 0.2";
+    BUILDSPEC_BAD_VALUE = "E8105": "a buildspec value CodeBuild does not accept (shell, on-failure, yes/no, file-format, cache action)";
+    BUILDSPEC_MISPLACED = "E8106": "a buildspec key where CodeBuild does not allow it (runtime-versions outside install)";
+    BUILDSPEC_RESERVED_NAME = "E8107": "an environment variable CodeBuild reserves (CODEBUILD_ prefix) or cannot export (AWS_ prefix)";
+    BUILDSPEC_BATCH_KINDS = "E8108": "a batch with more than one of build-list, build-matrix and build-graph";
     LIMIT_WARNING = "W9001": "a CloudFormation service limit is exceeded";
 }
 

@@ -1,5 +1,6 @@
 //! Cairn's integration tests: one test binary driving the real `cairn` binary and the library.
 
+mod cicd;
 mod conformance;
 mod exit_codes;
 mod fixtures;
@@ -9,6 +10,7 @@ mod langext;
 mod render;
 mod sandbox;
 mod stack;
+mod templates_smoke;
 mod update;
 
 use std::path::{Path, PathBuf};
