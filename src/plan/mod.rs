@@ -9,7 +9,11 @@ mod create;
 mod delete;
 mod diff;
 mod update;
+mod update_checks;
 mod update_details;
+mod update_order;
+#[cfg(test)]
+mod update_tests;
 
 use serde::{Deserialize, Serialize};
 

@@ -9,20 +9,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use indexmap::IndexMap;
-
 use crate::evaluate::{self, Deferred, KnownResource, Value};
 use crate::graph::{self, DependencyGraph};
-use crate::source::{Diagnostic, Span, emit};
+use crate::source::{Diagnostic, emit};
 use crate::state::{ResourceRecord, StackRecord, StackStatus};
 
 use super::codes;
 use super::create::{self, CreateInputs};
 use super::diff;
+use super::update_checks::{custom_name_replaced, exports_in_use, name_taken};
 use super::update_details::{self, Causes};
-use super::{
-    Action, Base, Change, Operation, PLAN_FORMAT, Plan, Rollback, Step, StepAction, Summary,
-};
+use super::update_order::{cleanup_steps, rollback_for, stack_changes, steps_waves};
+use super::{Action, Base, Change, Operation, PLAN_FORMAT, Plan, Step, StepAction, Summary};
 
 pub struct UpdateInputs<'a> {
     /// The stack as stored.
@@ -60,7 +58,7 @@ pub fn update_allowed(stack: &StackRecord) -> Result<(), String> {
 
 /// What happens to one resource the new template keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Fate {
+pub(super) enum Fate {
     Unchanged,
     /// Updated in place (or only its template attributes change).
     InPlace,
@@ -298,12 +296,12 @@ impl Old {
             .map(str::to_owned)
     }
 
-    fn deletion_policy(&self, id: &str) -> Option<String> {
+    pub(super) fn deletion_policy(&self, id: &str) -> Option<String> {
         self.attribute(id, "DeletionPolicy")
     }
 
     /// The stored template's dependency graph (every branch counts: conditions may have changed).
-    fn graph(&self, stack: &StackRecord) -> Option<DependencyGraph> {
+    pub(super) fn graph(&self, stack: &StackRecord) -> Option<DependencyGraph> {
         let text = serde_json::to_string(&self.json).ok()?;
         let mut sources = crate::source::SourceMap::new();
         let f = sources.add(
@@ -343,310 +341,6 @@ fn changed_parameters(stack: &StackRecord, e: &evaluate::Evaluated) -> Vec<Strin
             .map(|o| o.key.clone()),
     );
     out
-}
-
-/// A custom-named resource cannot be replaced: the new resource would need the name the old one holds.
-fn custom_name_replaced(
-    id: &str,
-    span: Span,
-    rt: Option<&crate::spec::ResourceType>,
-    before: &Value,
-    after: &Value,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let Some(np) = rt.and_then(|t| t.name_property()) else {
-        return;
-    };
-    let name = |v: &Value| match v {
-        Value::Map(m) => m.get(np).cloned(),
-        _ => None,
-    };
-    if let (Some(b), Some(a)) = (name(before), name(after))
-        && b == a
-    {
-        errors.push(
-            Diagnostic::error(
-                codes::CUSTOM_NAME_REPLACED,
-                span,
-                format!(
-                    "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename {id} and update the stack again."
-                ),
-            )
-            .with_help(format!(
-                "`{np}` stays `{}`, and a replacement is created before the old resource is deleted: change `{np}` (or remove it to let a name be generated)",
-                a.as_text().unwrap_or_default()
-            )),
-        );
-    }
-}
-
-/// A new physical name (added resource, or a replacement with another name) that the account already has.
-fn name_taken(
-    c: &CreateInputs<'_>,
-    id: &str,
-    span: Span,
-    after: &Value,
-    before: Option<&Value>,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let (Some(exists), Value::Map(props)) = (c.exists, after) else {
-        return;
-    };
-    let ty = match c
-        .template
-        .resources
-        .get(id)
-        .and_then(|r| r.resource_type.as_ref())
-    {
-        Some(t) => t.value.as_str(),
-        None => return,
-    };
-    let Some(np) = crate::spec::resource_type(ty).and_then(|t| t.name_property()) else {
-        return;
-    };
-    let Some(Value::String(name)) = props.get(np) else {
-        return;
-    };
-    let old = before.and_then(|b| match b {
-        Value::Map(m) => m.get(np),
-        _ => None,
-    });
-    if old == Some(&Value::String(name.clone())) {
-        return;
-    }
-    if exists(ty, name) {
-        errors.push(
-            Diagnostic::error(
-                codes::NAME_TAKEN,
-                span,
-                format!("{name} already exists"),
-            )
-            .with_help(format!(
-                "a `{ty}` named `{name}` exists in the mock cloud's account and region: choose another `{np}`"
-            )),
-        );
-    }
-}
-
-/// Exports other stacks import may be neither removed nor changed.
-fn exports_in_use(
-    u: &UpdateInputs<'_>,
-    e: &evaluate::Evaluated,
-    outputs: &IndexMap<String, evaluate::EvaluatedOutput>,
-    fates: &HashMap<String, Fate>,
-    errors: &mut Vec<Diagnostic>,
-) {
-    let c = u.new;
-    for (export, importer) in u.imported {
-        let current = u
-            .stack
-            .outputs
-            .iter()
-            .find(|o| o.export_name.as_deref() == Some(export.as_str()));
-        let new = e
-            .outputs
-            .iter()
-            .find(|(_, o)| matches!(&o.export_name, Some(Value::String(n)) if n == export));
-        let Some((name, _)) = new else {
-            let span = c
-                .template
-                .outputs
-                .values()
-                .next()
-                .map_or(Span::new(c.template.file, 0, 0), |o| o.span);
-            errors.push(
-                Diagnostic::error(
-                    codes::EXPORT_IN_USE,
-                    span,
-                    format!("Cannot delete export {export} as it is in use by {importer}."),
-                )
-                .with_help(format!(
-                    "update stack `{importer}` to stop importing it first"
-                )),
-            );
-            continue;
-        };
-        let value = outputs.get(name).map(|o| &o.value);
-        let old_value = current.map(|o| Value::from_serde(&o.value));
-        let changes = match value {
-            Some(v) if v.contains_deferred() => update_details::deferred_targets(v)
-                .iter()
-                .any(|t| matches!(fates.get(t.as_str()), Some(Fate::Replaced | Fate::Added))),
-            Some(v) => old_value
-                .as_ref()
-                .is_some_and(|o| o.as_text() != v.as_text()),
-            None => false,
-        };
-        if changes {
-            let span = c.template.outputs[name].span;
-            errors.push(
-                Diagnostic::error(
-                    codes::EXPORT_IN_USE,
-                    span,
-                    format!("Cannot update export {export} as it is in use by {importer}."),
-                )
-                .with_help(format!(
-                    "update stack `{importer}` to stop importing it first"
-                )),
-            );
-        }
-    }
-}
-
-/// The cleanup phase: old physical resources of replacements (unless deleted first) and removed
-/// resources, dependents first in the stored template's graph.
-fn cleanup_steps(
-    u: &UpdateInputs<'_>,
-    old: &Old,
-    fates: &HashMap<String, Fate>,
-    removed: &[&ResourceRecord],
-    e: &evaluate::Evaluated,
-    replaced_first: &[String],
-) -> Vec<Step> {
-    let mut set: IndexMap<String, (String, bool, bool)> = IndexMap::new();
-    for r in removed {
-        let policy = old.deletion_policy(&r.logical_id);
-        let keep = matches!(policy.as_deref(), Some("Retain" | "RetainExceptOnCreate"));
-        let snapshot = policy.as_deref() == Some("Snapshot");
-        set.insert(
-            r.logical_id.clone(),
-            (r.resource_type.clone(), keep, snapshot),
-        );
-    }
-    for r in u.resources {
-        let fate = fates.get(&r.logical_id).copied();
-        if !matches!(fate, Some(Fate::Replaced | Fate::MaybeReplaced))
-            || replaced_first.contains(&r.logical_id)
-        {
-            continue;
-        }
-        let policy = e.resources[&r.logical_id].update_replace_policy.as_deref();
-        set.insert(
-            r.logical_id.clone(),
-            (
-                r.resource_type.clone(),
-                policy == Some("Retain"),
-                policy == Some("Snapshot"),
-            ),
-        );
-    }
-    let graph = old.graph(u.stack);
-    let order: Vec<String> = match graph.as_ref().and_then(|g| g.deletion_order()) {
-        Some(o) => {
-            let mut v: Vec<String> = set.keys().filter(|k| !o.contains(k)).cloned().collect();
-            v.extend(o.into_iter().filter(|k| set.contains_key(k)));
-            v
-        }
-        None => set.keys().cloned().collect(),
-    };
-    let mut wave_of: HashMap<String, usize> = HashMap::new();
-    let mut steps = Vec::new();
-    for id in &order {
-        let (ty, keep, snapshot) = &set[id];
-        let after: Vec<String> = match graph.as_ref().and_then(|g| g.node(id).map(|i| (g, i))) {
-            Some((g, i)) => {
-                let mut v: Vec<String> = g
-                    .graph
-                    .neighbors_directed(i, petgraph::Direction::Incoming)
-                    .map(|n| g.graph[n].id.clone())
-                    .filter(|n| set.contains_key(n) && n != id)
-                    .collect();
-                v.sort();
-                v.dedup();
-                v
-            }
-            None => Vec::new(),
-        };
-        let wave = after
-            .iter()
-            .filter_map(|a| wave_of.get(a))
-            .map(|w| w + 1)
-            .max()
-            .unwrap_or(0);
-        wave_of.insert(id.clone(), wave);
-        steps.push(Step {
-            wave,
-            action: if *keep {
-                StepAction::Retain
-            } else {
-                StepAction::Delete
-            },
-            logical_id: id.clone(),
-            resource_type: ty.clone(),
-            after,
-            properties: serde_json::Value::Null,
-            snapshot: *snapshot,
-        });
-    }
-    steps
-}
-
-/// What changes at the stack level besides resources.
-fn stack_changes(
-    stack: &StackRecord,
-    changed_parameters: &[String],
-    template_only: bool,
-    outputs: &IndexMap<String, evaluate::EvaluatedOutput>,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for p in changed_parameters {
-        out.push(format!("parameter `{p}`"));
-    }
-    for (k, o) in outputs {
-        let old = stack.outputs.iter().find(|x| &x.key == k);
-        let same = old.is_some_and(|x| {
-            !o.value.contains_deferred()
-                && Value::from_serde(&x.value) == o.value
-                && x.export_name == o.export_name.as_ref().map(|e| e.to_string())
-        });
-        if !same {
-            out.push(format!("output `{k}`"));
-        }
-    }
-    for o in &stack.outputs {
-        if !outputs.contains_key(&o.key) {
-            out.push(format!("output `{}` (removed)", o.key));
-        }
-    }
-    if out.is_empty() && template_only {
-        out.push("template".to_owned());
-    }
-    out
-}
-
-/// If wave k fails: the updates and replacements of waves up to k are restored, its creates deleted.
-fn rollback_for(steps: &[Step], waves: usize) -> Vec<Rollback> {
-    (0..waves)
-        .map(|k| {
-            let upto = steps.iter().filter(|s| s.wave <= k).rev();
-            let (mut restore, mut delete) = (Vec::new(), Vec::new());
-            for s in upto {
-                match s.action {
-                    StepAction::Create => delete.push(s.logical_id.clone()),
-                    _ => restore.push(s.logical_id.clone()),
-                }
-            }
-            Rollback {
-                if_wave_fails: k,
-                restore,
-                delete,
-                retained: Vec::new(),
-            }
-        })
-        .collect()
-}
-
-/// Steps by wave, renumbered so no wave is empty.
-fn steps_waves(steps: &[Step]) -> Vec<Vec<String>> {
-    let mut waves: Vec<Vec<String>> = Vec::new();
-    for s in steps {
-        if waves.len() <= s.wave {
-            waves.resize(s.wave + 1, Vec::new());
-        }
-        waves[s.wave].push(s.logical_id.clone());
-    }
-    waves.retain(|w| !w.is_empty());
-    waves
 }
 
 /// Deferred values inside `v` name these resources.
