@@ -194,11 +194,20 @@ pub fn plan_update(u: &UpdateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         }
     }
     // Removed resources: absent from the new template, or their condition turned false.
-    let removed: Vec<&ResourceRecord> = u
+    // In the stored template's order (the records' order depends on which create finished first).
+    let position = |id: &str| {
+        old.json
+            .get("Resources")
+            .and_then(|r| r.as_object())
+            .and_then(|m| m.keys().position(|k| k == id))
+            .unwrap_or(usize::MAX)
+    };
+    let mut removed: Vec<&ResourceRecord> = u
         .resources
         .iter()
         .filter(|r| !evaluated.resources.contains_key(&r.logical_id))
         .collect();
+    removed.sort_by_key(|r| (position(&r.logical_id), r.logical_id.clone()));
     for r in &removed {
         let mut change = Change::new(Action::Remove, &r.logical_id, &r.resource_type);
         change.physical_resource_id = r.physical_id.clone();
