@@ -215,21 +215,47 @@ fn parameters_of(ctx: &Context<'_>, prop: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
-    let mut add = |n: &str| {
-        if t.parameters.contains_key(n) && !out.iter().any(|o| o == n) {
-            out.push(n.to_owned());
-        }
-    };
+    let mut seen_conditions: Vec<&str> = Vec::new();
+    collect_parameters(t, expr, &mut out, &mut seen_conditions);
+    out
+}
+
+/// Parameters `expr` refers to: through `Ref`, `Fn::Sub` variables, and the conditions of `Fn::If`
+/// (recursively through `Condition`).
+fn collect_parameters<'t>(
+    t: &'t Template,
+    expr: &'t crate::template::Expr,
+    out: &mut Vec<String>,
+    seen_conditions: &mut Vec<&'t str>,
+) {
+    let mut conditions: Vec<&'t str> = Vec::new();
     expr.walk(&mut |e| match &e.kind {
-        ExprKind::Ref(n) => add(&n.value),
+        ExprKind::Ref(n) => add_parameter(t, &n.value, out),
         ExprKind::Sub(call) => {
             for part in &call.parts {
                 if let SubPart::Var { name, .. } = part {
-                    add(name);
+                    add_parameter(t, name, out);
                 }
             }
         }
+        ExprKind::If { condition, .. } | ExprKind::Condition(condition) => {
+            conditions.push(&condition.value)
+        }
         _ => {}
     });
-    out
+    for c in conditions {
+        if seen_conditions.contains(&c) {
+            continue;
+        }
+        seen_conditions.push(c);
+        if let Some(def) = t.conditions.get(c) {
+            collect_parameters(t, &def.expr, out, seen_conditions);
+        }
+    }
+}
+
+fn add_parameter(t: &Template, name: &str, out: &mut Vec<String>) {
+    if t.parameters.contains_key(name) && !out.iter().any(|o| o == name) {
+        out.push(name.to_owned());
+    }
 }
