@@ -20,7 +20,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Migration `i` takes the schema from version `i` to version `i + 1`. Append only: a released migration
 /// never changes, and no migration drops a table listed in [`TABLES`].
-const MIGRATIONS: &[&str] = &[V1, V2];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this code writes and the newest it can read.
 pub(super) const SUPPORTED: i64 = MIGRATIONS.len() as i64;

@@ -228,3 +228,44 @@ fn an_unusable_path_is_an_io_error_in_lowercase() {
     assert!(!reason.contains("Os {"), "{reason}");
     assert!(reason.chars().last().is_some_and(|c| c != '.'), "{reason}");
 }
+
+#[test]
+fn a_version_1_store_is_migrated_keeping_its_records() {
+    use crate::state::sqlite::schema::MIGRATIONS;
+    let dir = TempDir::new("migrate");
+    {
+        let raw = Connection::open(dir.db()).unwrap();
+        raw.execute_batch(MIGRATIONS[0]).unwrap();
+        raw.pragma_update(None, "user_version", 1).unwrap();
+        raw.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        raw.execute(
+            "INSERT INTO resources (stack_name, logical_id, resource_type, physical_id, token,
+                 properties, attributes, status, status_reason)
+             VALUES ('app', 'Q', 'AWS::SQS::Queue', 'q-1', NULL, '{}', '{}', 'CREATE_COMPLETE', NULL)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = open(&dir.db());
+    let r = &store.resources("app").unwrap()[0];
+    assert_eq!(
+        (r.physical_id.as_deref(), r.ref_text()),
+        (Some("q-1"), Some("q-1"))
+    );
+    assert!(r.pending.is_empty());
+    // The tables of version 2 work.
+    let snapshot = crate::state::StackSnapshot {
+        stack: stack("app"),
+        resources: vec![resource("Bucket")],
+    };
+    store.put_snapshot("app", Some(&snapshot)).unwrap();
+    assert_eq!(store.snapshot("app").unwrap(), Some(snapshot));
+    store.put_snapshot("app", None).unwrap();
+    assert_eq!(store.snapshot("app").unwrap(), None);
+    let version: i64 = Connection::open(dir.db())
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SUPPORTED);
+}
