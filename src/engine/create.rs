@@ -296,15 +296,9 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             ref_value: None,
             pending: Vec::new(),
         };
-        let evaluated = match self.prepared.resource(&self.template, &inputs, logical_id) {
+        let evaluated = match self.evaluate(&inputs, logical_id) {
             Ok(e) => e,
-            Err(d) => {
-                let reason = d
-                    .first()
-                    .map(|d| d.message.clone())
-                    .unwrap_or_else(|| "evaluation failed".into());
-                return self.fail(record, reason);
-            }
+            Err(reason) => return self.fail(record, reason),
         };
         record.properties = evaluated.properties.to_serde();
         self.op.record(
@@ -365,6 +359,21 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             .filter_map(|d| known.get(d).map(|k| (d.clone(), k.clone())))
             .collect();
         inputs
+    }
+
+    /// The resource's properties and attributes with what `inputs` knows; the first error's message.
+    pub fn evaluate(
+        &self,
+        inputs: &Inputs,
+        logical_id: &str,
+    ) -> std::result::Result<crate::evaluate::EvaluatedResource, String> {
+        self.prepared
+            .resource(&self.template, inputs, logical_id)
+            .map_err(|d| {
+                d.first()
+                    .map(|d| d.message.clone())
+                    .unwrap_or_else(|| "evaluation failed".into())
+            })
     }
 
     /// Records a store failure (the first one stops the run) and turns any error into a step failure.

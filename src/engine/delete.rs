@@ -34,14 +34,7 @@ impl Engine<'_> {
                 plan.stack_name
             )));
         };
-        if let Some(base) = &plan.base
-            && (base.lineage != stack.lineage || base.serial != stack.serial)
-        {
-            return Err(EngineError::Refused(format!(
-                "the plan was made for stack `{}` at serial {}, which is now at serial {}: plan again",
-                stack.name, base.serial, stack.serial
-            )));
-        }
+        super::check_base(plan, &stack)?;
         if stack.status == StackStatus::DELETE_COMPLETE {
             return Err(EngineError::Refused(format!(
                 "stack `{}` is already deleted",

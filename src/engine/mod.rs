@@ -217,6 +217,19 @@ impl<'e, 'a> Op<'e, 'a> {
     }
 }
 
+/// Refuses a plan made against another state of the stack (its lineage or serial moved since).
+pub(crate) fn check_base(plan: &Plan, stack: &StackRecord) -> Result<()> {
+    match &plan.base {
+        Some(base) if base.lineage != stack.lineage || base.serial != stack.serial => {
+            Err(EngineError::Refused(format!(
+                "the plan was made for stack `{}` at serial {}, which is now at serial {}: plan again",
+                stack.name, base.serial, stack.serial
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A random identifier (hex), unique enough for operations and lineages.
 pub fn new_id() -> String {
     use std::hash::{BuildHasher, Hasher};

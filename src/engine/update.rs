@@ -16,6 +16,7 @@ use crate::state::{
 };
 
 use super::create::{Run, text_of};
+use super::delete::Disposal;
 use super::schedule::{self, StepResult};
 use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result};
 
@@ -34,14 +35,7 @@ impl Engine<'_> {
                 plan.stack_name
             )));
         };
-        if let Some(base) = &plan.base
-            && (base.lineage != stack.lineage || base.serial != stack.serial)
-        {
-            return Err(EngineError::Refused(format!(
-                "the plan was made for stack `{}` at serial {}, which is now at serial {}: plan again",
-                stack.name, base.serial, stack.serial
-            )));
-        }
+        super::check_base(plan, &stack)?;
         update_allowed(&stack).map_err(EngineError::Refused)?;
         let resources = self.store.resources(&stack.name)?;
         // Saved before the status moves: a crash from here on finds it and rolls back to it.
@@ -144,30 +138,46 @@ impl Engine<'_> {
                 stack.name
             ))
         })?;
-        let records = op.store().resources(&stack.name)?;
         // Dependents first: later-recorded resources can only depend on earlier ones, and the old
         // template's order is the order the removed ones were created in.
-        let order: Vec<&ResourceRecord> = records.iter().rev().collect();
-        for r in order {
+        self.delete_in_reverse(op, stack, |r| {
+            if kept.contains(r.logical_id.as_str()) {
+                return None;
+            }
+            Some(
+                match old_deletion_policy(snapshot, &r.logical_id).as_deref() {
+                    Some("Retain" | "RetainExceptOnCreate") => Disposal::Retain,
+                    _ if options.retain.contains(&r.logical_id) => Disposal::Retain,
+                    Some("Snapshot") => Disposal::Delete { snapshot: true },
+                    _ => Disposal::Delete { snapshot: false },
+                },
+            )
+        })
+    }
+
+    /// Newest record first: deletes the physical resources waiting in each record's `pending`, then the
+    /// resource itself when `remove` gives a disposal for it.
+    pub(super) fn delete_in_reverse(
+        &self,
+        op: &Op<'_, '_>,
+        stack: &StackRecord,
+        remove: impl Fn(&ResourceRecord) -> Option<Disposal>,
+    ) -> Result<()> {
+        let records = op.store().resources(&stack.name)?;
+        for r in records.iter().rev() {
             if !r.pending.is_empty() {
                 self.delete_pending(op, stack, r)?;
             }
-            if !kept.contains(r.logical_id.as_str()) {
-                let policy = old_deletion_policy(snapshot, &r.logical_id);
-                let disposal = match policy.as_deref() {
-                    Some("Retain" | "RetainExceptOnCreate") => super::delete::Disposal::Retain,
-                    _ if options.retain.contains(&r.logical_id) => super::delete::Disposal::Retain,
-                    Some("Snapshot") => super::delete::Disposal::Delete { snapshot: true },
-                    _ => super::delete::Disposal::Delete { snapshot: false },
-                };
-                let current = op
-                    .store()
-                    .resources(&stack.name)?
-                    .into_iter()
-                    .find(|x| x.logical_id == r.logical_id);
-                if let Some(current) = current {
-                    super::delete::delete_one(op, stack, current, disposal)?;
-                }
+            let Some(disposal) = remove(r) else {
+                continue;
+            };
+            let current = op
+                .store()
+                .resources(&stack.name)?
+                .into_iter()
+                .find(|x| x.logical_id == r.logical_id);
+            if let Some(current) = current {
+                super::delete::delete_one(op, stack, current, disposal)?;
             }
         }
         Ok(())
@@ -259,15 +269,9 @@ impl Run<'_, '_, '_> {
             )));
         };
         let inputs = self.inputs_for(step);
-        let evaluated = match self.prepared.resource(&self.template, &inputs, id) {
+        let evaluated = match self.evaluate(&inputs, id) {
             Ok(e) => e,
-            Err(d) => {
-                let reason = d
-                    .first()
-                    .map(|d| d.message.clone())
-                    .unwrap_or_else(|| "evaluation failed".into());
-                return self.update_failed(record, reason);
-            }
+            Err(reason) => return self.update_failed(record, reason),
         };
         let rt = crate::spec::resource_type(&record.resource_type);
         let before = Value::from_serde(&record.properties);

@@ -246,28 +246,15 @@ impl Engine<'_> {
             .iter()
             .map(|r| r.logical_id.as_str())
             .collect();
-        let records = op.store().resources(&stack.name)?;
-        for r in records.iter().rev() {
-            if !r.pending.is_empty() {
-                self.delete_pending(op, stack, r)?;
+        self.delete_in_reverse(op, stack, |r| {
+            if before.contains(r.logical_id.as_str()) {
+                None
+            } else if options.retain.contains(&r.logical_id) {
+                Some(super::delete::Disposal::Retain)
+            } else {
+                Some(super::delete::Disposal::Delete { snapshot: false })
             }
-            if !before.contains(r.logical_id.as_str()) {
-                let disposal = if options.retain.contains(&r.logical_id) {
-                    super::delete::Disposal::Retain
-                } else {
-                    super::delete::Disposal::Delete { snapshot: false }
-                };
-                let current = op
-                    .store()
-                    .resources(&stack.name)?
-                    .into_iter()
-                    .find(|x| x.logical_id == r.logical_id);
-                if let Some(current) = current {
-                    super::delete::delete_one(op, stack, current, disposal)?;
-                }
-            }
-        }
-        Ok(())
+        })
     }
 
     /// `cairn continue-rollback`: finishes an update rollback that failed (UPDATE_ROLLBACK_FAILED).
