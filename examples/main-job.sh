@@ -6,11 +6,12 @@ set -eu
 cd "$(dirname "$0")/.."
 if [ -z "${CAIRN_BIN:-}" ]; then cargo build --release --quiet; fi
 cairn=${CAIRN_BIN:-target/release/cairn}
+latency=${CAIRN_MOCK_LATENCY:-fast}
 if $cairn --output json stacks | grep -q '"name": "demo"'; then
-  $cairn destroy demo --yes --mock-latency 0 >/dev/null
+  $cairn destroy demo --yes --mock-latency "$latency" >/dev/null
 fi
 $cairn plan demo -t templates/web-bucket.yaml -p Environment=prod
-$cairn apply demo -t templates/web-bucket.yaml -p Environment=prod --yes
+$cairn apply demo -t templates/web-bucket.yaml -p Environment=prod --yes --mock-latency "$latency"
 $cairn resources demo
 $cairn plan demo -t templates/web-bucket.yaml -p Environment=staging
 $cairn apply demo -t templates/web-bucket.yaml -p Environment=staging --yes

@@ -196,26 +196,3 @@ fn order_refuses_what_codedeploy_cannot_do() {
     assert!(broken.stdout.is_empty());
     assert!(String::from_utf8_lossy(&broken.stderr).contains("error[E8007]"));
 }
-
-#[test]
-fn the_appspec_walkthrough_runs_top_to_bottom() {
-    let out = std::process::Command::new("sh")
-        .arg("examples/appspec-walkthrough.sh")
-        .current_dir(root())
-        .env("CAIRN_BIN", env!("CARGO_BIN_EXE_cairn"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("sh runs");
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(text.contains("error[E8007]"), "{text}");
-    assert!(
-        text.contains("blue/green deployment on EC2/On-Premises"),
-        "{text}"
-    );
-    assert!(text.trim_end().ends_with("ok"), "{text}");
-}

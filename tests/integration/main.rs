@@ -2,6 +2,7 @@
 
 mod cicd;
 mod conformance;
+mod examples;
 mod exit_codes;
 mod fixtures;
 mod fmt;
