@@ -70,6 +70,7 @@ impl Cli {
             project_root: None,
             snippet_roots: self.snippet_roots.clone(),
             s3_root: self.s3_root.clone(),
+            snippets: crate::transform::SnippetCache::default(),
         }
     }
 }
