@@ -7,6 +7,7 @@ mod graph;
 mod inspect;
 mod mock;
 mod render;
+mod snippet;
 mod stack;
 mod validate;
 mod view;
@@ -83,6 +84,9 @@ pub enum Command {
     Render(render::Args),
     /// Rewrite templates in canonical form (short-form tags, two-space indent); comments are not preserved.
     Fmt(fmt::Args),
+    /// List the snippet library, or render one snippet with given inputs.
+    #[command(subcommand)]
+    Snippet(snippet::SnippetCommand),
     /// Draw the dependency graph (DOT, Mermaid or JSON).
     Graph(graph::Args),
     /// Plan a stack's creation (or deletion with --destroy) without changing anything.
@@ -129,6 +133,7 @@ where
         Command::Validate(args) => validate::run(&cli, args),
         Command::Render(args) => render::run(&cli, args),
         Command::Fmt(args) => fmt::run(&cli, args),
+        Command::Snippet(command) => snippet::run(&cli, command),
         Command::Graph(args) => graph::run(&cli, args),
         Command::Plan(args) => stack::plan(&cli, args),
         Command::Apply(args) => stack::apply(&cli, args),

@@ -117,15 +117,17 @@ fn problem(
     }
     if !allowed.is_empty() && !is_call && !allowed.contains(&emit::to_serde(value)) {
         let list: Vec<String> = allowed.iter().map(|a| format!("`{}`", plain(a))).collect();
-        return Some(Diagnostic::error(
-            codes::SNIPPET_INPUT,
-            value.span,
-            format!(
-                "input `{name}` of snippet `{snippet}` is `{}`, which is not allowed",
-                plain(&emit::to_serde(value))
-            ),
-        )
-        .with_help(format!("allowed values: {}", list.join(", "))));
+        return Some(
+            Diagnostic::error(
+                codes::SNIPPET_INPUT,
+                value.span,
+                format!(
+                    "input `{name}` of snippet `{snippet}` is `{}`, which is not allowed",
+                    plain(&emit::to_serde(value))
+                ),
+            )
+            .with_help(format!("allowed values: {}", list.join(", "))),
+        );
     }
     None
 }

@@ -156,6 +156,32 @@ pub fn list_snippets(
     }
 }
 
+/// The snippet a use site names (`storage/private-bucket.yaml.j2`, or without `.j2` or `.yaml.j2`), with
+/// its header.
+pub fn snippet_info(
+    name: &str,
+    site: Span,
+    sources: &mut SourceMap,
+    options: &ProjectOptions,
+) -> Result<SnippetInfo, Vec<Diagnostic>> {
+    let roots = location::Roots::new(options);
+    let found = find(&roots, name).map_err(|d| vec![d.at(site)])?;
+    if found.extension().is_none_or(|e| e != "j2") {
+        return Err(vec![not_a_snippet(name, site)]);
+    }
+    let compiled = options.snippets.lock().compiled(&roots, &found, sources)?;
+    let under_root = roots
+        .snippets
+        .iter()
+        .find_map(|r| found.strip_prefix(r).ok())
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    Ok(SnippetInfo {
+        name: under_root.unwrap_or_else(|| compiled.display.clone()),
+        path: compiled.display.clone(),
+        header: compiled.header.clone(),
+    })
+}
+
 fn collect_j2(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -171,16 +197,17 @@ fn collect_j2(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     }
 }
 
-/// A snippet named as at a use site, with or without its `.j2` suffix.
+/// A snippet named as at a use site, or shorter: without its `.j2` or `.yaml.j2` suffix.
 fn find(roots: &location::Roots, name: &str) -> Result<PathBuf, FindError> {
     let base = roots.project.clone();
     let first = roots.resolve(name, &base);
     if first.is_ok() || name.ends_with(".j2") {
         return first.map_err(|e| FindError(e, name.to_owned()));
     }
-    roots
-        .resolve(&format!("{name}.j2"), &base)
-        .map_err(|_| FindError(first.unwrap_err(), name.to_owned()))
+    [".j2", ".yaml.j2"]
+        .iter()
+        .find_map(|suffix| roots.resolve(&format!("{name}{suffix}"), &base).ok())
+        .ok_or_else(|| FindError(first.unwrap_err(), name.to_owned()))
 }
 
 struct FindError(location::LocationError, String);
