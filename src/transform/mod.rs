@@ -1,5 +1,8 @@
 //! Stage `transform`: rewrites a loaded [`Document`] into the document CloudFormation would see after the
-//! template's transforms ran, before it is modelled. For now it applies `AWS::LanguageExtensions`, in two
+//! template's transforms ran, before it is modelled. First [`prepare`] runs the expansions that read other
+//! files of the project: `AWS::Include` of plain files and of Cairn's `.j2` snippets (`include/`: locations
+//! sandboxed to the project and snippet roots, snippets rendered by minijinja and compiled once per run, the
+//! include site of every included file recorded in the `SourceMap`). Then it applies `AWS::LanguageExtensions`, in two
 //! steps: `Fn::ForEach` loops expand first (`for_each.rs`), then intrinsic functions resolve on the
 //! expanded template (`Fn::Length`, `Fn::ToJsonString`, `Fn::FindInMap` with `DefaultValue`, intrinsic
 //! `DeletionPolicy` / `UpdateReplacePolicy`, and the parameter references, conditions and string functions
