@@ -181,6 +181,7 @@ fn diagnostics_in_included_files_name_the_include_site() {
         (d["line"].as_u64(), d["column"].as_u64()),
         (Some(5), Some(5))
     );
+    assert_eq!(d["path"], "/Resources/Alerts/Properties/DisplayNme");
     assert_eq!(
         d["included_from"][0],
         "tests/fixtures/include/bad/error-in-snippet.yaml:5:17"

@@ -26,6 +26,26 @@ use super::location::Roots;
 /// real snippet; an endless loop stops here in well under a second.
 pub const FUEL: u64 = 2_000_000;
 
+/// Largest text one rendering may produce, in bytes: ten times CloudFormation's largest template body.
+pub const MAX_RENDERED: usize = 10 * 1024 * 1024;
+
+/// The rendered text, refusing to grow past [`MAX_RENDERED`].
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_RENDERED {
+            return Err(std::io::Error::other("the rendered text is too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A snippet read, parsed and compiled.
 #[derive(Debug)]
 pub struct Compiled {
@@ -138,11 +158,14 @@ impl Snippets {
             .env
             .as_ref()
             .expect("a compiled snippet has an environment: this is a bug");
+        let mut out = Capped(Vec::new());
         let rendered = env
             .get_template(&snippet.path.display().to_string())
-            .and_then(|t| t.render(Value::from(minijinja::value::Serde(&context))));
+            .and_then(|t| {
+                t.render_captured_to(Value::from(minijinja::value::Serde(&context)), &mut out)
+            });
         let text = match rendered {
-            Ok(t) => t,
+            Ok(_) => String::from_utf8_lossy(&out.0).into_owned(),
             Err(e) => {
                 let file = source_of(sources, &snippet.display, &snippet.text);
                 let d = render_error(&e, &snippet.display, &snippet.text, file)
@@ -235,6 +258,13 @@ fn render_error(e: &minijinja::Error, display: &str, text: &str, file: FileId) -
         .with_help(format!(
             "a snippet may take at most {FUEL} steps to render; check the loop bounds"
         ));
+    }
+    if e.kind() == ErrorKind::WriteFailure {
+        return Diagnostic::error(
+            codes::SNIPPET_RENDER,
+            span,
+            format!("snippet `{display}` renders more than {MAX_RENDERED} bytes"),
+        );
     }
     let mut d = Diagnostic::error(
         codes::SNIPPET_RENDER,

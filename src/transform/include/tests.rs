@@ -329,3 +329,57 @@ fn plain_files_take_no_inputs() {
     assert_eq!(e[0].code, codes::INCLUDE_LAYOUT);
     assert_eq!(sources.snippet(e[0].span), "x");
 }
+
+#[test]
+fn oversized_output_is_refused() {
+    let (e, _) = errors(&[
+        ("t.yaml", &include("big.yaml.j2")),
+        (
+            "snippets/big.yaml.j2",
+            "{#- cairn\ndescription: huge\n-#}\n{% for i in range(20) %}{{ 'x' * 1000000 }}{% endfor %}\n",
+        ),
+    ]);
+    assert_eq!(e[0].code, codes::SNIPPET_RENDER);
+    assert!(
+        e[0].message.contains("renders more than"),
+        "{}",
+        e[0].message
+    );
+}
+
+#[test]
+fn jinja_includes_read_only_from_the_snippet_roots() {
+    let (doc, _) = run(
+        &project(&[
+            ("t.yaml", &include("uses.yaml.j2")),
+            (
+                "snippets/uses.yaml.j2",
+                "{#- cairn\ndescription: uses a macro file\n-#}\n{% import 'lib/names.j2' as names %}Type: {{ names.topic() }}\n",
+            ),
+            (
+                "snippets/lib/names.j2",
+                "{% macro topic() %}AWS::SNS::Topic{% endmacro %}",
+            ),
+        ]),
+        "t.yaml",
+    );
+    let doc = doc.unwrap();
+    assert_eq!(
+        get(&doc.root, &["Resources", "A", "Type"]).as_str(),
+        Some("AWS::SNS::Topic")
+    );
+    let (e, _) = errors(&[
+        ("t.yaml", &include("escape.yaml.j2")),
+        ("secret.txt", "A: 1\n"),
+        (
+            "snippets/escape.yaml.j2",
+            "{#- cairn\ndescription: reads outside\n-#}\n{% include '../secret.txt' %}\n",
+        ),
+    ]);
+    assert_eq!(e[0].code, codes::SNIPPET_RENDER);
+    assert!(
+        e[0].message.contains("template not found"),
+        "{}",
+        e[0].message
+    );
+}
