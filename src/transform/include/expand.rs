@@ -99,9 +99,9 @@ impl<'a> Expander<'a> {
     /// Splits the top-level `Transform` into what stays (transform names) and the include calls.
     fn split_transform(&mut self, value: Node) -> (Option<Node>, Vec<Node>) {
         match value.kind {
-            NodeKind::Map(_) if is_include(&value) => (None, vec![value]),
-            NodeKind::Seq(items) if items.iter().any(is_include) => {
-                let (calls, rest): (Vec<Node>, Vec<Node>) = items.into_iter().partition(is_include);
+            NodeKind::Map(_) if expandable(&value) => (None, vec![value]),
+            NodeKind::Seq(items) if items.iter().any(expandable) => {
+                let (calls, rest): (Vec<Node>, Vec<Node>) = items.into_iter().partition(expandable);
                 let rest = (!rest.is_empty()).then(|| Node::new(value.span, NodeKind::Seq(rest)));
                 (rest, calls)
             }
@@ -364,22 +364,30 @@ impl<'a> Expander<'a> {
 }
 
 /// The include calls of a `Fn::Transform` value: one call, or a list of calls. `None` when the value
-/// names another transform.
+/// names another transform (or holds an include Cairn cannot read, see [`expandable`]).
 fn includes(value: &Node) -> Option<Vec<Node>> {
     match &value.kind {
-        NodeKind::Map(_) if is_include(value) => Some(vec![value.clone()]),
-        NodeKind::Seq(items) if !items.is_empty() && items.iter().all(is_include) => {
+        NodeKind::Map(_) if expandable(value) => Some(vec![value.clone()]),
+        NodeKind::Seq(items) if !items.is_empty() && items.iter().all(expandable) => {
             Some(items.clone())
         }
         _ => None,
     }
 }
 
-fn is_include(node: &Node) -> bool {
-    node.as_map()
-        .and_then(|m| m.get("Name"))
-        .and_then(Node::as_str)
-        == Some(INCLUDE)
+/// An `AWS::Include` call Cairn expands: every one but those whose `Location` is computed by a function
+/// (`!Sub "${Base}/x.yaml"`), which cannot be read before parameters are known. Those stay as written, and
+/// the checks report the transform as not expanded (a warning), as for any macro.
+fn expandable(node: &Node) -> bool {
+    let Some(m) = node.as_map() else {
+        return false;
+    };
+    let computed = m
+        .get("Parameters")
+        .and_then(Node::as_map)
+        .and_then(|p| p.get("Location"))
+        .is_some_and(|l| l.as_map().is_some());
+    m.get("Name").and_then(Node::as_str) == Some(INCLUDE) && !computed
 }
 
 pub(super) fn location_error(e: LocationError, location: &str, site: Span) -> Diagnostic {

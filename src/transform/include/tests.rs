@@ -383,3 +383,16 @@ fn jinja_includes_read_only_from_the_snippet_roots() {
         e[0].message
     );
 }
+
+#[test]
+fn includes_with_a_computed_location_stay_as_written() {
+    let text = "Parameters:\n  Base: {Type: String}\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      Fn::Transform:\n        Name: AWS::Include\n        Parameters:\n          Location: !Sub '${Base}/props.yaml'\n";
+    let dir = project(&[("t.yaml", text)]);
+    let (doc, sources) = run(&dir, "t.yaml");
+    let doc = doc.unwrap();
+    let call = get(
+        &doc.root,
+        &["Resources", "T", "Properties", "Fn::Transform"],
+    );
+    assert_eq!(sources.start(call.span).line, 8);
+}
