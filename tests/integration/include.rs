@@ -192,3 +192,28 @@ fn diagnostics_in_included_files_name_the_include_site() {
     assert_eq!(related["message"]["text"], "included from here");
     assert_eq!(related["physicalLocation"]["region"]["startLine"], 5);
 }
+
+#[test]
+fn every_library_snippet_deploys_to_the_mock_cloud_and_back() {
+    let dir = std::env::temp_dir().join(format!("cairn-snippets-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("state dir");
+    let state = dir.join("state.db").display().to_string();
+    for f in fixture_files(&root().join("tests/fixtures/snippets")) {
+        let stack = f.file_stem().unwrap().to_string_lossy().into_owned();
+        let rel = f.strip_prefix(root()).unwrap().display().to_string();
+        for args in [vec!["apply", &stack, "-t", &rel], vec!["destroy", &stack]] {
+            let out = Cairn::new()
+                .args(["--state", &state])
+                .args(&args)
+                .args(["--yes", "--mock-latency", "0"])
+                .run();
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
