@@ -316,6 +316,36 @@ mod tests {
     }
 
     #[test]
+    fn template_paths_reach_nodes_of_included_files() {
+        let mut sources = SourceMap::new();
+        let outer = "Resources:\n  T:\n    Properties: {}\n";
+        let inner = "Name: x\n";
+        let f = sources.add("t.yaml", outer);
+        let g = sources.add("inc.yaml", inner);
+        let mut doc = load_text(f, outer, Format::Yaml, &Limits::default())
+            .document
+            .unwrap();
+        let included = load_any(g, inner, Format::Yaml, &Limits::default())
+            .document
+            .unwrap();
+        if let NodeKind::Map(r) = &mut doc.root.kind
+            && let Some(t) = r.get_mut("Resources").and_then(|n| match &mut n.kind {
+                NodeKind::Map(m) => m.get_mut("T"),
+                _ => None,
+            })
+            && let NodeKind::Map(t) = &mut t.kind
+            && let Some(props) = t.get_mut("Properties")
+        {
+            *props = included.root;
+        }
+        let at = inner.find('x').unwrap();
+        assert_eq!(
+            doc.path_to(Span::new(g, at, at + 1)),
+            "/Resources/T/Properties/Name"
+        );
+    }
+
+    #[test]
     fn json_with_a_byte_order_mark_keeps_offsets() {
         let text = "\u{feff}{\"Resources\": {\"A\": {\"Type\": \"X\"}}}";
         let mut sources = SourceMap::new();

@@ -165,6 +165,18 @@ fn refused_includes_are_clear_errors() {
         assert_eq!(out.status.code(), Some(1), "{rel}");
         let name = f.file_stem().unwrap().to_string_lossy().replace('-', "_");
         insta::assert_snapshot!(format!("bad_{name}"), stdout(&out));
+        // Nothing is written: `render` prints no template, only the errors.
+        let render = Cairn::new()
+            .args([
+                "--snippets",
+                "tests/fixtures/include/snippets",
+                "render",
+                &rel,
+            ])
+            .run();
+        assert_eq!(render.status.code(), Some(1), "{rel}");
+        assert!(render.stdout.is_empty(), "{rel}");
+        assert!(!render.stderr.is_empty(), "{rel}");
     }
 }
 

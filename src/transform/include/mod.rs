@@ -200,14 +200,17 @@ fn collect_j2(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
 /// A snippet named as at a use site, or shorter: without its `.j2` or `.yaml.j2` suffix.
 fn find(roots: &location::Roots, name: &str) -> Result<PathBuf, FindError> {
     let base = roots.project.clone();
-    let first = roots.resolve(name, &base);
-    if first.is_ok() || name.ends_with(".j2") {
-        return first.map_err(|e| FindError(e, name.to_owned()));
+    let error = match roots.resolve(name, &base) {
+        Ok(found) => return Ok(found),
+        Err(e) => FindError(e, name.to_owned()),
+    };
+    if name.ends_with(".j2") {
+        return Err(error);
     }
     [".j2", ".yaml.j2"]
         .iter()
         .find_map(|suffix| roots.resolve(&format!("{name}{suffix}"), &base).ok())
-        .ok_or_else(|| FindError(first.unwrap_err(), name.to_owned()))
+        .ok_or(error)
 }
 
 struct FindError(location::LocationError, String);
