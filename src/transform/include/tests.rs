@@ -395,4 +395,18 @@ fn includes_with_a_computed_location_stay_as_written() {
         &["Resources", "T", "Properties", "Fn::Transform"],
     );
     assert_eq!(sources.start(call.span).line, 8);
+    let report = crate::validate::validate_paths(
+        &[dir.join("t.yaml")],
+        &crate::validate::Options {
+            project: options(&dir),
+            ..Default::default()
+        },
+    );
+    let d: Vec<_> = report.diagnostics.iter().collect();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, crate::source::codes::TRANSFORM_NOT_EXPANDED);
+    assert!(
+        d[0].message
+            .starts_with("`AWS::Include` with a `Location` computed")
+    );
 }
