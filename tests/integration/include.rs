@@ -97,7 +97,7 @@ fn snippet_list_names_the_library_with_its_inputs() {
     assert_eq!(queue["inputs"]["name"]["required"], true);
     assert_eq!(queue["inputs"]["max_receive_count"]["default"], 5);
     let text = stdout(&Cairn::new().args(["snippet", "list"]).run());
-    assert!(text.contains("network/vpc.yaml.j2\n  a VPC with"), "{text}");
+    insta::assert_snapshot!("snippet_list", text);
 }
 
 #[test]
