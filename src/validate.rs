@@ -49,11 +49,19 @@ impl Report {
     }
 
     pub fn path_of(&self, d: &Diagnostic) -> String {
-        d.path.clone().unwrap_or_else(|| {
-            self.document_of(d.span.file)
-                .map(|doc| doc.path_to(d.span))
-                .unwrap_or_default()
-        })
+        d.path
+            .clone()
+            .unwrap_or_else(|| match self.document_of(d.span.file) {
+                Some(doc) => doc.path_to(d.span),
+                // A file pulled in by an include: its nodes live in the including template's document.
+                None => self
+                    .files
+                    .iter()
+                    .filter_map(|f| f.document.as_ref())
+                    .map(|doc| doc.path_to(d.span))
+                    .find(|p| !p.is_empty())
+                    .unwrap_or_default(),
+            })
     }
 }
 

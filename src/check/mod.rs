@@ -81,27 +81,32 @@ fn pending_transforms(t: &Template) -> Vec<(crate::source::Span, String)> {
             "`Fn::ForEach` loops cannot be expanded without parameter values".to_owned(),
         ));
     }
-    if let Some(span) = embedded_transform(t) {
-        v.push((
-            span,
-            "`Fn::Transform` is not expanded by this version of Cairn".to_owned(),
-        ));
+    if let Some((span, name)) = embedded_transform(t) {
+        let why = if name.as_deref() == Some("AWS::Include") {
+            // Every other include was expanded before modelling.
+            "`AWS::Include` with a `Location` computed by a function cannot be read before parameter values are known".to_owned()
+        } else {
+            "`Fn::Transform` is not expanded by this version of Cairn".to_owned()
+        };
+        v.push((span, why));
     }
     v
 }
 
-fn embedded_transform(t: &Template) -> Option<crate::source::Span> {
+/// The first embedded `Fn::Transform` (or `Fn::ForEach`) left in the template, with the transform's name.
+fn embedded_transform(t: &Template) -> Option<(crate::source::Span, Option<String>)> {
     let mut found = None;
     let mut visit = |e: &crate::template::Expr| {
         e.walk(&mut |x| {
-            if found.is_none()
-                && matches!(
-                    x.kind,
-                    crate::template::ExprKind::Transform { .. }
-                        | crate::template::ExprKind::ForEach { .. }
-                )
-            {
-                found = Some(x.span);
+            if found.is_some() {
+                return;
+            }
+            match &x.kind {
+                crate::template::ExprKind::Transform { name, .. } => {
+                    found = Some((x.span, name.as_str().map(str::to_owned)));
+                }
+                crate::template::ExprKind::ForEach { .. } => found = Some((x.span, None)),
+                _ => {}
             }
         })
     };

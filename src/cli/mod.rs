@@ -11,6 +11,7 @@ mod mock;
 mod planning;
 mod render;
 mod rollback;
+mod snippet;
 mod stack;
 mod validate;
 mod view;
@@ -74,6 +75,7 @@ impl Cli {
             project_root: None,
             snippet_roots: self.snippet_roots.clone(),
             s3_root: self.s3_root.clone(),
+            snippets: crate::transform::SnippetCache::default(),
         }
     }
 }
@@ -86,6 +88,9 @@ pub enum Command {
     Render(render::Args),
     /// Rewrite templates in canonical form (short-form tags, two-space indent); comments are not preserved.
     Fmt(fmt::Args),
+    /// List the snippet library, or render one snippet with given inputs.
+    #[command(subcommand)]
+    Snippet(snippet::SnippetCommand),
     /// Draw the dependency graph (DOT, Mermaid or JSON).
     Graph(graph::Args),
     /// Plan a stack's creation (or deletion with --destroy) without changing anything.
@@ -142,6 +147,7 @@ where
         Command::Validate(args) => validate::run(&cli, args),
         Command::Render(args) => render::run(&cli, args),
         Command::Fmt(args) => fmt::run(&cli, args),
+        Command::Snippet(command) => snippet::run(&cli, command),
         Command::Graph(args) => graph::run(&cli, args),
         Command::Plan(args) => stack::plan(&cli, args),
         Command::Apply(args) => stack::apply(&cli, args),

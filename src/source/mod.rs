@@ -58,6 +58,17 @@ pub fn load_data_file(path: &Path, sources: &mut SourceMap, limits: &Limits) -> 
     load_path(path, sources, limits, false)
 }
 
+/// [`load_data_file`] with the name users see for the file (an included file is read by its canonical
+/// path but shown relative to the project).
+pub fn load_data_file_as(
+    path: &Path,
+    name: &str,
+    sources: &mut SourceMap,
+    limits: &Limits,
+) -> LoadResult {
+    load_named(path, name.to_owned(), sources, limits, false)
+}
+
 /// Reads and loads a template file. Problems with the path itself (missing, a directory, unreadable, too large,
 /// not UTF-8) are reported against a zero-length span at the start of a file registered under that name.
 pub fn load_file(path: &Path, sources: &mut SourceMap, limits: &Limits) -> LoadResult {
@@ -65,7 +76,16 @@ pub fn load_file(path: &Path, sources: &mut SourceMap, limits: &Limits) -> LoadR
 }
 
 fn load_path(path: &Path, sources: &mut SourceMap, limits: &Limits, template: bool) -> LoadResult {
-    let name = path.display().to_string();
+    load_named(path, path.display().to_string(), sources, limits, template)
+}
+
+fn load_named(
+    path: &Path,
+    name: String,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    template: bool,
+) -> LoadResult {
     let fail = |sources: &mut SourceMap, message: String, code: &'static str| {
         let file = sources.add(name.clone(), "");
         LoadResult {
@@ -293,6 +313,36 @@ mod tests {
         );
         let key = text.find("Bucket").unwrap();
         assert_eq!(doc.path_to(Span::new(f, key, key + 6)), "/Resources/Bucket");
+    }
+
+    #[test]
+    fn template_paths_reach_nodes_of_included_files() {
+        let mut sources = SourceMap::new();
+        let outer = "Resources:\n  T:\n    Properties: {}\n";
+        let inner = "Name: x\n";
+        let f = sources.add("t.yaml", outer);
+        let g = sources.add("inc.yaml", inner);
+        let mut doc = load_text(f, outer, Format::Yaml, &Limits::default())
+            .document
+            .unwrap();
+        let included = load_any(g, inner, Format::Yaml, &Limits::default())
+            .document
+            .unwrap();
+        if let NodeKind::Map(r) = &mut doc.root.kind
+            && let Some(t) = r.get_mut("Resources").and_then(|n| match &mut n.kind {
+                NodeKind::Map(m) => m.get_mut("T"),
+                _ => None,
+            })
+            && let NodeKind::Map(t) = &mut t.kind
+            && let Some(props) = t.get_mut("Properties")
+        {
+            *props = included.root;
+        }
+        let at = inner.find('x').unwrap();
+        assert_eq!(
+            doc.path_to(Span::new(g, at, at + 1)),
+            "/Resources/T/Properties/Name"
+        );
     }
 
     #[test]

@@ -181,6 +181,14 @@ impl Document {
         let mut path = String::new();
         let mut node = &self.root;
         if span.file != node.span.file {
+            // A span in an included file: its nodes sit somewhere below, inside nodes of other files.
+            let mut keys = Vec::new();
+            if deepest(node, span, &mut keys) {
+                for k in keys.iter().rev() {
+                    path.push('/');
+                    path.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                }
+            }
             return path;
         }
         'descend: loop {
@@ -219,4 +227,30 @@ impl Document {
         }
         path
     }
+}
+
+/// Finds the deepest node or key of `span`'s file that contains it, pushing the keys (and list indexes) of
+/// the way there in reverse order. True when found.
+fn deepest(node: &Node, span: Span, keys: &mut Vec<String>) -> bool {
+    let contains = |s: Span| s.file == span.file && s.start <= span.start && span.end <= s.end;
+    match &node.kind {
+        NodeKind::Map(m) => {
+            for (k, e) in m.iter() {
+                if deepest(&e.value, span, keys) || contains(e.key_span) {
+                    keys.push(k.to_owned());
+                    return true;
+                }
+            }
+        }
+        NodeKind::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if deepest(item, span, keys) {
+                    keys.push(i.to_string());
+                    return true;
+                }
+            }
+        }
+        _ => {}
+    }
+    contains(node.span)
 }

@@ -45,3 +45,32 @@ pub const FOREACH_INVALID_KEY: &str = "E6016";
 /// `Fn::ForEach` where the transform does not expand loops (outside `Conditions`, `Resources`, a resource's
 /// `Properties` and `Outputs`).
 pub const FOREACH_MISPLACED: &str = "E6017";
+
+// `E61xx`: project files pulled into a template (`AWS::Include`, Cairn snippets).
+
+/// An `AWS::Include` call whose layout is wrong (no `Parameters` mapping, no string `Location`), or that
+/// stands where CloudFormation does not allow it (the `Parameters` section, `AWSTemplateFormatVersion`).
+pub const INCLUDE_LAYOUT: &str = "E6101";
+/// An include `Location` in a form Cairn does not accept (a URL other than `s3://bucket/key`, an S3
+/// location without `--s3-root`, an empty path).
+pub const INCLUDE_LOCATION: &str = "E6102";
+/// An included file or snippet that does not exist.
+pub const INCLUDE_NOT_FOUND: &str = "E6103";
+/// An include that resolves outside the project root and every snippet root (`..`, an absolute path
+/// elsewhere, a symbolic link pointing out).
+pub const INCLUDE_OUTSIDE_ROOTS: &str = "E6104";
+/// A file that includes itself, directly or through others.
+pub const INCLUDE_CYCLE: &str = "E6105";
+/// Includes nested more than 16 deep.
+pub const INCLUDE_TOO_DEEP: &str = "E6106";
+/// Included content that does not fit where it is included: a key that exists already beside the call, or
+/// a value that is not a mapping where the call has sibling keys.
+pub const INCLUDE_MERGE: &str = "E6107";
+/// A snippet whose `{#- cairn ... -#}` header is missing parts or malformed.
+pub const SNIPPET_HEADER: &str = "E6108";
+/// A snippet input that is unknown, missing, of the wrong type, or not among the allowed values.
+pub const SNIPPET_INPUT: &str = "E6109";
+/// A snippet that fails to compile or render (a Jinja syntax error, an undefined variable).
+pub const SNIPPET_RENDER: &str = "E6110";
+/// A snippet that ran out of fuel while rendering: an endless or far too long loop.
+pub const SNIPPET_FUEL: &str = "E6111";

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use crate::source::{Diagnostic, Document, SourceMap};
 
+use super::include::{self, SnippetCache};
+
 /// Where the files a template pulls in may come from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ProjectOptions {
@@ -19,6 +21,8 @@ pub struct ProjectOptions {
     pub snippet_roots: Vec<PathBuf>,
     /// A local mirror of S3 (`--s3-root DIR`): `s3://bucket/key` resolves to `DIR/bucket/key`.
     pub s3_root: Option<PathBuf>,
+    /// The snippets compiled so far: shared by every file of a run, so each snippet compiles once.
+    pub snippets: SnippetCache,
 }
 
 impl ProjectOptions {
@@ -34,8 +38,10 @@ impl ProjectOptions {
 /// comes back unchanged. Files read on the way are added to `sources`, so diagnostics can point into them.
 pub fn prepare(
     doc: Document,
-    _sources: &mut SourceMap,
-    _options: &ProjectOptions,
+    sources: &mut SourceMap,
+    options: &ProjectOptions,
 ) -> Result<Document, Vec<Diagnostic>> {
-    Ok(doc)
+    // Relative include locations resolve against the directory of the file the document was read from.
+    let path = PathBuf::from(sources.name(doc.root.span.file));
+    include::expand_includes(doc, &path, sources, options)
 }

@@ -7,6 +7,7 @@ mod exit_codes;
 mod fixtures;
 mod fmt;
 mod graph;
+mod include;
 mod langext;
 mod render;
 mod sandbox;

@@ -1,5 +1,6 @@
 //! Machine-readable diagnostics: one JSON object per diagnostic with code, severity, message, file,
-//! line, column, end_line, end_column and the template path, plus a summary.
+//! line, column, end_line, end_column and the template path (and, for a diagnostic inside an included
+//! file, the include sites that lead to it), plus a summary.
 
 use serde::Serialize;
 
@@ -36,6 +37,9 @@ pub struct JsonDiagnostic<'a> {
     pub notes: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<JsonLabel<'a>>,
+    /// The include sites leading to the file of the diagnostic (`FILE:LINE:COL`), nearest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub included_from: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -72,6 +76,11 @@ pub fn to_json<'a>(sources: &'a SourceMap, d: &'a Diagnostic, path: String) -> J
                     column: at.column,
                 }
             })
+            .collect(),
+        included_from: sources
+            .include_chain(d.span.file)
+            .into_iter()
+            .map(|site| sources.location(site))
             .collect(),
     }
 }

@@ -1,5 +1,6 @@
 //! SARIF 2.1.0 output for code-scanning tools: one run, the rules are Cairn's diagnostic codes, one result
-//! per diagnostic with its physical location and the template path as a logical location.
+//! per diagnostic with its physical location and the template path as a logical location; the include
+//! sites leading to a file pulled in by `AWS::Include` are related locations.
 
 use serde_json::{Value, json};
 
@@ -33,6 +34,26 @@ pub fn report(report: &Report) -> String {
                     }
                 }]
             });
+            let related: Vec<Value> = report
+                .sources
+                .include_chain(d.span.file)
+                .into_iter()
+                .enumerate()
+                .map(|(i, site)| {
+                    let at = report.sources.start(site);
+                    json!({
+                        "id": i,
+                        "message": {"text": "included from here"},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri(report.sources.name(site.file))},
+                            "region": {"startLine": at.line, "startColumn": at.column}
+                        }
+                    })
+                })
+                .collect();
+            if !related.is_empty() {
+                result["relatedLocations"] = json!(related);
+            }
             let path = report.path_of(d);
             if !path.is_empty() {
                 result["locations"][0]["logicalLocations"] = json!([{"fullyQualifiedName": path, "kind": "member"}]);

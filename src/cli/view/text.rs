@@ -114,7 +114,8 @@ fn diagnostic(out: &mut String, sources: &SourceMap, d: &Diagnostic, style: &Sty
         );
     }
     let pad = " ".repeat(width);
-    if d.help.is_some() || !d.notes.is_empty() {
+    let included = sources.include_chain(d.span.file);
+    if d.help.is_some() || !d.notes.is_empty() || !included.is_empty() {
         let _ = writeln!(out, "{pad} {}", style.blue("|"));
     }
     if let Some(h) = &d.help {
@@ -122,6 +123,15 @@ fn diagnostic(out: &mut String, sources: &SourceMap, d: &Diagnostic, style: &Sty
     }
     for n in &d.notes {
         let _ = writeln!(out, "{pad} {} {}: {n}", style.blue("="), style.bold("note"));
+    }
+    for site in included {
+        let _ = writeln!(
+            out,
+            "{pad} {} {}: included from {}",
+            style.blue("="),
+            style.bold("note"),
+            sources.location(site)
+        );
     }
 }
 
