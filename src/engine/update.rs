@@ -277,15 +277,17 @@ impl Run<'_, '_, '_> {
         let before = Value::from_serde(&record.properties);
         let diffs = diff_properties(rt, &before, &evaluated.properties);
         if diffs.is_empty() && step.action == StepAction::Update {
-            // Only template attributes changed (or a dynamic value turned out the same).
-            self.op.record(
-                Change::Nothing,
-                id,
-                record.physical_id.as_deref(),
-                &record.resource_type,
-                "UPDATE_COMPLETE",
-                None,
-            )?;
+            // Only template attributes changed (or a dynamic value turned out the same): nothing to call.
+            for status in ["UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"] {
+                self.op.record(
+                    Change::Nothing,
+                    id,
+                    record.physical_id.as_deref(),
+                    &record.resource_type,
+                    status,
+                    None,
+                )?;
+            }
             return Ok(StepResult::Done);
         }
         let replace = step.action == StepAction::Replace

@@ -312,7 +312,6 @@ fn ecs_service_scales_in_place_and_moves_to_another_network() {
 /// and deregisters the old one. Cairn's planner takes the task definition's `Family` for a custom name
 /// and refuses the update (E7003), so this update cannot be planned yet.
 #[test]
-#[ignore = "the planner refuses to replace a task definition whose Family is set (E7003)"]
 fn ecs_service_rolls_to_a_new_image() {
     let s = Sandbox::new("templates-ecs-image");
     apply(
@@ -370,7 +369,6 @@ fn serverless_api_changes_settings_in_place_and_replaces_its_stage() {
 /// while version 1 still exists, and the alias moves to it in place. The mock cloud gives every version of
 /// a function the number 1, so the new version's id is taken and the update rolls back.
 #[test]
-#[ignore = "the mock cloud numbers every Lambda version 1: a second version of a function cannot be created"]
 fn serverless_api_publishes_a_new_version_for_a_new_release() {
     let s = Sandbox::new("templates-serverless-release");
     let t = "templates/serverless-api.yaml";

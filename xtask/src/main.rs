@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Physical-name properties the naming rule (`<Last segment>Name`, create-only) misses, checked to exist.
+/// (`AWS::ECS::TaskDefinition`'s `Family` is not one: every revision of a family shares it.)
 const NAME_OVERRIDES: &[(&str, &str)] = &[
     ("AWS::CodeBuild::Project", "Name"),
     ("AWS::EC2::SecurityGroup", "GroupName"),
@@ -27,7 +28,6 @@ const NAME_OVERRIDES: &[(&str, &str)] = &[
     ("AWS::RDS::DBInstance", "DBInstanceIdentifier"),
     ("AWS::SecretsManager::Secret", "Name"),
     ("AWS::SSM::Parameter", "Name"),
-    ("AWS::ECS::TaskDefinition", "Family"),
     ("AWS::ElastiCache::ReplicationGroup", "ReplicationGroupId"),
     ("AWS::Glue::Database", "DatabaseName"),
     ("AWS::Serverless::Function", "FunctionName"),

@@ -72,10 +72,14 @@ pub fn text(plan: &Plan, color: bool) -> String {
                     let replaced = plan.changes.iter().any(|c| {
                         c.logical_resource_id == s.logical_id && c.action == Action::Modify
                     });
-                    let name = if replaced {
-                        format!("the old {}", s.logical_id)
-                    } else {
-                        s.logical_id.clone()
+                    let certain = plan
+                        .steps
+                        .iter()
+                        .any(|x| x.logical_id == s.logical_id && x.action == StepAction::Replace);
+                    let name = match (replaced, certain) {
+                        (true, true) => format!("the old {}", s.logical_id),
+                        (true, false) => format!("the old {} (if it is replaced)", s.logical_id),
+                        _ => s.logical_id.clone(),
                     };
                     match s.action {
                         StepAction::Retain => format!("{name} (kept)"),

@@ -56,8 +56,17 @@ impl Shape<'_> {
                 format!("arn:{p}:lambda:{r}:{a}:function:{n}")
             }
             "AWS::Lambda::Version" => {
-                format!("arn:{p}:lambda:{r}:{a}:function:{}:1", self.function())
+                format!(
+                    "arn:{p}:lambda:{r}:{a}:function:{}:{}",
+                    self.function(),
+                    self.revision
+                )
             }
+            "AWS::ECS::TaskDefinition" => format!(
+                "arn:{p}:ecs:{r}:{a}:task-definition/{}:{}",
+                self.prop_str("Family").unwrap_or(n),
+                self.revision
+            ),
             "AWS::Lambda::Alias" => {
                 let alias = self.prop_str("Name").unwrap_or(n);
                 format!(

@@ -29,6 +29,9 @@ pub(crate) struct Shape<'a> {
     pub key: &'a str,
     /// The VPC the resource lives in: its `VpcId`, its subnet's VPC, or the default VPC.
     pub vpc: &'a str,
+    /// For versioned types (a Lambda version, an ECS task definition): the version or revision number,
+    /// the first one free.
+    pub revision: u32,
 }
 
 /// Custom resources: their attributes are their properties (as if the handler echoed them back).
@@ -366,7 +369,7 @@ impl Shape<'_> {
         } else if leaf.ends_with("Time") || leaf.ends_with("Date") {
             "2024-01-01T00:00:00Z".to_string()
         } else if leaf == "Version" {
-            "1".to_string()
+            self.revision.to_string()
         } else {
             self.name.to_string()
         };

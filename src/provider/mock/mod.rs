@@ -220,6 +220,7 @@ impl MockCloud {
         id: Option<&'a str>,
         key: &'a str,
         vpc: &'a str,
+        revision: u32,
     ) -> Shape<'a> {
         Shape {
             resource_type: make.resource_type,
@@ -232,6 +233,7 @@ impl MockCloud {
             seed: make.seed,
             key,
             vpc,
+            revision,
         }
     }
 
@@ -278,7 +280,8 @@ impl MockCloud {
                 generated_name(ty, m.resource_type, stack, m.logical_id, fifo, &mut rng)
             });
             let id = assigned_id(m.resource_type, m.seed, &key);
-            let shape = self.shape(m, &name, id.as_deref(), &key, &vpc);
+            // Versioned types take the next number when the previous one is taken.
+            let shape = self.shape(m, &name, id.as_deref(), &key, &vpc, attempt + 1);
             let physical_id = shape.primary();
             let clash = store::get(conn, scope, m.resource_type, &physical_id)?.is_some()
                 || (named && store::name_taken(conn, scope, m.resource_type, &name)?);
@@ -334,8 +337,14 @@ impl MockCloud {
             .clone()
             .unwrap_or_else(|| record.physical_id.clone());
         let id = has_assigned_id(&record.resource_type).then_some(record.physical_id.as_str());
+        let revision = record
+            .physical_id
+            .rsplit(':')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
         Ok(self
-            .shape(&make, &name, id, &record.token, &vpc)
+            .shape(&make, &name, id, &record.token, &vpc, revision)
             .attributes())
     }
 }

@@ -179,6 +179,37 @@ fn arns_follow_services_and_partitions() {
         version.ref_value,
         "arn:aws:lambda:us-east-1:123456789012:function:f1:1"
     );
+    // The next version of the same function takes the next number.
+    let next = make(
+        "V2",
+        "AWS::Lambda::Version",
+        json!({"FunctionName": attr(&function, "Arn")}),
+    );
+    assert!(
+        next.ref_value.ends_with("function:f1:2"),
+        "{}",
+        next.ref_value
+    );
+    assert_eq!(attr(&next, "Version"), "2");
+    // Task definitions of one family are its revisions; the family is not a unique name.
+    let task = |logical: &str| {
+        make(
+            logical,
+            "AWS::ECS::TaskDefinition",
+            json!({"Family": "web", "ContainerDefinitions": [{"Name": "web", "Image": "nginx"}]}),
+        )
+    };
+    let (first, second) = (task("T1"), task("T2"));
+    assert!(
+        first.ref_value.ends_with("task-definition/web:1"),
+        "{}",
+        first.ref_value
+    );
+    assert!(
+        second.ref_value.ends_with("task-definition/web:2"),
+        "{}",
+        second.ref_value
+    );
     let table = make(
         "D",
         "AWS::DynamoDB::Table",
@@ -283,6 +314,7 @@ fn every_spec_type_gets_an_identity_and_all_its_attributes() {
             seed: 1,
             key: "token",
             vpc: "vpc-0123456789abcdef0",
+            revision: 1,
         };
         assert!(!shape.primary().is_empty(), "{name}");
         let attributes = shape.attributes();
