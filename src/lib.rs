@@ -5,6 +5,8 @@
 
 pub mod check;
 pub mod cli;
+pub mod diff;
+pub mod drift;
 pub mod engine;
 pub mod evaluate;
 pub mod graph;

@@ -1,6 +1,8 @@
 //! Cairn's integration tests: one test binary driving the real `cairn` binary and the library.
 
 mod conformance;
+mod diff;
+mod drift;
 mod exit_codes;
 mod fixtures;
 mod fmt;
