@@ -117,3 +117,20 @@ fn a_missing_stack_is_an_error() {
         "error: stack `nope` does not exist\n"
     );
 }
+
+#[test]
+fn a_type_without_a_schema_is_not_checked() {
+    let s = Sandbox::new("not-checked");
+    s.apply("c", "tests/fixtures/diff/custom.yaml", &[]);
+    let out = s.run(&["--output", "json", "drift", "c"]);
+    assert_eq!(out.status.code(), Some(0), "not checked is not drift");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["StackDriftStatus"], "IN_SYNC");
+    let thing = &v["StackResourceDrifts"][1];
+    assert_eq!(thing["LogicalResourceId"], "Thing");
+    assert_eq!(thing["StackResourceDriftStatus"], "NOT_CHECKED");
+    assert_eq!(
+        thing["DriftStatusReason"],
+        "resource type `Custom::Thing` has no schema: drift cannot be detected"
+    );
+}

@@ -198,3 +198,50 @@ fn shown(v: &serde_json::Value) -> String {
         format!("{cut}…")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{ResourceDiff, Summary};
+
+    fn one_create() -> TemplateDiff {
+        TemplateDiff {
+            format: 1,
+            a: "a.yaml".into(),
+            b: "b.yaml".into(),
+            equal: false,
+            parameters: Vec::new(),
+            conditions: Vec::new(),
+            sections: Vec::new(),
+            resources: vec![ResourceDiff {
+                logical_id: "Q".into(),
+                resource_type: "AWS::SQS::Queue".into(),
+                impact: Impact::Create,
+                changes: Vec::new(),
+            }],
+            summary: Summary {
+                create: 1,
+                ..Summary::default()
+            },
+        }
+    }
+
+    #[test]
+    fn colors_only_when_asked() {
+        let d = one_create();
+        let plain = text(&d, false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert!(plain.contains("  +   Q  AWS::SQS::Queue"), "{plain}");
+        let colored = text(&d, true);
+        assert!(colored.contains("\x1b[32m+  \x1b[0m Q"), "{colored:?}");
+        assert!(colored.contains("\x1b[31m--- a.yaml\x1b[0m"), "{colored:?}");
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let long = serde_json::Value::String("x".repeat(300));
+        let s = shown(&long);
+        assert_eq!(s.chars().count(), WIDTH);
+        assert!(s.ends_with('…'));
+    }
+}
