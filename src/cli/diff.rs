@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use crate::diff::{Side, TemplateDiff, diff};
 use crate::evaluate::{Evaluated, Inputs};
+use crate::provider::{MockCloud, MockOptions};
 use crate::source::Diagnostics;
 use crate::state::{SqliteStore, StackRecord, StackStatus, StateStore};
 use crate::validate::Report;
@@ -98,6 +99,21 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
             Err(code) => return code,
         }
     }
+    // The mock cloud's SSM parameter store, when there is one, for SSM parameter types of file sides.
+    let mock = context::mock_path(&context::state_path(cli));
+    let cloud = if mock.exists() {
+        let options = MockOptions {
+            account_id: args.account_id.clone(),
+            region: cli.region.clone(),
+            ..MockOptions::default()
+        };
+        match MockCloud::open(&mock, options) {
+            Ok(c) => Some(c),
+            Err(e) => return fail(e),
+        }
+    } else {
+        None
+    };
     let context = FileContext {
         stack_name: args
             .stack_name
@@ -105,6 +121,7 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
             .or_else(|| stacks.first().map(|s| s.to_string()))
             .unwrap_or_else(|| "diff".to_owned()),
         stack_id: records.first().map(|s| s.id.clone()),
+        cloud,
     };
     let side_a = SideArgs {
         parameters: &args.a_parameters,
@@ -152,10 +169,11 @@ fn print(cli: &Cli, d: &TemplateDiff) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-/// The pseudo parameters file sides are evaluated with.
+/// What file sides are evaluated with: pseudo parameters, and the SSM parameter store if any.
 struct FileContext {
     stack_name: String,
     stack_id: Option<String>,
+    cloud: Option<MockCloud>,
 }
 
 /// The parameters given for one side only.
@@ -202,8 +220,13 @@ fn load(
                 account_id: args.account_id.clone(),
                 ..TemplateArgs::default()
             };
-            let mut inputs = context::inputs(cli, &context.stack_name, &template_args, None)
-                .map_err(|r| render::fail(cli, &r))?;
+            let mut inputs = context::inputs(
+                cli,
+                &context.stack_name,
+                &template_args,
+                context.cloud.as_ref(),
+            )
+            .map_err(|r| render::fail(cli, &r))?;
             inputs.context.stack_id = context.stack_id.clone();
             let loaded = context::load_template(path, &inputs, &cli.project())
                 .map_err(|r| render::fail(cli, &r))?;
@@ -224,14 +247,19 @@ fn load(
             let Some(stack) = records.iter().find(|s| s.name == *name) else {
                 return Err(fail("this is a bug: a `stack:` side was not read"));
             };
-            load_stack(cli, stack, side)
+            load_stack(cli, stack, side, context.cloud.as_ref())
         }
     }
 }
 
 /// A deployed stack's recorded template, evaluated with its recorded parameters (and those given for
 /// its side on the command line over them).
-fn load_stack(cli: &Cli, stack: &StackRecord, side: &SideArgs<'_>) -> Result<Loaded, u8> {
+fn load_stack(
+    cli: &Cli,
+    stack: &StackRecord,
+    side: &SideArgs<'_>,
+    cloud: Option<&MockCloud>,
+) -> Result<Loaded, u8> {
     let mut given = Inputs::default();
     let mut sources = crate::source::SourceMap::new();
     for f in side.files {
@@ -258,6 +286,9 @@ fn load_stack(cli: &Cli, stack: &StackRecord, side: &SideArgs<'_>) -> Result<Loa
             stack_id: Some(stack.id.clone()),
             ..crate::evaluate::Context::default()
         },
+        ssm: cloud
+            .map(|c| c.ssm_list().unwrap_or_default().into_iter().collect())
+            .unwrap_or_default(),
         ..Inputs::default()
     };
     let text = stack.template.clone();
@@ -307,4 +338,28 @@ fn report_fail(
             diagnostics,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_account_of_a_stack_arn() {
+        assert_eq!(
+            account_of("arn:aws:cloudformation:us-east-1:210987654321:stack/s/1"),
+            Some("210987654321")
+        );
+        assert_eq!(account_of("not-an-arn"), None);
+        assert_eq!(
+            account_of("arn:aws:cloudformation:us-east-1::stack/s/1"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_side_is_a_stack_only_with_the_prefix() {
+        assert!(matches!(spec("stack:prod"), Spec::Stack("prod")));
+        assert!(matches!(spec("stacks/prod.yaml"), Spec::File(_)));
+    }
 }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::evaluate::Evaluated;
 
 pub use impact::resource_diffs;
+pub use mask::Secrets;
 pub use structure::section_changes;
 
 /// The version of the JSON shape of [`TemplateDiff`].

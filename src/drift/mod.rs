@@ -100,21 +100,45 @@ pub struct PropertyDifference {
     pub difference_type: DifferenceType,
 }
 
-/// Checks every resource of `stack` (as recorded in `resources`) against `cloud`.
+/// Checks every resource of `stack` (as recorded in `resources`) against `cloud`, in the order of the
+/// stack's template.
+/// Values of `NoEcho` parameters are masked in what it shows (compared unmasked).
 pub fn detect(
     stack: &StackRecord,
     resources: &[ResourceRecord],
     cloud: &dyn Provider,
 ) -> StackDrift {
-    let drifts: Vec<StackResourceDrift> = resources
-        .iter()
+    let secrets = crate::diff::Secrets::new(
+        stack
+            .parameters
+            .iter()
+            .filter(|p| p.no_echo)
+            .map(|p| p.value.clone()),
+    );
+    // Template order: the records' order is the order creates finished in, which varies.
+    let template: serde_json::Value =
+        serde_json::from_str(&stack.template).unwrap_or(serde_json::Value::Null);
+    let index: std::collections::HashMap<&str, usize> = template
+        .get("Resources")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| m.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect())
+        .unwrap_or_default();
+    let position = |id: &str| index.get(id).copied().unwrap_or(usize::MAX);
+    let mut ordered: Vec<&ResourceRecord> = resources.iter().collect();
+    ordered.sort_by_key(|r| position(&r.logical_id));
+    let drifts: Vec<StackResourceDrift> = ordered
+        .into_iter()
         .filter(|r| {
             !matches!(
                 r.status,
                 ResourceStatus::DELETE_COMPLETE | ResourceStatus::DELETE_SKIPPED
             )
         })
-        .map(|r| resource_drift(stack, r, cloud))
+        .map(|r| {
+            let mut d = resource_drift(stack, r, cloud);
+            mask(&mut d, &secrets);
+            d
+        })
         .collect();
     let drifted = drifts
         .iter()
@@ -191,6 +215,22 @@ fn resource_drift(
     drift
 }
 
+fn mask(d: &mut StackResourceDrift, secrets: &crate::diff::Secrets) {
+    for text in [&mut d.expected_properties, &mut d.actual_properties]
+        .into_iter()
+        .flatten()
+    {
+        if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(text) {
+            secrets.mask(&mut v);
+            *text = v.to_string();
+        }
+    }
+    for p in &mut d.property_differences {
+        p.expected_value = secrets.mask_text(&p.expected_value);
+        p.actual_value = secrets.mask_text(&p.actual_value);
+    }
+}
+
 /// The cloud's values of the top-level properties the template set (what CloudFormation shows as
 /// `ActualProperties`).
 fn only_expected_keys(
@@ -207,3 +247,6 @@ fn only_expected_keys(
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests;

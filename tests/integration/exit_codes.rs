@@ -71,7 +71,13 @@ fn exit_3_when_a_stack_drifted() {
     s.apply("s", "tests/fixtures/diff/drift.yaml", &[]);
     assert_eq!(s.run(&["drift", "s"]).status.code(), Some(0));
     let resources = s.json(&["resources", "s"]);
-    let queue = resources[1]["physical_id"].as_str().expect("an id");
+    let queue = resources
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|r| r["logical_id"] == "Queue")
+        .and_then(|r| r["physical_id"].as_str())
+        .expect("an id");
     s.ok(&["mock", "delete", queue]);
     assert_eq!(s.run(&["drift", "s"]).status.code(), Some(3));
 }
