@@ -2,7 +2,7 @@
 //! It owns the diff as data: the structural changes of every template section as JSON pointers with
 //! before → after, the effective parameter values and condition values that differ, and for each
 //! resource its impact (create, update, replace, may replace, destroy, orphan) with the property changes
-//! behind it and what the resource type's schema says they do. It never reads files or the state store,
+//! behind it and what the resource type's schema says they do, and the output values that differ. It never reads files or the state store,
 //! never evaluates a template (callers pass both sides evaluated) and never renders.
 
 mod impact;
@@ -40,6 +40,9 @@ pub struct TemplateDiff {
     pub parameters: Vec<ValueChange>,
     /// Condition values that differ.
     pub conditions: Vec<ValueChange>,
+    /// Output values (evaluated, in template form where known only after deployment) that differ,
+    /// whether their definitions changed or the values they are computed from.
+    pub outputs: Vec<ValueChange>,
     /// Structural changes of the processed templates, section by section (`Resources` included).
     pub sections: Vec<SectionChange>,
     /// Resources whose deployment would differ, `b`'s template order first, then those only `a` has.
@@ -206,6 +209,20 @@ pub fn diff(a: &Side<'_>, b: &Side<'_>) -> TemplateDiff {
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::Bool(*v))),
     );
+    let output_values = |e: &Evaluated| -> Vec<(String, serde_json::Value)> {
+        e.outputs
+            .iter()
+            .map(|(k, o)| (k.clone(), o.value.to_serde()))
+            .collect()
+    };
+    let mut outputs = named_changes(
+        output_values(a.evaluated).into_iter(),
+        output_values(b.evaluated).into_iter(),
+    );
+    for o in &mut outputs {
+        secrets.mask_opt(&mut o.before);
+        secrets.mask_opt(&mut o.after);
+    }
     let mut summary = Summary::default();
     for r in &resources {
         *match r.impact {
@@ -223,10 +240,12 @@ pub fn diff(a: &Side<'_>, b: &Side<'_>) -> TemplateDiff {
         b: b.label.to_owned(),
         equal: parameters.is_empty()
             && conditions.is_empty()
+            && outputs.is_empty()
             && sections.is_empty()
             && resources.is_empty(),
         parameters,
         conditions,
+        outputs,
         sections,
         resources,
         summary,

@@ -150,3 +150,14 @@ fn a_type_change_replaces() {
     assert_eq!(impacts(&d), [("X".to_owned(), "replace")]);
     assert_eq!(d.resources[0].changes[0].path, "/Type");
 }
+
+#[test]
+fn output_values_follow_parameters() {
+    let t = "Parameters:\n  Env:\n    Type: String\nResources:\n  T:\n    Type: AWS::SNS::Topic\nOutputs:\n  Name:\n    Value: !Sub ${Env}-x\n  Topic:\n    Value: !Ref T\n";
+    let d = run_with(t, &[("Env", "dev")], t, &[("Env", "prod")]);
+    assert_eq!(d.outputs.len(), 1, "{:?}", d.outputs);
+    assert_eq!(d.outputs[0].name, "Name");
+    assert_eq!(d.outputs[0].before, Some(serde_json::json!("dev-x")));
+    assert_eq!(d.outputs[0].after, Some(serde_json::json!("prod-x")));
+    assert!(d.resources.is_empty());
+}

@@ -1,11 +1,11 @@
-//! A template diff for people: the parameter and condition values that differ, the structural changes
-//! of each section (`+` added, `-` removed, `~` changed, with before → after), then one line per
+//! A template diff for people: the parameter, condition and output values that differ, the structural
+//! changes of each section (`+` added, `-` removed, `~` changed, with before → after), then one line per
 //! resource with its impact (`+` create, `~` update, `-/+` replace, `?` may replace, `-` destroy or
 //! orphan) and the property changes behind it, and a summary line.
 
 use std::fmt::Write;
 
-use crate::diff::{ChangeKind, Evaluation, Impact, PropertyChange, TemplateDiff};
+use crate::diff::{ChangeKind, Evaluation, Impact, PropertyChange, TemplateDiff, ValueChange};
 
 use super::plan::paint;
 
@@ -34,6 +34,29 @@ pub fn text(d: &TemplateDiff, color: bool) -> String {
                 out,
                 "  {} {}: {}",
                 symbol(color, kind),
+                c.name,
+                before_after(&c.before, &c.after)
+            );
+        }
+    }
+    // Output values whose definitions did not change (those that did are under `Outputs` below).
+    let outputs: Vec<&ValueChange> = d
+        .outputs
+        .iter()
+        .filter(|o| {
+            let prefix = format!("/Outputs/{}", o.name.replace('~', "~0").replace('/', "~1"));
+            !d.sections
+                .iter()
+                .any(|c| c.path == prefix || c.path.starts_with(&format!("{prefix}/")))
+        })
+        .collect();
+    if !outputs.is_empty() {
+        let _ = writeln!(out, "\nOutput values");
+        for c in outputs {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                symbol(color, ChangeKind::of(&c.before, &c.after)),
                 c.name,
                 before_after(&c.before, &c.after)
             );
@@ -212,6 +235,7 @@ mod tests {
             equal: false,
             parameters: Vec::new(),
             conditions: Vec::new(),
+            outputs: Vec::new(),
             sections: Vec::new(),
             resources: vec![ResourceDiff {
                 logical_id: "Q".into(),
