@@ -1,9 +1,9 @@
 //! `diff`: what separates two evaluated templates (two files, a file and a deployed stack, two stacks).
 //! It owns the diff as data: the structural changes of every template section as JSON pointers with
-//! before → after, the effective parameter values and condition values that differ, and for each
-//! resource its impact (create, update, replace, may replace, destroy, orphan) with the property changes
-//! behind it and what the resource type's schema says they do, and the output values that differ. It never reads files or the state store,
-//! never evaluates a template (callers pass both sides evaluated) and never renders.
+//! before → after, the parameter, condition and output values that differ, and for each resource its
+//! impact (create, update, replace, may replace, destroy, orphan) with the property changes behind it
+//! and what the resource type's schema says they do. It never reads files or the state store, never
+//! evaluates a template (callers pass both sides evaluated) and never renders.
 
 mod impact;
 mod mask;
