@@ -103,8 +103,14 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
     let mock = context::mock_path(&context::state_path(cli));
     let cloud = if mock.exists() {
         let options = MockOptions {
-            account_id: args.account_id.clone(),
-            region: cli.region.clone(),
+            account_id: records
+                .first()
+                .and_then(|s| account_of(&s.id))
+                .unwrap_or(&args.account_id)
+                .to_owned(),
+            region: records
+                .first()
+                .map_or_else(|| cli.region.clone(), |s| s.region.clone()),
             ..MockOptions::default()
         };
         match MockCloud::open(&mock, options) {
