@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const BASE: &str = "tests/fixtures/diff/base.yaml";
 
@@ -14,7 +15,11 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new(name: &str) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!("cairn-diff-{name}-{}", std::process::id()));
+        // Unique per call: tests run in parallel and several may use the same name.
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("cairn-diff-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("sandbox");
         Sandbox { dir }
