@@ -6,6 +6,8 @@
 pub mod check;
 pub mod cicd;
 pub mod cli;
+pub mod diff;
+pub mod drift;
 pub mod engine;
 pub mod evaluate;
 pub mod graph;

@@ -11,7 +11,8 @@ use super::{Cli, OutputFormat, context, exit};
 pub enum MockCommand {
     /// Every physical resource in the mock cloud.
     List,
-    /// Change a property of a resource (VALUE is JSON, or a plain string).
+    /// Change a property of a resource: PROPERTY is a dotted path (`Tags.0.Value`; the index one past
+    /// the end of a list appends), VALUE is JSON or a plain string, `null` removes the property.
     Set {
         physical_id: String,
         property: String,

@@ -4,6 +4,8 @@
 mod appspec;
 mod changeset;
 mod context;
+mod diff;
+mod drift;
 mod fmt;
 mod graph;
 mod inspect;
@@ -30,6 +32,8 @@ pub mod exit {
     pub const FAILURE: u8 = 1;
     /// With `--detailed-exitcode`: the plan has changes.
     pub const CHANGES: u8 = 2;
+    /// `cairn drift`: the stack has drifted (a resource was modified or deleted behind Cairn's back).
+    pub const DRIFTED: u8 = 3;
     /// The command line itself was wrong (sysexits' EX_USAGE).
     pub const USAGE: u8 = 64;
 }
@@ -111,6 +115,11 @@ pub enum Command {
     Exports,
     /// Release a stack's lock left by an operation that no longer runs.
     Unlock(inspect::UnlockArgs),
+    /// Compare two templates (files or `stack:NAME`): every section, and what deploying B instead of A
+    /// does to each resource.
+    Diff(diff::Args),
+    /// Compare a stack's resources as applied with the mock cloud's (CloudFormation's drift detection).
+    Drift(drift::Args),
     /// Look at or change the mock cloud.
     #[command(subcommand)]
     Mock(mock::MockCommand),
@@ -158,6 +167,8 @@ where
         Command::Outputs(args) => inspect::outputs(&cli, args),
         Command::Exports => inspect::exports(&cli),
         Command::Unlock(args) => inspect::unlock(&cli, args),
+        Command::Diff(args) => diff::run(&cli, args),
+        Command::Drift(args) => drift::run(&cli, args),
         Command::Mock(command) => mock::run(&cli, command),
         Command::Changeset(command) => changeset::run(&cli, command),
         Command::ContinueRollback(args) => rollback::continue_rollback(&cli, args),

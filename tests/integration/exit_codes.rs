@@ -64,3 +64,20 @@ fn exit_0_for_help_and_version() {
     assert_eq!(Cairn::new().arg("--help").run().status.code(), Some(0));
     assert_eq!(Cairn::new().arg("--version").run().status.code(), Some(0));
 }
+
+#[test]
+fn exit_3_when_a_stack_drifted() {
+    let s = crate::diff::Sandbox::new("exit-3");
+    s.apply("s", "tests/fixtures/diff/drift.yaml", &[]);
+    assert_eq!(s.run(&["drift", "s"]).status.code(), Some(0));
+    let resources = s.json(&["resources", "s"]);
+    let queue = resources
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|r| r["logical_id"] == "Queue")
+        .and_then(|r| r["physical_id"].as_str())
+        .expect("an id");
+    s.ok(&["mock", "delete", queue]);
+    assert_eq!(s.run(&["drift", "s"]).status.code(), Some(3));
+}

@@ -2,6 +2,8 @@
 
 mod cicd;
 mod conformance;
+mod diff;
+mod drift;
 mod examples;
 mod exit_codes;
 mod fixtures;

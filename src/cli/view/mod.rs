@@ -1,5 +1,7 @@
 //! Views of diagnostics: one per output format (human text, JSON, SARIF), all from the same data.
 
+pub mod diff;
+pub mod drift;
 pub mod graph;
 pub mod json;
 pub mod plan;

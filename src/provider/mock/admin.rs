@@ -40,7 +40,8 @@ impl MockCloud {
     }
 
     /// Changes a resource behind Cairn's back (for drift demos): sets the property at the dotted `path`
-    /// (`Tags.0.Value`; `null` removes it). On a bucket, `ObjectCount` sets the number of objects in it.
+    /// (`Tags.0.Value`; `null` removes it; the index one past the end of a list appends). On a bucket,
+    /// `ObjectCount` sets the number of objects in it.
     pub fn set_property(&self, physical_id: &str, path: &str, value: Value) -> Result<()> {
         let mut conn = self.lock();
         let tx = conn
@@ -196,6 +197,10 @@ fn set_path(target: &mut Value, steps: &[&str], value: Value) -> std::result::Re
                 }
                 return Ok(());
             }
+            // One past the end appends (`Tags.2` on two tags adds a third).
+            if i == items.len() {
+                items.push(Value::Null);
+            }
             let item = items.get_mut(i).ok_or(())?;
             if rest.is_empty() {
                 *item = value;
@@ -206,4 +211,22 @@ fn set_path(target: &mut Value, steps: &[&str], value: Value) -> std::result::Re
         _ => return Err(()),
     };
     set_path(next, rest, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_path_sets_removes_and_appends() {
+        let mut v = serde_json::json!({"Tags": [{"Key": "a", "Value": "1"}], "Gone": 1});
+        set_path(&mut v, &["Tags", "0", "Value"], Value::from("2")).unwrap();
+        set_path(&mut v, &["Tags", "1"], serde_json::json!({"Key": "b"})).unwrap();
+        set_path(&mut v, &["Gone"], Value::Null).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"Tags": [{"Key": "a", "Value": "2"}, {"Key": "b"}]})
+        );
+        assert!(set_path(&mut v, &["Tags", "3"], Value::from("x")).is_err());
+    }
 }
