@@ -2,78 +2,9 @@
 //! (in place, replacement, may-replace, added and removed resources, a retained orphan, section changes),
 //! file against deployed stack, equal templates, and the exit codes with and without `--fail`.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use crate::sandbox::Sandbox;
 
 const BASE: &str = "tests/fixtures/diff/base.yaml";
-
-/// A state directory of one test, removed at the end; shared with the drift tests.
-pub struct Sandbox {
-    dir: PathBuf,
-}
-
-impl Sandbox {
-    pub fn new(name: &str) -> Sandbox {
-        // Unique per call: tests run in parallel and several may use the same name.
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("cairn-diff-{name}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("sandbox");
-        Sandbox { dir }
-    }
-
-    pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_cairn"))
-            .current_dir(crate::root())
-            .env("NO_COLOR", "1")
-            .arg("--state")
-            .arg(self.dir.join("state.db"))
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("cairn runs")
-    }
-
-    /// Runs a command that must succeed; its standard output.
-    pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        crate::stdout(&out)
-    }
-
-    pub fn json(&self, args: &[&str]) -> serde_json::Value {
-        let mut a = vec!["--output", "json"];
-        a.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&a)).expect("json output")
-    }
-
-    pub fn apply(&self, stack: &str, template: &str, extra: &[&str]) {
-        let mut a = vec![
-            "apply",
-            stack,
-            "-t",
-            template,
-            "--yes",
-            "--mock-latency",
-            "0",
-        ];
-        a.extend_from_slice(extra);
-        self.ok(&a);
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 fn diff(args: &[&str]) -> (String, i32) {
     let sandbox = Sandbox::new("files");

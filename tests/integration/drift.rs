@@ -2,7 +2,7 @@
 //! `cairn mock set`, a resource deleted with `cairn mock delete`, a write-only property and a property
 //! the cloud adds that are not drift, and the exit codes (0 in sync, 3 drifted).
 
-use crate::diff::Sandbox;
+use crate::sandbox::Sandbox;
 
 const TEMPLATE: &str = "tests/fixtures/diff/drift.yaml";
 

@@ -67,7 +67,7 @@ fn exit_0_for_help_and_version() {
 
 #[test]
 fn exit_3_when_a_stack_drifted() {
-    let s = crate::diff::Sandbox::new("exit-3");
+    let s = crate::sandbox::Sandbox::new("exit-3");
     s.apply("s", "tests/fixtures/diff/drift.yaml", &[]);
     assert_eq!(s.run(&["drift", "s"]).status.code(), Some(0));
     let resources = s.json(&["resources", "s"]);

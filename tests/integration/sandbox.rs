@@ -14,7 +14,11 @@ pub struct Sandbox {
 
 impl Sandbox {
     pub fn new(name: &str) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!("cairn-stack-{name}-{}", std::process::id()));
+        // Unique per call: tests run in parallel and several may use the same name.
+        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("cairn-stack-{name}-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("sandbox");
         Sandbox { dir }
@@ -37,6 +41,32 @@ impl Sandbox {
 
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("cairn runs")
+    }
+
+    /// Runs a command that must succeed; its standard output.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        crate::stdout(&out)
+    }
+
+    /// Applies `template` to `stack` with no latency (and `extra` flags); it must succeed.
+    pub fn apply(&self, stack: &str, template: &str, extra: &[&str]) {
+        let mut a = vec![
+            "apply",
+            stack,
+            "-t",
+            template,
+            "--yes",
+            "--mock-latency",
+            "0",
+        ];
+        a.extend_from_slice(extra);
+        self.ok(&a);
     }
 
     pub fn json(&self, args: &[&str]) -> Value {
