@@ -52,6 +52,8 @@ pub const SHORT_TAGS: &[(&str, &str)] = &[
     ("RefAll", "Fn::RefAll"),
     ("ValueOf", "Fn::ValueOf"),
     ("ValueOfAll", "Fn::ValueOfAll"),
+    // rain's module functions (the `Modules:` section).
+    ("Invoke", "Fn::Invoke"),
 ];
 
 pub fn long_form(short: &str) -> Option<&'static str> {

@@ -34,8 +34,9 @@ impl ProjectOptions {
 /// comes back unchanged. Files read on the way are added to `sources`, so diagnostics can point into them.
 pub fn prepare(
     doc: Document,
-    _sources: &mut SourceMap,
-    _options: &ProjectOptions,
+    sources: &mut SourceMap,
+    options: &ProjectOptions,
 ) -> Result<Document, Vec<Diagnostic>> {
+    let doc = super::modules::expand(doc, sources, options)?;
     Ok(doc)
 }

@@ -6,6 +6,7 @@ mod fixtures;
 mod fmt;
 mod graph;
 mod langext;
+mod modules;
 mod render;
 mod stack;
 

@@ -1,0 +1,102 @@
+//! Conformance against rain's own module golden tests (`../shared/corpus/modules/rain`, every case listed in
+//! its `cases.json`). Each case loads its input, runs `transform::prepare` with the case folder as the project
+//! root, and compares the result with the expected file structurally (as JSON values, mapping key order
+//! ignored). Cases that expect an error must be refused; an empty expected file (a case upstream never runs,
+//! whose module references a parameter that is never given) counts as an expected error too.
+//!
+//! The number of passing cases may only go up; it is printed with the failing cases and their reasons.
+
+use std::path::Path;
+
+use cairn::source::{Limits, SourceMap, emit, load_file};
+use cairn::transform::{ProjectOptions, prepare};
+use serde_json::Value as J;
+
+use crate::root;
+
+/// The number of cases that pass; it may only go up.
+const MIN_PASSED: usize = 31;
+
+#[test]
+fn rain_modules_corpus() {
+    let dir = root().join("../shared/corpus/modules/rain");
+    let Ok(text) = std::fs::read_to_string(dir.join("cases.json")) else {
+        println!(
+            "modules conformance: ../shared/corpus/modules/rain/cases.json is absent; the test was skipped"
+        );
+        return;
+    };
+    let cases: J = serde_json::from_str(&text).expect("cases.json is JSON");
+    let cases = cases["cases"].as_array().expect("a `cases` list");
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for case in cases {
+        let name = case["name"].as_str().expect("a case name");
+        match run_case(&dir, case) {
+            Ok(()) => passed += 1,
+            Err(reason) => failures.push(format!("  {name}: {reason}")),
+        }
+    }
+    println!(
+        "modules conformance: {passed}/{} pass\n{}",
+        cases.len(),
+        failures.join("\n")
+    );
+    assert!(
+        passed >= MIN_PASSED,
+        "modules conformance went down: {passed} < {MIN_PASSED}"
+    );
+}
+
+fn run_case(dir: &Path, case: &J) -> Result<(), String> {
+    let input = dir.join(case["input"].as_str().ok_or("no input")?);
+    let expected = case["expected"].as_str().map(|e| dir.join(e));
+    let expected_text = expected
+        .as_ref()
+        .map(|p| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display())))
+        .transpose()?;
+    let expect_error = case["expect_error"].as_bool() == Some(true)
+        || expected_text
+            .as_deref()
+            .is_some_and(|t| t.trim().is_empty());
+    let mut sources = SourceMap::new();
+    let loaded = load_file(&input, &mut sources, &Limits::default());
+    let Some(doc) = loaded.document else {
+        return Err(format!(
+            "input does not load: {}",
+            first(&loaded.diagnostics)
+        ));
+    };
+    let options = ProjectOptions {
+        project_root: Some(dir.to_path_buf()),
+        ..ProjectOptions::default()
+    };
+    let result = prepare(doc, &mut sources, &options);
+    match (result, expect_error) {
+        (Err(_), true) => Ok(()),
+        (Ok(_), true) => Err("expected an error, got a template".into()),
+        (Err(ds), false) => Err(format!("refused: {}", first(&ds))),
+        (Ok(out), false) => {
+            let path = expected.ok_or("no expected file")?;
+            let mut esources = SourceMap::new();
+            let want = load_file(&path, &mut esources, &Limits::default());
+            let want = want.document.ok_or("expected file does not load")?;
+            let (got, want) = (emit::to_serde(&out.root), emit::to_serde(&want.root));
+            if got == want {
+                Ok(())
+            } else {
+                Err(format!(
+                    "differs\n    got:  {}\n    want: {}",
+                    serde_json::to_string(&got).unwrap_or_default(),
+                    serde_json::to_string(&want).unwrap_or_default()
+                ))
+            }
+        }
+    }
+}
+
+fn first(ds: &[cairn::source::Diagnostic]) -> String {
+    ds.first()
+        .map(|d| format!("{} {}", d.code, d.message))
+        .unwrap_or_default()
+}
