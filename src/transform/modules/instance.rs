@@ -64,7 +64,7 @@ pub(super) fn expand(
             format!("module `{}` uses itself: {}", u.name, names.join(" -> ")),
         )]);
     }
-    if u.chain.len() >= MAX_DEPTH {
+    if u.chain.len() > MAX_DEPTH {
         let names: Vec<&str> = u.chain.iter().map(|l| l.shown.as_str()).collect();
         return Err(vec![Diagnostic::error(
             codes::MODULE_TOO_DEEP,

@@ -21,6 +21,8 @@ mod rewrite;
 mod sub_text;
 mod uses;
 
+#[cfg(test)]
+mod tests;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
