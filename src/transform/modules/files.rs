@@ -8,31 +8,48 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use crate::source::{self, Diagnostic, Document, Limits, SourceMap, Span};
+use crate::source::{self, Diagnostic, Document, Limits, Node, SourceMap, Span};
 use crate::transform::ProjectOptions;
 use crate::transform::codes;
 
-/// A file found for a reference: the path shown to users and the real (canonical) path.
+/// A file found for a reference: the path shown to users and the real (canonical) path. A module inside a
+/// package (a zip archive named in `Packages:`) has the archive as its real path and its name in `member`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct Found {
     pub shown: PathBuf,
     pub real: PathBuf,
+    pub member: Option<String>,
 }
 
 impl Found {
-    /// The folder references inside this file resolve against.
-    pub fn dir(&self) -> Found {
+    pub fn file(shown: PathBuf, real: PathBuf) -> Found {
         Found {
-            shown: self
-                .shown
+            shown,
+            real,
+            member: None,
+        }
+    }
+
+    /// The folder references inside this file resolve against (for a package member, the archive's).
+    pub fn dir(&self) -> Found {
+        let shown = match &self.member {
+            Some(m) => self.shown.ancestors().nth(m.split('/').count() + 1),
+            None => self.shown.parent(),
+        };
+        Found::file(
+            shown.map(Path::to_path_buf).unwrap_or_default(),
+            self.real
                 .parent()
                 .map(Path::to_path_buf)
                 .unwrap_or_default(),
-            real: self
-                .real
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default(),
+        )
+    }
+
+    /// What identifies the file: for cycles and the cache.
+    pub fn key(&self) -> PathBuf {
+        match &self.member {
+            Some(m) => self.real.join(m),
+            None => self.real.clone(),
         }
     }
 }
@@ -43,6 +60,8 @@ pub(super) struct Files {
     s3_root: Option<PathBuf>,
     limits: Limits,
     loaded: HashMap<PathBuf, Document>,
+    /// `Packages:` of the template: alias -> archive.
+    packages: HashMap<String, Found>,
 }
 
 impl Files {
@@ -57,7 +76,35 @@ impl Files {
             s3_root,
             limits: Limits::default(),
             loaded: HashMap::new(),
+            packages: HashMap::new(),
         }
+    }
+
+    /// Reads a `Packages:` section (`alias: {Source: path.zip}`), the archives a module `Source` names as
+    /// `$alias/member.yaml`.
+    pub fn set_packages(&mut self, section: Option<&Node>, dir: &Found) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        for (alias, e) in section
+            .and_then(Node::as_map)
+            .into_iter()
+            .flat_map(|m| m.iter())
+        {
+            let source = e.value.as_map().and_then(|m| m.get("Source"));
+            match source.and_then(|s| s.as_str().map(|t| (t, s.span))) {
+                Some((path, span)) => match self.resolve(dir, path, span) {
+                    Ok(found) => {
+                        self.packages.insert(alias.to_owned(), found);
+                    }
+                    Err(d) => errors.push(*d),
+                },
+                None => errors.push(Diagnostic::error(
+                    codes::MODULE_LAYOUT,
+                    e.value.span,
+                    format!("package `{alias}` needs a `Source` path to a zip archive"),
+                )),
+            }
+        }
+        errors
     }
 
     /// Resolves `reference` (as written at `span`) against the folder `dir`: relative paths, absolute paths
@@ -68,6 +115,27 @@ impl Files {
         reference: &str,
         span: Span,
     ) -> Result<Found, Box<Diagnostic>> {
+        if let Some(rest) = reference.strip_prefix('$') {
+            let (alias, member) = rest.split_once('/').unwrap_or((rest, ""));
+            let Some(package) = self.packages.get(alias) else {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        codes::MODULE_SOURCE_MISSING,
+                        span,
+                        format!("no package `{alias}` in `Packages`"),
+                    )
+                    .with_help_opt(crate::source::suggest(
+                        alias,
+                        self.packages.keys().map(String::as_str),
+                    )),
+                ));
+            };
+            return Ok(Found {
+                shown: package.shown.join(member),
+                real: package.real.clone(),
+                member: Some(member.to_owned()),
+            });
+        }
         let (shown, candidate) = if let Some(key) = reference.strip_prefix("s3://") {
             let Some(mirror) = &self.s3_root else {
                 return Err(Box::new(
@@ -106,7 +174,7 @@ impl Files {
                 format!("`{}` is a directory, not a file", shown.display()),
             )));
         }
-        Ok(Found { shown, real })
+        Ok(Found::file(shown, real))
     }
 
     /// The document of module file `found`, loaded with the normal loader and registered in `sources` (once
@@ -116,7 +184,7 @@ impl Files {
         found: &Found,
         sources: &mut SourceMap,
     ) -> Result<Document, Vec<Diagnostic>> {
-        if let Some(doc) = self.loaded.get(&found.real) {
+        if let Some(doc) = self.loaded.get(&found.key()) {
             return Ok(doc.clone());
         }
         let text = read_text(found, sources).map_err(|d| vec![*d])?;
@@ -131,7 +199,7 @@ impl Files {
             .collect();
         match r.document.take() {
             Some(doc) if errors.is_empty() => {
-                self.loaded.insert(found.real.clone(), doc.clone());
+                self.loaded.insert(found.key(), doc.clone());
                 Ok(doc)
             }
             _ => Err(errors),
@@ -151,12 +219,21 @@ impl Files {
 }
 
 fn read_text(found: &Found, sources: &mut SourceMap) -> Result<String, Box<Diagnostic>> {
-    std::fs::read_to_string(&found.real).map_err(|_| {
+    let text = match &found.member {
+        None => {
+            std::fs::read_to_string(&found.real).map_err(|_| "not readable UTF-8 text".to_owned())
+        }
+        Some(m) => std::fs::read(&found.real)
+            .map_err(|_| "the archive cannot be read".to_owned())
+            .and_then(|data| super::zip::member(&data, m))
+            .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_owned())),
+    };
+    text.map_err(|why| {
         let file = sources.add(found.shown.display().to_string(), "");
         Box::new(Diagnostic::error(
             codes::MODULE_SOURCE_MISSING,
             Span::new(file, 0, 0),
-            format!("cannot read `{}` as UTF-8 text", found.shown.display()),
+            format!("cannot read `{}`: {why}", found.shown.display()),
         ))
     })
 }

@@ -54,7 +54,7 @@ pub(super) fn expand(
     let found = files
         .resolve(&u.dir, source, source_span)
         .map_err(|d| vec![*d])?;
-    if let Some(at) = u.chain.iter().position(|l| l.real == found.real) {
+    if let Some(at) = u.chain.iter().position(|l| l.real == found.key()) {
         let mut names: Vec<&str> = u.chain[at..].iter().map(|l| l.shown.as_str()).collect();
         let shown = found.shown.display().to_string();
         names.push(&shown);
@@ -172,7 +172,7 @@ pub(super) fn expand(
     if let Some(m) = inner.as_ref().and_then(Node::as_map) {
         let mut chain = u.chain.clone();
         chain.push(Link {
-            real: found.real.clone(),
+            real: found.key(),
             shown: found.shown.display().to_string(),
         });
         out.uses = uses::read(m, &dir, &chain, parameters, groups, &mut errors);

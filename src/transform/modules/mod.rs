@@ -20,6 +20,7 @@ mod resolve;
 mod rewrite;
 mod sub_text;
 mod uses;
+mod zip;
 
 #[cfg(test)]
 mod tests;
@@ -57,10 +58,11 @@ pub(crate) fn expand(
     let mut files = Files::new(options);
     let shown = PathBuf::from(sources.name(doc.root.span.file));
     let real = shown.canonicalize().unwrap_or_else(|_| shown.clone());
-    let top = Found { shown, real };
+    let top = Found::file(shown, real);
     let dir = top.dir();
     let mut errors = Vec::new();
 
+    errors.extend(files.set_packages(root.get("Packages"), &dir));
     // The template's own constants and inserted files.
     let (constants, errs) = rewrite::constants(root.get("Constants"), &dir, &files);
     errors.extend(errs);
@@ -85,7 +87,7 @@ pub(crate) fn expand(
     let parameters = root.get("Parameters").and_then(Node::as_map);
     let mut groups = Groups::new();
     let chain = [Link {
-        real: top.real.clone(),
+        real: top.key(),
         shown: top.shown.display().to_string(),
     }];
     let mut queue: VecDeque<_> = section(&sections, "Modules")

@@ -411,3 +411,20 @@ fn a_module_file_is_read_once_however_often_it_is_used() {
     assert_eq!(sources.add("probe", ""), crate::source::FileId(2));
     assert!(sources.name(crate::source::FileId(1)).ends_with("b.yaml"));
 }
+
+#[test]
+fn an_unknown_package_alias_is_named() {
+    let p = Project::new(
+        "package",
+        &[(
+            "t.yaml",
+            "Packages:\n  lib:\n    Source: lib.zip\nModules:\n  A:\n    Source: $lb/m.yaml\n",
+        )],
+    );
+    std::fs::write(p.root.join("lib.zip"), b"").expect("write");
+    let (d, at) = p.error();
+    assert_eq!(d.code, codes::MODULE_SOURCE_MISSING);
+    assert_eq!(at, "$lb/m.yaml");
+    assert_eq!(d.message, "no package `lb` in `Packages`");
+    assert_eq!(d.help.as_deref(), Some("did you mean `lib`?"));
+}
