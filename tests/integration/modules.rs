@@ -100,3 +100,55 @@ fn first(ds: &[cairn::source::Diagnostic]) -> String {
         .map(|d| format!("{} {}", d.code, d.message))
         .unwrap_or_default()
 }
+
+/// A project using modules validates, and renders with the modules expanded.
+#[test]
+fn a_project_with_modules_validates_and_renders_expanded() {
+    let out = crate::Cairn::new()
+        .args(["validate", "tests/fixtures/modules/app.yaml"])
+        .run();
+    assert!(out.status.success(), "{}", crate::stdout(&out));
+    let out = crate::Cairn::new()
+        .args(["render", "tests/fixtures/modules/app.yaml"])
+        .run();
+    assert!(out.status.success());
+    insta::assert_snapshot!("modules_app_rendered", crate::stdout(&out));
+}
+
+/// Errors point at the use site, or into the module file with a label at the use site.
+#[test]
+fn module_errors_point_into_the_right_file() {
+    let out = crate::Cairn::new()
+        .args(["validate", "tests/fixtures/modules/bad_property.yaml"])
+        .run();
+    assert_eq!(out.status.code(), Some(1));
+    let text = crate::stdout(&out);
+    assert!(
+        text.contains("error[E6205]: module `Logs` has no parameter `Nam`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--> tests/fixtures/modules/bad_property.yaml:5:7"),
+        "{text}"
+    );
+    assert!(text.contains("error[E6207]"), "{text}");
+    assert!(
+        text.contains("tests/fixtures/modules/modules/bucket.yaml:4:5"),
+        "{text}"
+    );
+
+    let out = crate::Cairn::new()
+        .args(["validate", "tests/fixtures/modules/bad_missing.yaml"])
+        .run();
+    assert_eq!(out.status.code(), Some(1));
+    let text = crate::stdout(&out);
+    assert!(
+        text.contains("error[E6206]: module parameter `Name` has no value"),
+        "{text}"
+    );
+    assert!(
+        text.contains("--> tests/fixtures/modules/modules/bucket.yaml:15:19"),
+        "{text}"
+    );
+    assert!(text.contains("module `Logs` used here"), "{text}");
+}
