@@ -77,3 +77,5 @@ pub const MODULE_NAME_CONFLICT: &str = "E6211";
 pub const MODULE_FOREACH: &str = "E6212";
 /// `Fn::Invoke`, `Fn::InsertFile` or `Fn::Merge` with arguments of the wrong layout.
 pub const MODULE_FUNCTION: &str = "E6213";
+/// An override that replaces a value the module takes from a property the use gives (both would set it).
+pub const MODULE_OVERRIDE_CONFLICT: &str = "E6214";

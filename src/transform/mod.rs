@@ -49,6 +49,7 @@
 //! | `E6211` | a name a module adds that the template has already |
 //! | `E6212` | a module `ForEach` whose collection cannot be read |
 //! | `E6213` | `Fn::Invoke`, `Fn::InsertFile` or `Fn::Merge` with arguments of the wrong layout |
+//! | `E6214` | an override replacing a value the module takes from a property the use gives |
 
 pub mod codes;
 mod conditions;

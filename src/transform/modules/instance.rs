@@ -85,6 +85,8 @@ pub(super) fn expand(
             "a module must be a mapping of sections",
         ))]);
     };
+    let lifted = super::legacy::lift(root);
+    let root = lifted.as_ref().unwrap_or(root);
     let section = |name: &str| root.get(name).and_then(Node::as_map);
     let mut errors = Vec::new();
     let params = bind(&u.name, section("Parameters"), decl.properties, &mut errors);
@@ -133,6 +135,7 @@ pub(super) fn expand(
     let inner = section("Modules").map(|m| inner_modules(&mut scope, m));
     errors.append(&mut scope.errors);
 
+    resources.retain_mut(|r| super::legacy::if_param(&mut r.node, &params));
     let mut conds = Conditions::new(conditions.iter().map(|(k, _, v)| (k.as_str(), v)));
     let mut out = Expansion::default();
     resources.retain_mut(|r| fold_resource(&mut conds, r));
@@ -150,11 +153,16 @@ pub(super) fn expand(
         let declared = section("Resources")
             .map(|m| m.keys().collect::<Vec<_>>())
             .unwrap_or_default();
+        let written = overrides::Written {
+            resources: section("Resources"),
+            properties: decl.properties,
+        };
         overrides::apply(
             &u.name,
             o,
             &mut resources,
             declared.iter().copied(),
+            &written,
             &mut errors,
         );
     }

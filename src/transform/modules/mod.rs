@@ -15,6 +15,7 @@ mod bind;
 mod files;
 mod fold;
 mod instance;
+mod legacy;
 mod overrides;
 mod resolve;
 mod rewrite;
@@ -52,6 +53,8 @@ pub(crate) fn expand(
     let Some(root) = doc.root.as_map() else {
         return Ok(doc);
     };
+    let lifted = legacy::lift(root);
+    let root = lifted.as_ref().unwrap_or(root);
     if !MODULE_SECTIONS.iter().any(|s| root.get(s).is_some()) && !uses_functions(&doc.root) {
         return Ok(doc);
     }

@@ -15,6 +15,13 @@ pub(super) struct Moved {
     pub node: Node,
 }
 
+/// The module's resources as written, and the properties the use gives: an override may not replace a
+/// value the module takes from a property (both would set it).
+pub(super) struct Written<'a> {
+    pub resources: Option<&'a Mapping>,
+    pub properties: Option<&'a Mapping>,
+}
+
 /// Applies `overrides` (the `Overrides` of a module use) to `resources`. `declared` are the module's own
 /// resource names, so an override of a resource folded away by a false condition is no error.
 pub(super) fn apply<'a>(
@@ -22,6 +29,7 @@ pub(super) fn apply<'a>(
     overrides: &Node,
     resources: &mut [Moved],
     declared: impl Iterator<Item = &'a str> + Clone,
+    written: &Written<'_>,
     errors: &mut Vec<Diagnostic>,
 ) {
     let Some(m) = overrides.as_map() else {
@@ -37,7 +45,13 @@ pub(super) fn apply<'a>(
     };
     for (name, e) in m.iter() {
         match resources.iter_mut().find(|r| r.local == name) {
-            Some(r) => r.node = merge(&r.node, &e.value),
+            Some(r) => {
+                let original = written.resources.and_then(|m| m.get(name));
+                if let Some(original) = original {
+                    conflicts(original, &e.value, written.properties, name, errors);
+                }
+                r.node = merge(&r.node, &e.value);
+            }
             None if declared.clone().any(|d| d == name) => {}
             None => errors.push(
                 Diagnostic::error(
@@ -47,6 +61,44 @@ pub(super) fn apply<'a>(
                 )
                 .with_help_opt(suggest(name, declared.clone())),
             ),
+        }
+    }
+}
+
+/// Reports each place where `over` replaces a `!Ref Parameter` of `original` whose parameter the use sets
+/// with a property.
+fn conflicts(
+    original: &Node,
+    over: &Node,
+    properties: Option<&Mapping>,
+    path: &str,
+    errors: &mut Vec<Diagnostic>,
+) {
+    match (original.as_map(), over.as_map()) {
+        (Some(o), Some(v)) if call(original).is_none() && call(over).is_none() => {
+            for (k, e) in v.iter() {
+                if let Some(orig) = o.get(k) {
+                    conflicts(orig, &e.value, properties, &format!("{path}.{k}"), errors);
+                }
+            }
+        }
+        _ if original.as_seq().is_some() && over.as_seq().is_some() => {}
+        _ => {
+            let param = match call(original) {
+                Some(("Ref", p)) => p.as_str(),
+                _ => None,
+            };
+            if let Some(p) = param.filter(|p| properties.is_some_and(|m| m.get(p).is_some())) {
+                errors.push(
+                    Diagnostic::error(
+                        codes::MODULE_OVERRIDE_CONFLICT,
+                        over.span,
+                        format!("the override of `{path}` replaces the value property `{p}` sets"),
+                    )
+                    .with_label(original.span, format!("the module sets it from `{p}` here"))
+                    .with_help(format!("set it with property `{p}`, or drop the override")),
+                );
+            }
         }
     }
 }

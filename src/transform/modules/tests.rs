@@ -428,3 +428,45 @@ fn an_unknown_package_alias_is_named() {
     assert_eq!(d.message, "no package `lb` in `Packages`");
     assert_eq!(d.help.as_deref(), Some("did you mean `lib`?"));
 }
+
+#[test]
+fn an_override_may_not_replace_what_a_property_sets() {
+    let p = Project::new(
+        "override-conflict",
+        &[
+            ("b.yaml", BUCKET),
+            (
+                "t.yaml",
+                "Modules:\n  A:\n    Source: b.yaml\n    Properties: {Name: a}\n    Overrides:\n      Bucket: {Properties: {BucketName: z}}\n",
+            ),
+        ],
+    );
+    let (d, at) = p.error();
+    assert_eq!(d.code, codes::MODULE_OVERRIDE_CONFLICT);
+    assert_eq!(at, "z");
+    assert_eq!(
+        d.message,
+        "the override of `Bucket.Properties.BucketName` replaces the value property `Name` sets"
+    );
+}
+
+#[test]
+fn rain_module_resources_are_module_uses() {
+    let p = Project::new(
+        "legacy",
+        &[
+            ("b.yaml", BUCKET),
+            (
+                "t.yaml",
+                "Resources:\n  A:\n    Type: !Rain::Module b.yaml\n    Properties: {Name: b}\n",
+            ),
+        ],
+    );
+    let (r, _) = p.run();
+    let doc = r.expect("expands");
+    let name = get(
+        &doc.root,
+        &["Resources", "ABucket", "Properties", "BucketName"],
+    );
+    assert_eq!(name.as_str(), Some("b"));
+}
