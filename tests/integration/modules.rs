@@ -15,7 +15,19 @@ use serde_json::Value as J;
 use crate::root;
 
 /// The number of cases that pass; it may only go up.
-const MIN_PASSED: usize = 45;
+const MIN_PASSED: usize = 49;
+
+/// Cases that do not pass, and why.
+const KNOWN_FAILURES: &[(&str, &str)] = &[
+    (
+        "constant2",
+        "rain turns `!Sub ${!leavemealone}` into the plain text `${!leavemealone}`, which changes its value (CloudFormation's `Fn::Sub` gives `${leavemealone}`); Cairn leaves the `Fn::Sub`",
+    ),
+    (
+        "test",
+        "the template uses the tag `!Equals:` (with a colon), which is no CloudFormation tag; the loader refuses it",
+    ),
+];
 
 #[test]
 fn rain_modules_corpus() {
@@ -34,7 +46,11 @@ fn rain_modules_corpus() {
         let name = case["name"].as_str().expect("a case name");
         match run_case(&dir, case) {
             Ok(()) => passed += 1,
-            Err(reason) => failures.push(format!("  {name}: {reason}")),
+            Err(reason) => {
+                let known = KNOWN_FAILURES.iter().find(|(n, _)| *n == name);
+                let why = known.map_or(reason, |(_, why)| format!("known: {why}"));
+                failures.push(format!("  {name}: {why}"));
+            }
         }
     }
     println!(

@@ -42,6 +42,18 @@ pub(super) fn bind(
             check(name, v, d, errors);
         }
         let value = given.or_else(|| decl.and_then(|d| d.get("Default")).cloned());
+        let is_list = decl
+            .and_then(|d| d.get("Type"))
+            .and_then(Node::as_str)
+            .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
+        let value = match value {
+            // A list parameter given as text is the list of its comma-separated items, as CloudFormation
+            // reads it.
+            Some(v) if is_list && v.as_str().is_some() => Some(
+                crate::transform::nodes::split_list(v.as_str().unwrap_or_default(), v.span),
+            ),
+            other => other,
+        };
         out.insert(name.to_owned(), value);
     }
     out

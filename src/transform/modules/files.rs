@@ -81,7 +81,7 @@ impl Files {
     }
 
     /// Reads a `Packages:` section (`alias: {Source: path.zip}`), the archives a module `Source` names as
-    /// `$alias/member.yaml`.
+    /// `$alias/member.yaml`; rain's `Rain: {Packages: {alias: {Location: dir}}}` names a folder the same way.
     pub fn set_packages(&mut self, section: Option<&Node>, dir: &Found) -> Vec<Diagnostic> {
         let mut errors = Vec::new();
         for (alias, e) in section
@@ -89,9 +89,12 @@ impl Files {
             .into_iter()
             .flat_map(|m| m.iter())
         {
-            let source = e.value.as_map().and_then(|m| m.get("Source"));
+            let source = e
+                .value
+                .as_map()
+                .and_then(|m| m.get("Source").or_else(|| m.get("Location")));
             match source.and_then(|s| s.as_str().map(|t| (t, s.span))) {
-                Some((path, span)) => match self.resolve(dir, path, span) {
+                Some((path, span)) => match self.locate(dir, path, span) {
                     Ok(found) => {
                         self.packages.insert(alias.to_owned(), found);
                     }
@@ -107,14 +110,28 @@ impl Files {
         errors
     }
 
-    /// Resolves `reference` (as written at `span`) against the folder `dir`: relative paths, absolute paths
-    /// and `s3://bucket/key` (through the S3 mirror). The file must exist and lie inside an allowed root.
+    /// Resolves `reference` (as written at `span`) against the folder `dir`: relative paths, absolute paths,
+    /// `s3://bucket/key` (through the S3 mirror) and `$package/member`. The file must exist and lie inside an
+    /// allowed root.
     pub fn resolve(
         &self,
         dir: &Found,
         reference: &str,
         span: Span,
     ) -> Result<Found, Box<Diagnostic>> {
+        let found = self.locate(dir, reference, span)?;
+        if found.member.is_none() && found.real.is_dir() {
+            return Err(Box::new(Diagnostic::error(
+                codes::MODULE_SOURCE_MISSING,
+                span,
+                format!("`{}` is a directory, not a file", found.shown.display()),
+            )));
+        }
+        Ok(found)
+    }
+
+    /// [`resolve`](Self::resolve), where a folder is accepted too.
+    fn locate(&self, dir: &Found, reference: &str, span: Span) -> Result<Found, Box<Diagnostic>> {
         if let Some(rest) = reference.strip_prefix('$') {
             let (alias, member) = rest.split_once('/').unwrap_or((rest, ""));
             let Some(package) = self.packages.get(alias) else {
@@ -130,6 +147,10 @@ impl Files {
                     )),
                 ));
             };
+            if package.real.is_dir() {
+                // rain's directory alias (`Rain: {Packages: {abc: {Location: dir}}}`).
+                return self.locate(package, member, span);
+            }
             return Ok(Found {
                 shown: package.shown.join(member),
                 real: package.real.clone(),
@@ -166,13 +187,6 @@ impl Files {
                 format!("`{reference}` is outside the project root"),
             )
             .with_help("module sources and inserted files must stay inside the project (no `..` escape, no symlink out)")));
-        }
-        if real.is_dir() {
-            return Err(Box::new(Diagnostic::error(
-                codes::MODULE_SOURCE_MISSING,
-                span,
-                format!("`{}` is a directory, not a file", shown.display()),
-            )));
         }
         Ok(Found::file(shown, real))
     }

@@ -45,6 +45,7 @@ pub(super) fn expand(
     files: &mut Files,
     sources: &mut SourceMap,
     parameters: Option<&Mapping>,
+    globals: &IndexMap<String, Node>,
     groups: &mut Groups,
 ) -> Result<Expansion, Vec<Diagnostic>> {
     let used_here =
@@ -91,7 +92,7 @@ pub(super) fn expand(
     let mut errors = Vec::new();
     let params = bind(&u.name, section("Parameters"), decl.properties, &mut errors);
     let dir = found.dir();
-    let (constants, errs) = rewrite::constants(root.get("Constants"), &dir, files);
+    let (constants, errs) = rewrite::all_constants(root, globals, &dir, files);
     errors.extend(errs);
     let locals = locals(root);
     let mut scope = Scope {
@@ -107,11 +108,23 @@ pub(super) fn expand(
     let mut resources: Vec<Moved> = section("Resources")
         .map(|m| {
             m.iter()
-                .map(|(k, e)| Moved {
-                    local: k.to_owned(),
-                    name: prefixed(k),
-                    key_span: e.key_span,
-                    node: scope.resource(&e.value),
+                .map(|(k, e)| match k.strip_prefix("Fn::ForEach::") {
+                    Some(group) => Moved {
+                        local: k.to_owned(),
+                        name: format!("Fn::ForEach::{}", prefixed(group)),
+                        key_span: e.key_span,
+                        node: for_each(&mut scope, &e.value, |s, n| s.resource(n)),
+                    },
+                    None => {
+                        let (name, node) =
+                            super::legacy::extension(&u.name, k, scope.resource(&e.value));
+                        Moved {
+                            local: k.to_owned(),
+                            name,
+                            key_span: e.key_span,
+                            node,
+                        }
+                    }
                 })
                 .collect()
         })
@@ -309,7 +322,7 @@ fn inner_modules(scope: &mut Scope<'_>, m: &Mapping) -> Node {
         let (key, value) = match k.strip_prefix("Fn::ForEach::") {
             Some(group) => (
                 format!("Fn::ForEach::{}{group}", scope.prefix),
-                for_each(scope, &e.value),
+                for_each(scope, &e.value, declaration_value),
             ),
             None => (
                 format!("{}{k}", scope.prefix),
@@ -321,18 +334,22 @@ fn inner_modules(scope: &mut Scope<'_>, m: &Mapping) -> Node {
     Node::new(Span::default(), NodeKind::Map(out))
 }
 
-fn for_each(scope: &mut Scope<'_>, node: &Node) -> Node {
+/// A `Fn::ForEach` loop of the module (over inner modules, or resources): its collection and body moved,
+/// the output key prefixed.
+fn for_each(
+    scope: &mut Scope<'_>,
+    node: &Node,
+    body_value: fn(&mut Scope<'_>, &Node) -> Node,
+) -> Node {
     let Some([id, coll, body]) = node.as_seq() else {
         return node.clone();
     };
     let mut b = Mapping::new();
     if let Some(m) = body.as_map() {
         for (k, e) in m.iter() {
-            let _ = b.insert(
-                format!("{}{k}", scope.prefix),
-                e.key_span,
-                declaration_value(scope, &e.value),
-            );
+            let (name, value) =
+                super::legacy::extension(scope.prefix, k, body_value(scope, &e.value));
+            let _ = b.insert(name, e.key_span, value);
         }
     }
     let items = vec![

@@ -1,4 +1,5 @@
-//! rain's older module directive: a resource whose `Type` is `!Rain::Module path` is a module use, the same
+//! rain's older module directive: a resource whose `Type` is `!Rain::Module path` (or `$package/path`, a
+//! module in a folder named in `Rain: {Packages}`) is a module use, the same
 //! as a `Modules:` entry of that name with the resource's `Properties` and `Overrides`. Resources of such a
 //! module marked `Metadata: {Rain: {IfParam: P}}` (or `IfNotParam`) exist only when parameter `P` has (or
 //! has not) a value.
@@ -13,13 +14,7 @@ use crate::source::{Mapping, Node, NodeKind};
 /// is none.
 pub(super) fn lift(root: &Mapping) -> Option<Mapping> {
     let resources = root.get("Resources")?.as_map()?;
-    let is_module = |n: &Node| {
-        n.as_map()
-            .and_then(|m| m.get("Type"))
-            .and_then(Node::as_map)
-            .and_then(|t| t.get("Rain::Module"))
-            .is_some()
-    };
+    let is_module = |n: &Node| source(n).is_some();
     if !resources.iter().any(|(_, e)| is_module(&e.value)) {
         return None;
     }
@@ -36,8 +31,11 @@ pub(super) fn lift(root: &Mapping) -> Option<Mapping> {
         }
         let mut decl = Mapping::new();
         for (attr, x) in e.value.as_map().into_iter().flat_map(Mapping::iter) {
-            let value = match (attr, x.value.as_map().and_then(|t| t.get("Rain::Module"))) {
-                ("Type", Some(source)) => ("Source", source.clone()),
+            let value = match attr {
+                "Type" => (
+                    "Source",
+                    source(&e.value).cloned().unwrap_or_else(|| x.value.clone()),
+                ),
                 _ => (attr, x.value.clone()),
             };
             let _ = decl.insert(value.0.to_owned(), x.key_span, value.1);
@@ -67,6 +65,17 @@ pub(super) fn lift(root: &Mapping) -> Option<Mapping> {
         Node::new(span, NodeKind::Map(modules)),
     );
     Some(out)
+}
+
+/// The module path of a resource whose `Type` is `!Rain::Module path`, or `$package/path` (a module in one
+/// of rain's package folders).
+fn source(resource: &Node) -> Option<&Node> {
+    let t = resource.as_map()?.get("Type")?;
+    match t.as_str() {
+        Some(s) if s.starts_with('$') && s.contains('/') => Some(t),
+        Some(_) => None,
+        None => t.as_map()?.get("Rain::Module"),
+    }
 }
 
 /// False when the resource's `Metadata.Rain.IfParam` names a parameter without a value (or `IfNotParam` one
@@ -143,4 +152,44 @@ fn without_markers(resource: &Node) -> Node {
         },
     );
     Node::new(resource.span, NodeKind::Map(out))
+}
+
+/// The name and definition of a module resource: `{module}{name}`, except rain's `ModuleExtension...`
+/// resources, which take the module's own name (with the rest of theirs) and the type their
+/// `Metadata.Extends` gives.
+pub(super) fn extension(module: &str, name: &str, node: Node) -> (String, Node) {
+    let Some(rest) = name.strip_prefix("ModuleExtension") else {
+        return (format!("{module}{name}"), node);
+    };
+    let Some(m) = node.as_map() else {
+        return (format!("{module}{rest}"), node);
+    };
+    let extends = m
+        .get("Metadata")
+        .and_then(Node::as_map)
+        .and_then(|md| md.get_entry("Extends"));
+    let mut out = Mapping::with_capacity(m.len() + 1);
+    if let Some(e) = extends {
+        let _ = out.insert("Type".to_owned(), e.key_span, e.value.clone());
+    }
+    for (k, e) in m.iter() {
+        let value = match (k, e.value.as_map()) {
+            ("Metadata", Some(md)) => {
+                let mut kept = Mapping::with_capacity(md.len());
+                for (mk, me) in md.iter().filter(|(mk, _)| *mk != "Extends") {
+                    let _ = kept.insert(mk.to_owned(), me.key_span, me.value.clone());
+                }
+                if kept.is_empty() {
+                    continue;
+                }
+                Node::new(e.value.span, NodeKind::Map(kept))
+            }
+            _ => e.value.clone(),
+        };
+        let _ = out.insert(k.to_owned(), e.key_span, value);
+    }
+    (
+        format!("{module}{rest}"),
+        Node::new(node.span, NodeKind::Map(out)),
+    )
 }

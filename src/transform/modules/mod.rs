@@ -41,7 +41,7 @@ use rewrite::{Locals, Scope};
 use uses::{Groups, Link};
 
 /// Sections of the using template that exist only for modules, dropped from the result.
-const MODULE_SECTIONS: &[&str] = &["Modules", "Constants", "Packages"];
+const MODULE_SECTIONS: &[&str] = &["Modules", "Constants", "Packages", "Rain"];
 
 /// Expands the modules `doc` uses. A document that uses none (no `Modules`, `Constants`, `Fn::InsertFile`
 /// or `Fn::Invoke`) comes back unchanged.
@@ -66,8 +66,14 @@ pub(crate) fn expand(
     let mut errors = Vec::new();
 
     errors.extend(files.set_packages(root.get("Packages"), &dir));
+    let rain_packages = root
+        .get("Rain")
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("Packages"));
+    errors.extend(files.set_packages(rain_packages, &dir));
     // The template's own constants and inserted files.
-    let (constants, errs) = rewrite::constants(root.get("Constants"), &dir, &files);
+    let (constants, errs) = rewrite::all_constants(root, &IndexMap::new(), &dir, &files);
+    let globals = rewrite::global(&constants);
     errors.extend(errs);
     let (params, locals) = (IndexMap::new(), Locals::default());
     let mut scope = Scope {
@@ -81,7 +87,7 @@ pub(crate) fn expand(
     };
     let mut sections: Vec<(String, Span, Node)> = root
         .iter()
-        .filter(|(k, _)| *k != "Constants")
+        .filter(|(k, _)| *k != "Constants" && *k != "Rain")
         .map(|(k, e)| (k.to_owned(), e.key_span, scope.value(&e.value)))
         .collect();
     errors.append(&mut scope.errors);
@@ -101,7 +107,7 @@ pub(crate) fn expand(
     let mut added = Added::default();
     let mut modules: HashMap<String, Registered> = HashMap::new();
     while let Some(u) = queue.pop_front() {
-        match instance::expand(&u, &mut files, sources, parameters, &mut groups) {
+        match instance::expand(&u, &mut files, sources, parameters, &globals, &mut groups) {
             Ok(x) => {
                 let names = x.resources.iter().map(|r| r.name.clone()).collect();
                 added.resources.extend(
@@ -153,7 +159,7 @@ pub(crate) fn expand(
     );
     merge_transforms(&mut sections, added.transforms, modules_span);
 
-    let mut resolver = Resolver::new(&modules, &groups, &mut files, sources, parameters);
+    let mut resolver = Resolver::new(&modules, &groups, &mut files, sources, parameters, &globals);
     let mut out = Mapping::with_capacity(sections.len());
     for (k, span, v) in sections {
         let v = if k == "Resources" {
@@ -261,7 +267,10 @@ fn merge_transforms(
             all.push(t);
         }
     }
-    let node = Node::new(modules_span, NodeKind::Seq(all));
+    let node = match all.as_slice() {
+        [one] => one.clone(),
+        _ => Node::new(modules_span, NodeKind::Seq(all)),
+    };
     match sections.iter_mut().find(|(k, _, _)| k == "Transform") {
         Some(slot) => slot.2 = Node::new(slot.2.span, node.kind),
         None => sections.insert(0, ("Transform".to_owned(), modules_span, node)),
@@ -272,9 +281,12 @@ fn merge_transforms(
 fn uses_functions(node: &Node) -> bool {
     match &node.kind {
         NodeKind::Seq(items) => items.iter().any(uses_functions),
-        NodeKind::Map(m) => m
-            .iter()
-            .any(|(k, e)| k == "Fn::InsertFile" || k == "Fn::Invoke" || uses_functions(&e.value)),
+        NodeKind::Map(m) => m.iter().any(|(k, e)| {
+            k == "Fn::InsertFile"
+                || k == "Fn::Invoke"
+                || k == "Rain::Embed"
+                || uses_functions(&e.value)
+        }),
         _ => false,
     }
 }

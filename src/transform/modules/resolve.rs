@@ -34,6 +34,7 @@ pub(super) struct Resolver<'a> {
     pub files: &'a mut Files,
     pub sources: &'a mut SourceMap,
     pub parameters: Option<&'a Mapping>,
+    pub globals: &'a IndexMap<String, Node>,
     pub errors: Vec<Diagnostic>,
     depth: usize,
 }
@@ -50,6 +51,7 @@ impl<'a> Resolver<'a> {
         files: &'a mut Files,
         sources: &'a mut SourceMap,
         parameters: Option<&'a Mapping>,
+        globals: &'a IndexMap<String, Node>,
     ) -> Resolver<'a> {
         Resolver {
             modules,
@@ -57,6 +59,7 @@ impl<'a> Resolver<'a> {
             files,
             sources,
             parameters,
+            globals,
             errors: Vec::new(),
             depth: 0,
         }
@@ -282,6 +285,7 @@ impl<'a> Resolver<'a> {
             self.files,
             self.sources,
             self.parameters,
+            self.globals,
             &mut scratch,
         ) {
             Ok(x) => {

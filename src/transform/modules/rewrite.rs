@@ -1,6 +1,7 @@
 //! The one walk that moves a module's content into the template using it: parameter references become the
-//! values the module use gives, constants (`Constants:`, `!Ref Const::x`, `${Const::x}`) are put in place,
-//! `Fn::InsertFile` reads its file, and names local to the module (resources, conditions, mappings, inner
+//! values the module use gives, constants (`Constants:`, `!Ref Const::x`, `${Const::x}`, and rain's
+//! `Rain: {Constants}` with `${Rain::x}` and `!Rain::Constant x`) are put in place, `Fn::InsertFile` (or
+//! `!Rain::Embed`) reads its file, and names local to the module (resources, conditions, mappings, inner
 //! modules) get the module's name as a prefix wherever they are referenced. The same walk with no prefix and
 //! no parameters applies a template's own constants and inserted files.
 //!
@@ -105,6 +106,25 @@ impl Scope<'_> {
         if let Some((name, arg)) = call(node) {
             return self.call(node, name, arg);
         }
+        if let Some((name, e)) = node.as_map().and_then(Mapping::single) {
+            match (name, e.value.as_str()) {
+                ("Rain::Constant", Some(c)) => {
+                    if let Some(v) = self.constants.get(&format!("Rain::{c}")) {
+                        return v.clone();
+                    }
+                }
+                ("Rain::Embed", _) => {
+                    // rain embeds the file's text without its final line break.
+                    let mut out = self.insert_file(node, &e.value);
+                    if let NodeKind::String(t) = &mut out.kind {
+                        let trimmed = t.trim_end_matches(['\n', '\r']).len();
+                        t.truncate(trimmed);
+                    }
+                    return out;
+                }
+                _ => {}
+            }
+        }
         match &node.kind {
             NodeKind::Seq(items) => Node::new(
                 node.span,
@@ -158,9 +178,7 @@ impl Scope<'_> {
     }
 
     fn reference(&mut self, node: &Node, name: &str) -> Node {
-        if let Some(c) = name.strip_prefix("Const::")
-            && let Some(v) = self.constants.get(c)
-        {
+        if let Some(v) = self.constants.get(name) {
             return v.clone();
         }
         match self.params.get(name) {
@@ -201,9 +219,7 @@ impl Scope<'_> {
         };
         let mut missing_names = Vec::new();
         let decide = |name: &str| -> Var {
-            if let Some(c) = name.strip_prefix("Const::")
-                && let Some(v) = self.constants.get(c)
-            {
+            if let Some(v) = self.constants.get(name) {
                 return sub_text::inline(v).map_or_else(|| Var::Bind(v.clone()), Var::Text);
             }
             match self.params.get(name) {
@@ -274,14 +290,17 @@ fn missing(node: &Node, name: &str) -> Diagnostic {
     ))
 }
 
-/// Resolves a `Constants:` section in order: a constant may use the ones before it (`${Const::x}` inside a
-/// string, `!Ref Const::x`, `!Sub`).
+/// Resolves a constants section in order, each constant named `{prefix}{name}` (`Const::` for a
+/// `Constants:` section, `Rain::` for rain's `Rain: {Constants: ...}`); a constant may use the ones before it
+/// and those `inherited` (`${Const::x}` inside a string, `!Ref Const::x`, `!Sub`).
 pub(super) fn constants(
     section: Option<&Node>,
+    prefix: &str,
+    inherited: &IndexMap<String, Node>,
     dir: &Found,
     files: &Files,
 ) -> (IndexMap<String, Node>, Vec<Diagnostic>) {
-    let mut out: IndexMap<String, Node> = IndexMap::new();
+    let mut out: IndexMap<String, Node> = inherited.clone();
     let mut errors = Vec::new();
     let Some(m) = section.and_then(Node::as_map) else {
         return (out, errors);
@@ -289,13 +308,9 @@ pub(super) fn constants(
     let (params, locals) = (IndexMap::new(), Locals::default());
     for (k, e) in m.iter() {
         let value = match &e.value.kind {
-            NodeKind::String(s) if s.contains("${Const::") => {
+            NodeKind::String(s) if s.contains("${") => {
                 let (t, _, _) = sub_text::rewrite(s, None, |name| {
-                    match name
-                        .strip_prefix("Const::")
-                        .and_then(|c| out.get(c))
-                        .and_then(sub_text::inline)
-                    {
+                    match out.get(name).and_then(sub_text::inline) {
                         Some(t) => Var::Text(t),
                         None => Var::Keep,
                     }
@@ -317,7 +332,34 @@ pub(super) fn constants(
                 v
             }
         };
-        out.insert(k.to_owned(), value);
+        out.insert(format!("{prefix}{k}"), value);
     }
     (out, errors)
+}
+
+/// The constants of a template or module: its `Constants:` and rain's `Rain: {Constants: ...}`, after the
+/// `inherited` ones (rain's constants reach into modules).
+pub(super) fn all_constants(
+    root: &Mapping,
+    inherited: &IndexMap<String, Node>,
+    dir: &Found,
+    files: &Files,
+) -> (IndexMap<String, Node>, Vec<Diagnostic>) {
+    let rain = root
+        .get("Rain")
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("Constants"));
+    let (with_rain, mut errors) = constants(rain, "Rain::", inherited, dir, files);
+    let (all, more) = constants(root.get("Constants"), "Const::", &with_rain, dir, files);
+    errors.extend(more);
+    (all, errors)
+}
+
+/// The constants rain lets modules see: those named `Rain::x`.
+pub(super) fn global(constants: &IndexMap<String, Node>) -> IndexMap<String, Node> {
+    constants
+        .iter()
+        .filter(|(k, _)| k.starts_with("Rain::"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }

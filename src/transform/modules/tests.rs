@@ -470,3 +470,57 @@ fn rain_module_resources_are_module_uses() {
     );
     assert_eq!(name.as_str(), Some("b"));
 }
+
+#[test]
+fn loops_inside_a_module_take_its_prefix_and_list_properties_split() {
+    let p = Project::new(
+        "module-loop",
+        &[
+            (
+                "m.yaml",
+                "Parameters:\n  Names:\n    Type: CommaDelimitedList\nResources:\n  Fn::ForEach::Topics:\n    - N\n    - !Ref Names\n    - Topic${N}:\n        Type: AWS::SNS::Topic\n",
+            ),
+            (
+                "t.yaml",
+                "Transform: AWS::LanguageExtensions\nModules:\n  A:\n    Source: m.yaml\n    Properties: {Names: 'x, y'}\n",
+            ),
+        ],
+    );
+    let (r, _) = p.run();
+    let doc = r.expect("expands");
+    let lp = get(&doc.root, &["Resources", "Fn::ForEach::ATopics"]);
+    let items = lp.as_seq().unwrap();
+    let names: Vec<_> = items[1]
+        .as_seq()
+        .unwrap()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(names, ["x", "y"]);
+    assert!(items[2].as_map().unwrap().get("ATopic${N}").is_some());
+}
+
+#[test]
+fn rain_constants_reach_into_modules_and_embed_reads_a_file() {
+    let p = Project::new(
+        "rain-constants",
+        &[
+            (
+                "m.yaml",
+                "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub '${Rain::name}'\n",
+            ),
+            ("note.txt", "hello\n"),
+            (
+                "t.yaml",
+                "Rain:\n  Constants:\n    name: logs\nResources:\n  M:\n    Type: !Rain::Module m.yaml\n  W:\n    Type: AWS::CloudFormation::WaitConditionHandle\n    Metadata:\n      Note: !Rain::Embed note.txt\n",
+            ),
+        ],
+    );
+    let (r, _) = p.run();
+    let doc = r.expect("expands");
+    let name = get(&doc.root, &["Resources", "MB", "Properties", "BucketName"]);
+    assert_eq!(name.as_str(), Some("logs"));
+    let note = get(&doc.root, &["Resources", "W", "Metadata", "Note"]);
+    assert_eq!(note.as_str(), Some("hello"));
+    assert!(doc.root.as_map().unwrap().get("Rain").is_none());
+}
