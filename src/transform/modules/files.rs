@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
 
 use crate::source::{self, Diagnostic, Document, Limits, Node, SourceMap, Span};
 use crate::transform::ProjectOptions;
@@ -59,7 +60,8 @@ pub(super) struct Files {
     roots: Vec<PathBuf>,
     s3_root: Option<PathBuf>,
     limits: Limits,
-    loaded: HashMap<PathBuf, Document>,
+    /// Module documents read so far; `None` for a file that failed to load (reported at its first use).
+    loaded: HashMap<PathBuf, Option<Rc<Document>>>,
     /// `Packages:` of the template: alias -> archive.
     packages: HashMap<String, Found>,
 }
@@ -192,16 +194,23 @@ impl Files {
     }
 
     /// The document of module file `found`, loaded with the normal loader and registered in `sources` (once
-    /// per run). This is the one function that turns a module source into a document.
+    /// per run). This is the one function that turns a module source into a document. A file that does not
+    /// load is reported once: later uses get an error list that is empty.
     pub fn module(
         &mut self,
         found: &Found,
         sources: &mut SourceMap,
-    ) -> Result<Document, Vec<Diagnostic>> {
-        if let Some(doc) = self.loaded.get(&found.key()) {
-            return Ok(doc.clone());
+    ) -> Result<Rc<Document>, Vec<Diagnostic>> {
+        if let Some(cached) = self.loaded.get(&found.key()) {
+            return cached.clone().ok_or_else(Vec::new);
         }
-        let text = read_text(found, sources).map_err(|d| vec![*d])?;
+        let text = match read_text(found, sources) {
+            Ok(t) => t,
+            Err(d) => {
+                self.loaded.insert(found.key(), None);
+                return Err(vec![*d]);
+            }
+        };
         let file = sources.add(found.shown.display().to_string(), text);
         let text = sources.file(file).text.clone();
         let format = source::Format::detect(&found.real, &text);
@@ -213,10 +222,14 @@ impl Files {
             .collect();
         match r.document.take() {
             Some(doc) if errors.is_empty() => {
-                self.loaded.insert(found.key(), doc.clone());
+                let doc = Rc::new(doc);
+                self.loaded.insert(found.key(), Some(Rc::clone(&doc)));
                 Ok(doc)
             }
-            _ => Err(errors),
+            _ => {
+                self.loaded.insert(found.key(), None);
+                Err(errors)
+            }
         }
     }
 

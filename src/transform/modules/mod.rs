@@ -85,10 +85,19 @@ pub(crate) fn expand(
         files: &files,
         errors: Vec::new(),
     };
+    // Without constants or inserted files, the walk would copy the template unchanged.
+    let walk = !constants.is_empty() || uses_functions(&doc.root);
     let mut sections: Vec<(String, Span, Node)> = root
         .iter()
         .filter(|(k, _)| *k != "Constants" && *k != "Rain")
-        .map(|(k, e)| (k.to_owned(), e.key_span, scope.value(&e.value)))
+        .map(|(k, e)| {
+            let v = if walk {
+                scope.value(&e.value)
+            } else {
+                e.value.clone()
+            };
+            (k.to_owned(), e.key_span, v)
+        })
         .collect();
     errors.append(&mut scope.errors);
 

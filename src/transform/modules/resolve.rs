@@ -234,6 +234,13 @@ impl<'a> Resolver<'a> {
                 found.insert(var.to_owned(), v);
             }
         }
+        if found.is_empty() {
+            // No module output in the text: only the variable map may hold references.
+            return match &arg.kind {
+                NodeKind::Seq(_) => rebuild(node, self.value(arg)),
+                _ => node.clone(),
+            };
+        }
         let decide = |name: &str| match found.get(name) {
             Some(v) => sub_text::inline(v).map_or_else(|| Var::Bind(v.clone()), Var::Text),
             None => Var::Keep,

@@ -206,7 +206,28 @@ impl Scope<'_> {
         }
     }
 
+    /// True when variable `name` of a `Fn::Sub` is one this walk rewrites.
+    fn touches(&self, name: &str) -> bool {
+        if self.constants.contains_key(name) || self.params.contains_key(name) {
+            return true;
+        }
+        let target = name.split_once('.').map_or(name, |(t, _)| t);
+        self.target(target) != target
+    }
+
     fn sub(&mut self, node: &Node, arg: &Node) -> Node {
+        let text = match &arg.kind {
+            NodeKind::String(s) => s.as_str(),
+            NodeKind::Seq(items) => items.first().and_then(Node::as_str).unwrap_or_default(),
+            _ => "",
+        };
+        if !sub_text::vars(text).iter().any(|v| self.touches(v)) {
+            // Nothing to rewrite in the text: only the variable map may hold references.
+            return match &arg.kind {
+                NodeKind::Seq(_) => rebuild(node, self.value(arg)),
+                _ => node.clone(),
+            };
+        }
         // The variable map's values belong to the module too; they are walked before the text.
         let (text_arg, map) = match &arg.kind {
             NodeKind::Seq(items) if items.len() == 2 => (&items[0], Some(&items[1])),

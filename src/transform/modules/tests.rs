@@ -524,3 +524,22 @@ fn rain_constants_reach_into_modules_and_embed_reads_a_file() {
     assert_eq!(note.as_str(), Some("hello"));
     assert!(doc.root.as_map().unwrap().get("Rain").is_none());
 }
+
+#[test]
+fn a_module_that_does_not_load_is_reported_once() {
+    let p = Project::new(
+        "broken",
+        &[
+            ("b.yaml", "Resources:\n  B: [unclosed\n"),
+            (
+                "t.yaml",
+                "Modules:\n  A:\n    Source: b.yaml\n    ForEach: [x, y, z]\n",
+            ),
+        ],
+    );
+    let (r, sources) = p.run();
+    let ds = r.expect_err("the module does not load");
+    assert_eq!(ds.len(), 1, "{ds:?}");
+    assert!(sources.name(ds[0].span.file).ends_with("b.yaml"));
+    assert_eq!(ds[0].labels[0].message, "module `A0` used here");
+}
