@@ -55,7 +55,7 @@ pub const MODULE_SOURCE_MISSING: &str = "E6201";
 pub const MODULE_OUTSIDE_ROOT: &str = "E6202";
 /// A module that uses itself, directly or through other modules.
 pub const MODULE_CYCLE: &str = "E6203";
-/// Modules nested more than sixteen deep.
+/// Modules nested more than sixteen deep, or expanding to more than 10,000 module uses.
 pub const MODULE_TOO_DEEP: &str = "E6204";
 /// A module `Properties` key the module declares no `Parameters` entry for.
 pub const MODULE_UNKNOWN_PROPERTY: &str = "E6205";

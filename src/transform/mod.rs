@@ -39,7 +39,7 @@
 //! | `E6201` | a module `Source` that cannot be read (no such file, unknown package alias) |
 //! | `E6202` | a module or inserted file outside the project root (`..`, absolute path, symlink out) |
 //! | `E6203` | a module that uses itself, directly or through other modules |
-//! | `E6204` | modules nested more than sixteen deep |
+//! | `E6204` | modules nested more than sixteen deep, or more than 10,000 module uses |
 //! | `E6205` | a module property the module has no parameter for |
 //! | `E6206` | a module parameter referenced without a property or a default |
 //! | `E6207` | a module property that breaks its parameter's constraints |

@@ -40,6 +40,9 @@ use resolve::{Registered, Resolver};
 use rewrite::{Locals, Scope};
 use uses::{Groups, Link};
 
+/// How many module uses one template may expand to (loops inside loops multiply).
+const MAX_USES: usize = 10_000;
+
 /// Sections of the using template that exist only for modules, dropped from the result.
 const MODULE_SECTIONS: &[&str] = &["Modules", "Constants", "Packages", "Rain"];
 
@@ -115,7 +118,22 @@ pub(crate) fn expand(
         .into();
     let mut added = Added::default();
     let mut modules: HashMap<String, Registered> = HashMap::new();
+    let mut expanded = 0usize;
     while let Some(u) = queue.pop_front() {
+        expanded += 1;
+        if expanded > MAX_USES {
+            errors.push(
+                Diagnostic::error(
+                    codes::MODULE_TOO_DEEP,
+                    u.key_span,
+                    format!("modules expand to more than {MAX_USES} module uses"),
+                )
+                .with_help(
+                    "loops over modules that use loops multiply: check the `ForEach` collections",
+                ),
+            );
+            break;
+        }
         match instance::expand(&u, &mut files, sources, parameters, &globals, &mut groups) {
             Ok(x) => {
                 let names = x.resources.iter().map(|r| r.name.clone()).collect();

@@ -543,3 +543,26 @@ fn a_module_that_does_not_load_is_reported_once() {
     assert!(sources.name(ds[0].span.file).ends_with("b.yaml"));
     assert_eq!(ds[0].labels[0].message, "module `A0` used here");
 }
+
+#[test]
+fn loops_of_loops_stop_at_ten_thousand_uses() {
+    let items = (0..101)
+        .map(|i| format!("i{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let inner =
+        format!("Modules:\n  L:\n    Source: leaf.yaml\n    ForEach: [{items}]\nResources: {{}}\n");
+    let outer = format!("Modules:\n  M:\n    Source: inner.yaml\n    ForEach: [{items}]\n");
+    let p = Project::new(
+        "many-uses",
+        &[
+            ("leaf.yaml", "Resources: {}\n"),
+            ("inner.yaml", &inner),
+            ("t.yaml", &outer),
+        ],
+    );
+    let (d, at) = p.error();
+    assert_eq!(d.code, codes::MODULE_TOO_DEEP);
+    assert_eq!(d.message, "modules expand to more than 10000 module uses");
+    assert_eq!(at, "L");
+}
