@@ -159,6 +159,18 @@ impl Files {
                 member: Some(member.to_owned()),
             });
         }
+        if reference.starts_with("http://") || reference.starts_with("https://") {
+            return Err(Box::new(
+                Diagnostic::error(
+                    codes::MODULE_SOURCE_MISSING,
+                    span,
+                    format!(
+                        "cannot read `{reference}`: sources are never fetched over the network"
+                    ),
+                )
+                .with_help("copy the file into the project, or mirror S3 with `--s3-root DIR`"),
+            ));
+        }
         let (shown, candidate) = if let Some(key) = reference.strip_prefix("s3://") {
             let Some(mirror) = &self.s3_root else {
                 return Err(Box::new(

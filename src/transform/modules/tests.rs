@@ -566,3 +566,46 @@ fn loops_of_loops_stop_at_ten_thousand_uses() {
     assert_eq!(d.message, "modules expand to more than 10000 module uses");
     assert_eq!(at, "L");
 }
+
+#[test]
+fn sources_are_never_fetched_over_the_network() {
+    let p = Project::new(
+        "http",
+        &[(
+            "t.yaml",
+            "Modules:\n  A:\n    Source: https://example.com/m.yaml\n",
+        )],
+    );
+    let (d, at) = p.error();
+    assert_eq!(d.code, codes::MODULE_SOURCE_MISSING);
+    assert_eq!(at, "https://example.com/m.yaml");
+    assert_eq!(
+        d.message,
+        "cannot read `https://example.com/m.yaml`: sources are never fetched over the network"
+    );
+}
+
+#[test]
+fn s3_sources_read_the_local_mirror() {
+    let p = Project::new(
+        "s3",
+        &[
+            ("mirror/bucket/m.yaml", BUCKET),
+            (
+                "t.yaml",
+                "Modules:\n  A:\n    Source: s3://bucket/m.yaml\n    Properties: {Name: a}\n",
+            ),
+        ],
+    );
+    let mut sources = SourceMap::new();
+    let doc = load_file(&p.root.join("t.yaml"), &mut sources, &Limits::default())
+        .document
+        .unwrap();
+    let options = ProjectOptions {
+        project_root: Some(p.root.clone()),
+        s3_root: Some(p.root.join("mirror")),
+        ..ProjectOptions::default()
+    };
+    let doc = super::expand(doc, &mut sources, &options).expect("expands");
+    assert!(get(&doc.root, &["Resources", "ABucket"]).as_map().is_some());
+}
