@@ -236,3 +236,65 @@ pub(super) fn reduce(conds: &mut Conditions<'_>, node: &Node) -> Node {
         _ => conds.fold(node, 0).unwrap_or_else(|| node.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transform::tests::load;
+
+    fn node(text: &str) -> Node {
+        let (doc, _) = load(&format!("V: {text}\n"));
+        doc.root.as_map().unwrap().get("V").unwrap().clone()
+    }
+
+    fn yaml(n: &Node) -> String {
+        crate::source::emit::to_yaml(n).trim_end().to_owned()
+    }
+
+    #[test]
+    fn conditions_are_known_when_their_operands_are() {
+        let defs = [
+            ("A", node("!Equals [x, x]")),
+            ("B", node("!And [!Condition A, !Equals [!Ref P, y]]")),
+            ("C", node("!Or [!Condition A, !Equals [!Ref P, y]]")),
+            ("D", node("!Not [!Equals [!If [!Equals [a, a], x, y], y]]")),
+        ];
+        let c = Conditions::new(defs.iter().map(|(k, v)| (*k, v)));
+        assert_eq!(c.get("A"), Some(true));
+        assert_eq!(c.get("B"), None);
+        assert_eq!(c.get("C"), Some(true));
+        assert_eq!(c.get("D"), Some(true));
+    }
+
+    #[test]
+    fn known_branches_and_functions_fold_and_no_value_goes_away() {
+        let defs = [("T", node("!Equals [1, 1]"))];
+        let mut c = Conditions::new(defs.iter().map(|(k, v)| (*k, v)));
+        let folded = c
+            .fold(
+                &node("{a: !If [T, !Join ['-', [x, !Ref AWS::NoValue, y]], z], b: !If [T, !Ref AWS::NoValue, 1], c: !Select [1, [p, q]], d: {Fn::Merge: [[1], [2]]}, e: {Fn::Merge: [{k: 1}, {k: 2, l: 3}]}}"),
+                0,
+            )
+            .unwrap();
+        assert_eq!(
+            yaml(&folded),
+            "a: x-y\nc: q\nd:\n  - 1\n  - 2\ne:\n  k: 2\n  l: 3"
+        );
+    }
+
+    #[test]
+    fn unknown_conditions_keep_both_branches_and_reduce() {
+        let defs = [
+            ("K", node("!Equals [1, 1]")),
+            ("U", node("!And [!Condition K, !Equals [!Ref P, y]]")),
+        ];
+        let mut c = Conditions::new(defs.iter().map(|(k, v)| (*k, v)));
+        let folded = c.fold(&node("!If [U, !Ref AWS::NoValue, 1]"), 0).unwrap();
+        assert_eq!(
+            yaml(&folded),
+            "Fn::If:\n  - U\n  - Ref: AWS::NoValue\n  - 1"
+        );
+        let reduced = reduce(&mut c, &defs[1].1);
+        assert_eq!(yaml(&reduced), "Fn::Equals:\n  - Ref: P\n  - y");
+    }
+}
