@@ -609,3 +609,22 @@ fn s3_sources_read_the_local_mirror() {
     let doc = super::expand(doc, &mut sources, &options).expect("expands");
     assert!(get(&doc.root, &["Resources", "ABucket"]).as_map().is_some());
 }
+
+#[test]
+fn a_declaration_condition_and_depends_on_apply_to_each_resource() {
+    let p = Project::new(
+        "attach",
+        &[
+            ("b.yaml", BUCKET),
+            (
+                "t.yaml",
+                "Parameters:\n  Env: {Type: String}\nConditions:\n  Prod: !Equals [!Ref Env, prod]\nModules:\n  A:\n    Source: b.yaml\n    Condition: Prod\n    DependsOn: Q\n    Properties: {Name: a}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n",
+            ),
+        ],
+    );
+    let (r, _) = p.run();
+    let doc = r.expect("expands");
+    let bucket = get(&doc.root, &["Resources", "ABucket"]);
+    assert_eq!(get(bucket, &["Condition"]).as_str(), Some("Prod"));
+    assert_eq!(get(bucket, &["DependsOn"]).as_str(), Some("Q"));
+}
