@@ -6,6 +6,9 @@
 //! (`ForEach:` on a declaration, `Fn::ForEach::Name` in the section), `Constants`, `Fn::InsertFile`,
 //! `Fn::Merge` and `Fn::Invoke` work as in rain.
 //!
+//! rain's older form (`Type: !Rain::Module path`, `Rain: {Constants, Packages}`) is read by `legacy.rs`,
+//! module packages (zip archives) by `zip.rs`.
+//!
 //! What this module owns: the driver (a queue of module uses, inner modules queued with their names already
 //! prefixed, so the expansion is iterative and nesting is bounded by the chain of files, not the stack) and
 //! the merge into the template. Each step has its own file. It runs before CloudFormation's transforms and
@@ -58,7 +61,14 @@ pub(crate) fn expand(
     };
     let lifted = legacy::lift(root);
     let root = lifted.as_ref().unwrap_or(root);
-    if !MODULE_SECTIONS.iter().any(|s| root.get(s).is_some()) && !uses_functions(&doc.root) {
+    // The text is searched first: a tree walk of a large template costs more than a substring search.
+    let text = &sources.file(doc.root.span.file).text;
+    let may_use = ["InsertFile", "Invoke", "Rain::Embed"]
+        .iter()
+        .any(|f| text.contains(f));
+    let uses_modules = MODULE_SECTIONS.iter().any(|s| root.get(s).is_some())
+        || (may_use && uses_functions(&doc.root));
+    if !uses_modules {
         return Ok(doc);
     }
     let mut files = Files::new(options);
