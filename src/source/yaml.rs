@@ -52,6 +52,11 @@ pub const SHORT_TAGS: &[(&str, &str)] = &[
     ("RefAll", "Fn::RefAll"),
     ("ValueOf", "Fn::ValueOf"),
     ("ValueOfAll", "Fn::ValueOfAll"),
+    // rain's module functions (the `Modules:` section), and its older module directive (`Type: !Rain::Module`).
+    ("Invoke", "Fn::Invoke"),
+    ("Rain::Module", "Rain::Module"),
+    ("Rain::Constant", "Rain::Constant"),
+    ("Rain::Embed", "Rain::Embed"),
 ];
 
 pub fn long_form(short: &str) -> Option<&'static str> {

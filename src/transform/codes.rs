@@ -74,3 +74,36 @@ pub const SNIPPET_INPUT: &str = "E6109";
 pub const SNIPPET_RENDER: &str = "E6110";
 /// A snippet that ran out of fuel while rendering: an endless or far too long loop.
 pub const SNIPPET_FUEL: &str = "E6111";
+// Modules (`E62xx`): the `Modules:` section, expanded before everything else.
+
+/// A module `Source` that cannot be read: no such file, a directory, or an unknown package alias.
+pub const MODULE_SOURCE_MISSING: &str = "E6201";
+/// A module or inserted file whose path leaves the project root (a `..` escape, an absolute path elsewhere,
+/// or a symlink pointing out).
+pub const MODULE_OUTSIDE_ROOT: &str = "E6202";
+/// A module that uses itself, directly or through other modules.
+pub const MODULE_CYCLE: &str = "E6203";
+/// Modules nested more than sixteen deep, or expanding to more than 10,000 module uses.
+pub const MODULE_TOO_DEEP: &str = "E6204";
+/// A module `Properties` key the module declares no `Parameters` entry for.
+pub const MODULE_UNKNOWN_PROPERTY: &str = "E6205";
+/// A module parameter with no property and no `Default`, referenced by the module.
+pub const MODULE_MISSING_PROPERTY: &str = "E6206";
+/// A module property that breaks its parameter's constraints (`AllowedValues`, `AllowedPattern`, lengths,
+/// value range, a number type).
+pub const MODULE_BAD_PROPERTY: &str = "E6207";
+/// A reference to a module output the module does not declare, or to a module instance that does not exist.
+pub const MODULE_UNKNOWN_OUTPUT: &str = "E6208";
+/// A module declaration, `Overrides` or module file whose layout is wrong (no `Source`, `Properties` that is
+/// not a mapping, a section that is not a mapping, an unknown key).
+pub const MODULE_LAYOUT: &str = "E6209";
+/// An override naming a resource the module does not have.
+pub const MODULE_UNKNOWN_OVERRIDE: &str = "E6210";
+/// A name the module would add to the template that exists already (a resource, condition or mapping).
+pub const MODULE_NAME_CONFLICT: &str = "E6211";
+/// A module `ForEach` whose collection is not a list, a comma-separated string, or a parameter with a default.
+pub const MODULE_FOREACH: &str = "E6212";
+/// `Fn::Invoke`, `Fn::InsertFile` or `Fn::Merge` with arguments of the wrong layout.
+pub const MODULE_FUNCTION: &str = "E6213";
+/// An override that replaces a value the module takes from a property the use gives (both would set it).
+pub const MODULE_OVERRIDE_CONFLICT: &str = "E6214";

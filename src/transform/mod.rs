@@ -50,6 +50,20 @@
 //! | `E6109` | a snippet input that is unknown, missing, mistyped or not allowed |
 //! | `E6110` | a snippet that fails to compile or render |
 //! | `E6111` | a snippet that runs out of fuel (an endless loop) |
+//! | `E6201` | a module `Source` that cannot be read (no such file, unknown package alias) |
+//! | `E6202` | a module or inserted file outside the project root (`..`, absolute path, symlink out) |
+//! | `E6203` | a module that uses itself, directly or through other modules |
+//! | `E6204` | modules nested more than sixteen deep, or more than 10,000 module uses |
+//! | `E6205` | a module property the module has no parameter for |
+//! | `E6206` | a module parameter referenced without a property or a default |
+//! | `E6207` | a module property that breaks its parameter's constraints |
+//! | `E6208` | a reference to a module output (or instance) that does not exist |
+//! | `E6209` | a module declaration, override or module file whose layout is wrong |
+//! | `E6210` | an override naming a resource the module does not have |
+//! | `E6211` | a name a module adds that the template has already |
+//! | `E6212` | a module `ForEach` whose collection cannot be read |
+//! | `E6213` | `Fn::Invoke`, `Fn::InsertFile` or `Fn::Merge` with arguments of the wrong layout |
+//! | `E6214` | an override replacing a value the module takes from a property the use gives |
 
 pub mod codes;
 mod conditions;
@@ -61,6 +75,7 @@ mod language_extensions;
 mod loop_collection;
 mod loop_header;
 mod loop_survey;
+mod modules;
 mod nodes;
 mod prepare;
 mod resolver;

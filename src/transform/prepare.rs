@@ -41,6 +41,8 @@ pub fn prepare(
     sources: &mut SourceMap,
     options: &ProjectOptions,
 ) -> Result<Document, Vec<Diagnostic>> {
+    // Modules first: they are expanded before anything else, and a module may use includes.
+    let doc = super::modules::expand(doc, sources, options)?;
     // Relative include locations resolve against the directory of the file the document was read from.
     let path = PathBuf::from(sources.name(doc.root.span.file));
     include::expand_includes(doc, &path, sources, options)

@@ -11,6 +11,7 @@ mod fmt;
 mod graph;
 mod include;
 mod langext;
+mod modules;
 mod render;
 mod sandbox;
 mod stack;
