@@ -168,3 +168,26 @@ fn module_errors_point_into_the_right_file() {
     );
     assert!(text.contains("module `Logs` used here"), "{text}");
 }
+
+/// A `.j2` snippet of the library as a module source: Properties are its inputs.
+#[test]
+fn a_snippet_is_a_module_source() {
+    let out = crate::Cairn::new()
+        .args(["render", "tests/fixtures/modules/snippet_module.yaml"])
+        .run();
+    assert!(out.status.success(), "{}", crate::stdout(&out));
+    let text = crate::stdout(&out);
+    assert!(
+        text.contains("  WorkJobs:\n    Type: AWS::SQS::Queue"),
+        "{text}"
+    );
+    assert!(text.contains("  WorkJobsDeadLetterQueue:"), "{text}");
+    assert!(text.contains("maxReceiveCount: 3"), "{text}");
+    let out = crate::Cairn::new()
+        .args(["validate", "tests/fixtures/modules/bad_snippet_input.yaml"])
+        .run();
+    assert_eq!(out.status.code(), Some(1));
+    let text = crate::stdout(&out);
+    assert!(text.contains("error[E6109]: unknown input `nme`"), "{text}");
+    assert!(text.contains("module `Work` used here"), "{text}");
+}

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 
-use crate::source::{self, Diagnostic, Document, Limits, Node, SourceMap, Span};
+use crate::source::{self, Diagnostic, Document, Limits, Mapping, Node, SourceMap, Span};
 use crate::transform::ProjectOptions;
 use crate::transform::codes;
 
@@ -64,6 +64,8 @@ pub(super) struct Files {
     loaded: HashMap<PathBuf, Option<Rc<Document>>>,
     /// `Packages:` of the template: alias -> archive.
     packages: HashMap<String, Found>,
+    /// For snippet sources: the roots and the run's compiled snippets.
+    options: ProjectOptions,
 }
 
 impl Files {
@@ -79,6 +81,7 @@ impl Files {
             limits: Limits::default(),
             loaded: HashMap::new(),
             packages: HashMap::new(),
+            options: options.clone(),
         }
     }
 
@@ -185,7 +188,20 @@ impl Files {
             (PathBuf::from(reference), mirror.join(key))
         } else {
             let rel = Path::new(reference);
-            (normalize(&dir.shown.join(rel)), dir.real.join(rel))
+            let beside = dir.real.join(rel);
+            // Beside the file that names it; else under the project root, then a snippet root.
+            let fallback = (!beside.exists() && rel.is_relative())
+                .then(|| {
+                    self.roots
+                        .iter()
+                        .flat_map(|r| [r.join(rel), r.join("snippets").join(rel)])
+                        .find(|c| c.exists())
+                })
+                .flatten();
+            match fallback {
+                Some(found) => (PathBuf::from(reference), found),
+                None => (normalize(&dir.shown.join(rel)), beside),
+            }
         };
         let real = candidate.canonicalize().map_err(|_| {
             Box::new(Diagnostic::error(
@@ -203,6 +219,37 @@ impl Files {
             .with_help("module sources and inserted files must stay inside the project (no `..` escape, no symlink out)")));
         }
         Ok(Found::file(shown, real))
+    }
+
+    /// A `.j2` snippet used as a module: rendered with the use's `Properties` as its inputs (checked
+    /// against the snippet's header at the use site), then loaded like a module file.
+    pub fn snippet(
+        &self,
+        found: &Found,
+        inputs: &Mapping,
+        site: Span,
+        sources: &mut SourceMap,
+    ) -> Result<Rc<Document>, Vec<Diagnostic>> {
+        let path = found.real.display().to_string();
+        let mut doc =
+            crate::transform::render_snippet(&path, inputs, site, sources, &self.options)?;
+        // A library snippet renders a fragment of resources: as a module, it is the Resources section.
+        const SECTIONS: [&str; 5] = [
+            "Resources",
+            "Outputs",
+            "Parameters",
+            "Conditions",
+            "Mappings",
+        ];
+        if let Some(m) = doc.root.as_map()
+            && !m.keys().any(|k| SECTIONS.contains(&k))
+        {
+            let span = doc.root.span;
+            let mut root = Mapping::with_capacity(1);
+            let _ = root.insert("Resources".to_owned(), span, doc.root.clone());
+            doc.root = Node::new(span, source::NodeKind::Map(root));
+        }
+        Ok(Rc::new(doc))
     }
 
     /// The document of module file `found`, loaded with the normal loader and registered in `sources` (once

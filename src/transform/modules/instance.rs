@@ -76,9 +76,21 @@ pub(super) fn expand(
             ),
         )]);
     }
-    let doc = files
-        .module(&found, sources)
-        .map_err(|ds| ds.into_iter().map(used_here).collect::<Vec<_>>())?;
+    // A snippet takes the use's Properties as its inputs; a module file binds them to its Parameters.
+    let snippet = found.real.extension().is_some_and(|e| e == "j2");
+    let loaded = if snippet {
+        let none = Mapping::new();
+        files.snippet(
+            &found,
+            decl.properties.unwrap_or(&none),
+            source_span,
+            sources,
+        )
+    } else {
+        files.module(&found, sources)
+    };
+    let doc = loaded.map_err(|ds| ds.into_iter().map(used_here).collect::<Vec<_>>())?;
+    let properties = if snippet { None } else { decl.properties };
     let Some(root) = doc.root.as_map() else {
         return Err(vec![used_here(Diagnostic::error(
             codes::MODULE_LAYOUT,
@@ -90,7 +102,7 @@ pub(super) fn expand(
     let root = lifted.as_ref().unwrap_or(root);
     let section = |name: &str| root.get(name).and_then(Node::as_map);
     let mut errors = Vec::new();
-    let params = bind(&u.name, section("Parameters"), decl.properties, &mut errors);
+    let params = bind(&u.name, section("Parameters"), properties, &mut errors);
     let dir = found.dir();
     let (constants, errs) = rewrite::all_constants(root, globals, &dir, files);
     errors.extend(errs);
@@ -168,7 +180,7 @@ pub(super) fn expand(
             .unwrap_or_default();
         let written = overrides::Written {
             resources: section("Resources"),
-            properties: decl.properties,
+            properties,
         };
         overrides::apply(
             &u.name,
