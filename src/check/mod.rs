@@ -43,6 +43,7 @@ pub fn check_with(t: &Template, sources: &SourceMap, allow_types: &[String]) -> 
     parameters::check(t, &mut out);
     conditions::check(t, &mut out);
     let pending = pending_transforms(t);
+    unknown_transforms(t, &mut out);
     properties::check(t, allow_types, pending.is_empty(), &mut out);
     if pending.is_empty() {
         refs::check(t, &mut out);
@@ -58,12 +59,41 @@ pub fn check_with(t: &Template, sources: &SourceMap, allow_types: &[String]) -> 
     out
 }
 
+/// AWS's own transforms: a name in the `AWS::` namespace that is not one of them cannot be a macro either
+/// (macros may not use it), so it is a mistake.
+const AWS_TRANSFORMS: &[&str] = &[
+    "AWS::Include",
+    "AWS::LanguageExtensions",
+    "AWS::Serverless-2016-10-31",
+    "AWS::CodeDeployBlueGreen",
+    "AWS::SecretsManager-2020-07-23",
+];
+
+fn unknown_transforms(t: &Template, out: &mut Vec<Diagnostic>) {
+    for tr in &t.transform {
+        let name = tr.name.value.as_str();
+        if name.starts_with("AWS::") && !AWS_TRANSFORMS.contains(&name) {
+            out.push(
+                Diagnostic::error(
+                    codes::UNKNOWN_TRANSFORM,
+                    tr.name.span,
+                    format!("unknown transform `{name}`"),
+                )
+                .with_help_opt(crate::source::suggest(name, AWS_TRANSFORMS.iter().copied()))
+                .with_note("AWS's transforms are AWS::Include, AWS::LanguageExtensions, AWS::Serverless-2016-10-31, AWS::CodeDeployBlueGreen and AWS::SecretsManager-2020-07-23; other names are macros of the account"),
+            );
+        }
+    }
+}
+
 /// Transforms in the template that Cairn does not expand yet, with the reason to report.
 fn pending_transforms(t: &Template) -> Vec<(crate::source::Span, String)> {
     let mut v = Vec::new();
     for tr in &t.transform {
         let name = tr.name.value.as_str();
-        if name == "AWS::LanguageExtensions" {
+        if name == "AWS::LanguageExtensions"
+            || (name.starts_with("AWS::") && !AWS_TRANSFORMS.contains(&name))
+        {
             continue;
         }
         let why = if EXPANDING_TRANSFORMS.contains(&name) {

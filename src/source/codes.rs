@@ -44,6 +44,7 @@ codes! {
     NO_RESOURCES = "E1009": "the template has no Resources";
     BAD_POLICY = "E1010": "a DeletionPolicy or UpdateReplacePolicy value CloudFormation does not accept";
     MODULE_ATTRIBUTE = "E1011": "an attribute or property a module resource cannot have";
+    UNKNOWN_TRANSFORM = "E1012": "a transform name in AWS's namespace that AWS does not have";
     TRANSFORM_NOT_EXPANDED = "W1001": "a transform Cairn does not expand yet: checks that depend on it are skipped";
     UNRESOLVED_REF = "E2001": "Ref to a name that is not a parameter, resource or pseudo parameter";
     UNRESOLVED_GETATT = "E2002": "Fn::GetAtt on a resource that does not exist";
