@@ -69,6 +69,19 @@ impl Sandbox {
         self.ok(&a);
     }
 
+    /// Starts `args` and kills the process (SIGKILL, as a crash would) after `ms` milliseconds.
+    pub fn kill_after(&self, args: &[&str], ms: u64) {
+        let mut child = self
+            .command(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     pub fn json(&self, args: &[&str]) -> Value {
         let mut a = vec!["--output", "json"];
         a.extend_from_slice(args);

@@ -4,7 +4,6 @@
 //! DELETE_FAILED retried with --retain.
 
 use std::process::{Output, Stdio};
-use std::time::Duration;
 
 use crate::sandbox::Sandbox;
 
@@ -325,15 +324,7 @@ fn a_kill_at_any_moment_is_recovered_with_zero_orphans() {
         if n % 2 == 1 {
             args.extend(["--mock-fail", "R9:create"]);
         }
-        let mut child = s
-            .command(&args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(Duration::from_millis(*ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        s.kill_after(&args, *ms);
         // The next command that touches the stack recovers it.
         let out = s.run(&["destroy", &stack, "--yes", "--mock-latency", "0"]);
         let status = s.status(&stack);

@@ -4,8 +4,7 @@
 //! `rollback`, change sets through their lifecycle, and kills at random points during updates.
 
 use std::collections::BTreeMap;
-use std::process::{Output, Stdio};
-use std::time::Duration;
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -408,15 +407,7 @@ fn a_kill_during_an_update_is_recovered_with_zero_orphans() {
         if n % 2 == 1 {
             args.extend(["--mock-fail", "Subnet:create"]);
         }
-        let mut child = s
-            .command(&args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(Duration::from_millis(*ms));
-        let _ = child.kill();
-        let _ = child.wait();
+        s.kill_after(&args, *ms);
         // The next command recovers the stack: a finished update, or a rollback to where it was.
         let out = s.run(&["plan", &stack, "-t", &f, "-p", "Cidr=10.1.0.0/16"]);
         let recovered = s.run(&[
