@@ -150,8 +150,9 @@ pub(super) fn run(cli: &Cli, backend: &Backend, plan: &Plan, options: &Options, 
             .lock()
             .write_all(plan_view::text(plan, std::io::stdout().is_terminal()).as_bytes());
     }
-    // A delete plan with no resources left still deletes the stack itself.
-    if !plan.has_changes() && plan.operation != crate::plan::Operation::Delete {
+    // Only an update can have nothing to do: a create without resources (every condition false) still
+    // creates the stack, and a delete plan with no resources left still deletes it.
+    if !plan.has_changes() && plan.operation == crate::plan::Operation::Update {
         return exit::OK;
     }
     let verb = if plan.operation == crate::plan::Operation::Delete {

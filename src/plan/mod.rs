@@ -223,7 +223,12 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether applying the plan changes anything: creating or deleting a stack always does (even
+    /// without resources); an update when a resource or the stack's parameters, outputs or template change.
     pub fn has_changes(&self) -> bool {
-        !self.changes.is_empty() || !self.stack_changes.is_empty()
+        match self.operation {
+            Operation::Update => !self.changes.is_empty() || !self.stack_changes.is_empty(),
+            Operation::Create | Operation::Delete => true,
+        }
     }
 }

@@ -457,3 +457,28 @@ fn recorded_of(s: &Sandbox, stack: &str) -> BTreeMap<String, Value> {
         })
         .collect()
 }
+
+#[test]
+fn a_stack_without_resources_is_created_then_updated() {
+    let s = Sandbox::new("empty");
+    let f = "tests/fixtures/stack/no_resources.yaml";
+    let plan = s.run(&["plan", "e", "-t", f, "--detailed-exitcode"]);
+    assert_eq!(
+        plan.status.code(),
+        Some(2),
+        "creating the stack is a change"
+    );
+    s.apply("e", f, &[]);
+    assert_eq!(s.status("e"), "CREATE_COMPLETE");
+    assert_eq!(s.json(&["outputs", "e"])[0]["value"], "us-east-1");
+    let again = s.run(&["plan", "e", "-t", f, "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0));
+    // The condition turns true: the topic is added.
+    s.apply("e", f, &["-p", "On=yes"]);
+    assert_eq!(s.status("e"), "UPDATE_COMPLETE");
+    assert_eq!(
+        s.json(&["resources", "e"]).as_array().map(Vec::len),
+        Some(1)
+    );
+    s.assert_no_orphans("e");
+}

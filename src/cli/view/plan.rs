@@ -28,7 +28,13 @@ pub fn text(plan: &Plan, color: bool) -> String {
         plan.stack_name, plan.region
     );
     if plan.changes.is_empty() {
-        let _ = writeln!(out, "\nNo changes. The stack matches the template.");
+        let what = match plan.operation {
+            Operation::Create => {
+                "The stack is created without resources (no resource's condition holds)."
+            }
+            _ => "The stack has no resources left: only the stack itself is deleted.",
+        };
+        let _ = writeln!(out, "\nNo resource changes. {what}");
         return out;
     }
     out.push('\n');
