@@ -7,6 +7,7 @@ mod fmt;
 mod graph;
 mod langext;
 mod render;
+mod sam;
 mod stack;
 
 use std::path::{Path, PathBuf};

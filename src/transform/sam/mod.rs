@@ -1,0 +1,273 @@
+//! `AWS::Serverless-2016-10-31`: expands SAM's serverless resources (`AWS::Serverless::Function`,
+//! `SimpleTable`, `LayerVersion`, ...) into the plain CloudFormation AWS's translator would produce, with the
+//! same generated logical ids (including the hashed ones), so a SAM application validates, plans and deploys
+//! like any other stack. Each concept has its own file: `globals.rs` merges the `Globals` section,
+//! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
+//! `deployment.rs`, `events/` for its event sources), `simple_table.rs` and `layer.rs` the smaller types,
+//! `ids.rs` the hashed logical ids, `errors.rs` the translator's error sentences.
+//!
+//! It runs after `AWS::LanguageExtensions` and never evaluates the template: it resolves only what the
+//! translator resolves itself (parameter values in a few properties), leaves every other intrinsic in
+//! place, and gives each node it creates the span of the SAM resource or property it comes from.
+//!
+//! Diagnostics of this stage:
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | `E6301` | a serverless resource is invalid (the translator's "Resource with id [X] is invalid") |
+//! | `E6302` | an event source of a serverless resource is invalid |
+//! | `E6303` | the template's structure is invalid for the SAM transform |
+//! | `E6304` | the `Globals` section is invalid |
+//! | `E6305` | a SAM resource type or feature this version does not expand yet |
+//! | `E6306` | a generated resource whose logical id is taken already |
+//! | `E6307` | a value the transform needs that is not known yet (a parameter without a value, a local path) |
+
+mod build;
+mod code;
+pub mod codes;
+mod deployment;
+mod errors;
+mod events;
+mod function;
+mod globals;
+mod ids;
+mod layer;
+mod params;
+mod policies;
+mod refs;
+mod role;
+mod simple_table;
+mod version;
+
+use indexmap::IndexMap;
+
+pub use errors::reference_message;
+
+use crate::source::{Diagnostic, Document, Mapping, Node, NodeKind, SourceMap, Span};
+
+use super::ExpandOptions;
+use build::B;
+use errors::SamError;
+use globals::Globals;
+
+/// The transform name this module applies.
+pub const SERVERLESS: &str = "AWS::Serverless-2016-10-31";
+
+/// Everything one expansion reads and writes.
+struct Ctx<'a> {
+    /// The template's resources as written.
+    pub input: &'a Mapping,
+    pub params: params::Params,
+    pub partition: String,
+    pub globals: Globals,
+    /// The output resources, in order.
+    pub out: IndexMap<String, Node>,
+    pub errors: Vec<SamError>,
+    /// Changes event sources ask of resources written in the template.
+    pub pending: events::Pending,
+    /// Serverless layers by logical id → the id of the layer version generated for them.
+    pub layers: IndexMap<String, String>,
+    /// SAM resource references (`Function.Alias`) → the generated ids they stand for.
+    pub refs: refs::RefMap,
+}
+
+impl Ctx<'_> {
+    /// Adds a generated resource; an id already taken is an error on `origin`.
+    pub fn add(&mut self, origin: &str, id: String, res: build::Res) {
+        if self.out.contains_key(&id) || (self.input.get(&id).is_some() && id != origin) {
+            let span = res.span;
+            let ty = res.ty.clone();
+            self.errors.push(SamError {
+                code: codes::ID_CLASH,
+                subject: errors::Subject::Structure,
+                message: format!(
+                    "Transforming resource with id [{origin}] attempts to create a new resource with id [{id}] and type \"{ty}\". A resource with that id already exists within this template. Please use a different id for that resource."
+                ),
+                span,
+            });
+            return;
+        }
+        self.out.insert(id, res.node());
+    }
+
+    /// The type of input resource `id`, if it exists.
+    pub fn input_type(&self, id: &str) -> Option<&str> {
+        self.input
+            .get(id)
+            .and_then(|r| build::get(r, "Type"))
+            .and_then(Node::as_str)
+    }
+}
+
+/// Expands every serverless resource of `doc`. The result keeps all other sections and resources as
+/// written, without `Transform` and `Globals`.
+pub fn expand(
+    doc: &Document,
+    _sources: &SourceMap,
+    options: &ExpandOptions,
+) -> Result<Document, Vec<Diagnostic>> {
+    let root_span = doc.root.span;
+    let Some(root) = doc.root.as_map() else {
+        return Err(errors::into_diagnostics(vec![SamError::structure(
+            root_span,
+            "'Resources' section is required",
+        )]));
+    };
+    let input = match root.get("Resources") {
+        Some(Node {
+            kind: NodeKind::Map(m),
+            ..
+        }) if !m.is_empty() => m,
+        other => {
+            let span = other.map_or(root_span, |n| n.span);
+            return Err(errors::into_diagnostics(vec![SamError::structure(
+                span,
+                "'Resources' section is required",
+            )]));
+        }
+    };
+    let globals = Globals::parse(root.get("Globals")).map_err(errors::into_diagnostics)?;
+    let params = params::Params::new(root, options).map_err(errors::into_diagnostics)?;
+    let partition = params.partition();
+    let mut ctx = Ctx {
+        input,
+        params,
+        partition,
+        globals,
+        out: IndexMap::new(),
+        errors: Vec::new(),
+        pending: events::Pending::default(),
+        layers: IndexMap::new(),
+        refs: refs::RefMap::new(),
+    };
+    for (id, entry) in input.iter() {
+        expand_one(&mut ctx, id, &entry.value);
+    }
+    events::finish(&mut ctx);
+    if !ctx.errors.is_empty() {
+        return Err(errors::into_diagnostics(ctx.errors));
+    }
+    let mut out = ctx.out;
+    if !ctx.layers.is_empty() {
+        for node in out.values_mut() {
+            *node = layer::rewrite_refs(node, &ctx.layers);
+        }
+    }
+    if !ctx.refs.is_empty() {
+        for node in out.values_mut() {
+            *node = refs::rewrite(node, &ctx.refs);
+        }
+    }
+    Ok(Document {
+        root: assemble(root, root_span, out),
+    })
+}
+
+/// Expands one input resource into `ctx.out` (or copies it when it is not a serverless resource).
+fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
+    let ty = build::get(resource, "Type")
+        .and_then(Node::as_str)
+        .unwrap_or("");
+    if !ty.starts_with("AWS::Serverless::") {
+        if !ctx.out.contains_key(id) {
+            ctx.out.insert(id.to_owned(), resource.clone());
+        }
+        return;
+    }
+    let props = match build::get(resource, "Properties") {
+        None => Node::new(resource.span, NodeKind::Map(Mapping::new())),
+        Some(p) if p.as_map().is_some() => p.clone(),
+        Some(p) => {
+            ctx.errors.push(SamError::resource(
+                id,
+                p.span,
+                "Attribute 'Properties' should be a map.",
+            ));
+            return;
+        }
+    };
+    let ignore = ignored_globals(&props);
+    let props = ctx.globals.apply(ty, &props, ignore.as_deref());
+    let r = Serverless {
+        id,
+        node: resource,
+        props: &props,
+    };
+    match ty {
+        "AWS::Serverless::Function" => function::expand(ctx, &r),
+        "AWS::Serverless::SimpleTable" => simple_table::expand(ctx, &r),
+        "AWS::Serverless::LayerVersion" => layer::expand(ctx, &r),
+        _ => ctx.errors.push(SamError::unsupported(
+            id,
+            build::get(resource, "Type").map_or(resource.span, |t| t.span),
+            format!("resource type {ty} is not expanded yet"),
+        )),
+    }
+}
+
+/// The globals a resource opts out of with `IgnoreGlobals`: `None` for `'*'` (all of them).
+fn ignored_globals(props: &Node) -> Option<Vec<String>> {
+    match build::get(props, "IgnoreGlobals") {
+        Some(n) if n.as_str() == Some("*") => None,
+        Some(n) => Some(
+            n.as_seq()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        None => Some(Vec::new()),
+    }
+}
+
+/// One serverless resource being expanded: its logical id, its node and its properties (globals merged).
+struct Serverless<'a> {
+    pub id: &'a str,
+    pub node: &'a Node,
+    pub props: &'a Node,
+}
+
+impl Serverless<'_> {
+    pub fn prop(&self, key: &str) -> Option<&Node> {
+        build::get(self.props, key)
+    }
+
+    /// The span of property `key`, or of the resource when it is absent.
+    pub fn span_of(&self, key: &str) -> Span {
+        self.prop(key).map_or(self.node.span, |n| n.span)
+    }
+
+    pub fn attr(&self, key: &str) -> Option<&Node> {
+        build::get(self.node, key)
+    }
+
+    /// The resource attributes copied onto every resource generated from this one.
+    pub fn passed_attrs(&self, keys: &[&str]) -> build::Obj {
+        keys.iter()
+            .filter_map(|k| self.attr(k).map(|v| ((*k).to_owned(), v.clone())))
+            .collect()
+    }
+
+    pub fn b(&self) -> B {
+        B::new(self.node.span)
+    }
+}
+
+/// The output template: the input's sections in order, `Resources` replaced, `Transform` and `Globals`
+/// dropped.
+fn assemble(root: &Mapping, span: Span, resources: IndexMap<String, Node>) -> Node {
+    let mut out = Mapping::new();
+    for (k, e) in root.iter() {
+        match k {
+            "Transform" | "Globals" => {}
+            "Resources" => {
+                let b = B::new(e.value.span);
+                let _ = out.insert(k.to_owned(), e.key_span, b.map(resources.clone()));
+            }
+            _ => {
+                let _ = out.insert(k.to_owned(), e.key_span, e.value.clone());
+            }
+        }
+    }
+    Node::new(span, NodeKind::Map(out))
+}
