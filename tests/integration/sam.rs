@@ -18,10 +18,10 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 73;
-const MIN_EXACT: usize = 38;
-const MIN_REJECTED: usize = 31;
-const MIN_RIGHT_MESSAGE: usize = 17;
+const MIN_TRANSFORMED: usize = 91;
+const MIN_EXACT: usize = 51;
+const MIN_REJECTED: usize = 38;
+const MIN_RIGHT_MESSAGE: usize = 26;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();
@@ -197,6 +197,12 @@ fn run(dir: &Path, name: &str) -> Outcome {
             Outcome::Rejected(what.chars().take(90).collect())
         }
         (Ok(out), false) => {
+            if std::env::var("SAM_DUMP").is_ok_and(|n| n == name) {
+                let _ = std::fs::write(
+                    root().join("target/sam-dump.json"),
+                    emit::to_json(&out.root),
+                );
+            }
             let got = normalise(&emit::to_serde(&out.root));
             let want = normalise(&want);
             if same(&got, &want) {

@@ -19,12 +19,18 @@ pub(super) fn hashed_id(prefix: &str, data: &Node) -> String {
 
 /// The first ten hex digits of the SHA-1 of `text`.
 pub(super) fn hash_text(text: &str) -> String {
+    let mut hex = sha1_hex(text);
+    hex.truncate(HASH_LENGTH);
+    hex
+}
+
+/// The SHA-1 of `text` in hex (40 digits).
+pub(super) fn sha1_hex(text: &str) -> String {
     let digest = Sha1::digest(text.as_bytes());
     let mut hex = String::with_capacity(40);
     for b in digest {
         hex.push_str(&format!("{b:02x}"));
     }
-    hex.truncate(HASH_LENGTH);
     hex
 }
 

@@ -22,6 +22,7 @@
 //! | `E6306` | a generated resource whose logical id is taken already |
 //! | `E6307` | a value the transform needs that is not known yet (a parameter without a value, a local path) |
 
+mod api;
 mod build;
 mod code;
 pub mod codes;
@@ -34,9 +35,11 @@ mod ids;
 mod layer;
 mod params;
 mod policies;
+mod py27;
 mod refs;
 mod role;
 mod simple_table;
+mod swagger;
 mod version;
 
 use indexmap::IndexMap;
@@ -69,6 +72,8 @@ struct Ctx<'a> {
     pub layers: IndexMap<String, String>,
     /// SAM resource references (`Function.Alias`) → the generated ids they stand for.
     pub refs: refs::RefMap,
+    /// `Api` events of every function, by the API they attach to.
+    pub api_events: IndexMap<String, Vec<api::ApiEvent>>,
 }
 
 impl Ctx<'_> {
@@ -139,10 +144,13 @@ pub fn expand(
         pending: events::Pending::default(),
         layers: IndexMap::new(),
         refs: refs::RefMap::new(),
+        api_events: IndexMap::new(),
     };
+    ctx.api_events = api::collect(&ctx);
     for (id, entry) in input.iter() {
         expand_one(&mut ctx, id, &entry.value);
     }
+    api::finish(&mut ctx);
     events::finish(&mut ctx);
     if !ctx.errors.is_empty() {
         return Err(errors::into_diagnostics(ctx.errors));
@@ -197,6 +205,7 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::Function" => function::expand(ctx, &r),
         "AWS::Serverless::SimpleTable" => simple_table::expand(ctx, &r),
         "AWS::Serverless::LayerVersion" => layer::expand(ctx, &r),
+        "AWS::Serverless::Api" => api::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),

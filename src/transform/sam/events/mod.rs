@@ -4,6 +4,7 @@
 //! `rule.rs`. Changes to resources written in the template (an S3 bucket's notifications) are collected and
 //! applied by [`finish`] once every resource is expanded. It never creates the function's role.
 
+mod api;
 mod pull;
 mod push;
 mod rule;
@@ -102,6 +103,7 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             "Schedule" | "CloudWatchEvent" | "EventBridgeRule" => {
                 rule::rule(ctx, r, target, &ev, ty)
             }
+            "Api" => api::api(ctx, r, target, &ev),
             _ => {
                 ctx.errors.push(SamError::unsupported(
                     r.id,

@@ -178,7 +178,10 @@ pub(in super::super) fn logs(
     let source = b.call(
         "Fn::Sub",
         b.seq(vec![
-            b.s("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${__LogGroupName__}:*"),
+            b.s(format!(
+                "arn:{}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:${{__LogGroupName__}}:*",
+                ctx.partition
+            )),
             b.map([("__LogGroupName__", group.clone())]),
         ]),
     );
@@ -208,7 +211,10 @@ pub(in super::super) fn iot(
     let source = b.call(
         "Fn::Sub",
         b.seq(vec![
-            b.s("arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:rule/${RuleName}"),
+            b.s(format!(
+                "arn:{}:iot:${{AWS::Region}}:${{AWS::AccountId}}:rule/${{RuleName}}",
+                ctx.partition
+            )),
             b.map([("RuleName", b.r#ref(&rule_id))]),
         ]),
     );

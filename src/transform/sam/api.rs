@@ -1,0 +1,469 @@
+//! REST APIs: `AWS::Serverless::Api` and the implicit `ServerlessRestApi` that `Api` events without a
+//! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
+//! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
+//! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
+//! permission) is `events/api.rs`. Authorizers, CORS, custom domains, usage plans, gateway responses and
+//! models are not expanded yet: an API that uses them is reported.
+
+use indexmap::IndexMap;
+
+use crate::source::{Node, NodeKind, Span};
+
+use super::build::{B, Obj, Res, get, is_intrinsic};
+use super::errors::SamError;
+use super::swagger::Sw;
+use super::{Ctx, Serverless, code, ids};
+
+/// The implicit API's logical id.
+pub(super) const IMPLICIT: &str = "ServerlessRestApi";
+
+/// API properties this version does not expand yet.
+const UNSUPPORTED: &[&str] = &[
+    "Auth",
+    "Cors",
+    "Domain",
+    "GatewayResponses",
+    "Models",
+    "MergeDefinitions",
+    "DisableExecuteApiEndpoint",
+    "CanarySetting",
+    "BinaryMediaTypes",
+    "Description",
+    "AlwaysDeploy",
+    "PropagateTags",
+    "OpenApiVersion",
+    "ApiKeySourceType",
+    "Policy",
+    "SecurityPolicy",
+    "EndpointAccessMode",
+];
+/// API properties copied to the stage.
+const STAGE_PASSTHROUGH: &[&str] = &[
+    "Variables",
+    "CacheClusterEnabled",
+    "CacheClusterSize",
+    "MethodSettings",
+    "TracingEnabled",
+    "AccessLogSetting",
+];
+
+/// One `Api` event, as the API's definition needs it.
+#[derive(Clone, Debug)]
+pub(super) struct ApiEvent {
+    pub path: String,
+    /// Lower case; `any` for every method.
+    pub method: String,
+    /// What the integration's `Fn::Sub` invokes: `Function.Arn`, or the function's alias.
+    pub invoke: String,
+    pub span: Span,
+    /// The function's `DeletionPolicy` and `UpdateReplacePolicy`, which the implicit API takes on.
+    pub policies: Obj,
+    /// For events with `RestApiId`: the function's `FunctionName` (known parameters substituted) as the
+    /// translator prints it; its deployment id covers it, so renaming the function redeploys the API.
+    pub function_name: Option<String>,
+}
+
+/// The API an event attaches to: `RestApiId` as written (a logical id or a `Ref` to one), or the implicit
+/// API.
+pub(super) fn api_of(props: &Node) -> Option<String> {
+    match get(props, "RestApiId") {
+        None => Some(IMPLICIT.to_owned()),
+        Some(n) => match &n.kind {
+            NodeKind::String(s) => Some(s.clone()),
+            _ => get(n, "Ref").and_then(Node::as_str).map(str::to_owned),
+        },
+    }
+}
+
+/// The stage name an event's permission id ends with: the API's `StageName` (`Prod` for the implicit API).
+pub(super) fn stage_suffix(ctx: &Ctx, api: &str) -> String {
+    if api == IMPLICIT {
+        return "Prod".into();
+    }
+    ctx.input
+        .get(api)
+        .and_then(|r| get(r, "Properties"))
+        .and_then(|p| get(p, "StageName"))
+        .map_or_else(
+            || "Prod".into(),
+            |s| s.as_str().unwrap_or("Stage").to_owned(),
+        )
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+/// Every `Api` event of every function, by the API it attaches to.
+pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
+    let mut out: IndexMap<String, Vec<ApiEvent>> = IndexMap::new();
+    for (id, entry) in ctx.input.iter() {
+        let r = &entry.value;
+        if get(r, "Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let Some(props) = get(r, "Properties") else {
+            continue;
+        };
+        let invoke = get(props, "AutoPublishAlias")
+            .map(|a| ctx.params.resolve(a))
+            .and_then(|a| {
+                a.as_str()
+                    .map(|n| format!("{id}Alias{}", n.replace(['-', '_'], "")))
+            })
+            .unwrap_or_else(|| format!("{id}.Arn"));
+        let Some(events) = get(props, "Events").and_then(Node::as_map) else {
+            continue;
+        };
+        for (_, e) in events.iter() {
+            if get(&e.value, "Type").and_then(Node::as_str) != Some("Api") {
+                continue;
+            }
+            let Some(p) = get(&e.value, "Properties") else {
+                continue;
+            };
+            let (Some(path), Some(method), Some(api)) = (
+                get(p, "Path").and_then(Node::as_str),
+                get(p, "Method").and_then(Node::as_str),
+                api_of(p),
+            ) else {
+                continue;
+            };
+            let function_name = get(p, "RestApiId")
+                .and_then(|_| get(props, "FunctionName"))
+                .map(|n| ctx.params.resolve(n))
+                .map(|n| match n.scalar_text() {
+                    Some(t) => t.into_owned(),
+                    None => {
+                        let mut text = String::new();
+                        super::py27::repr(&n, &mut text);
+                        text
+                    }
+                });
+            out.entry(api).or_default().push(ApiEvent {
+                function_name,
+                path: path.to_owned(),
+                method: method.to_ascii_lowercase(),
+                invoke: invoke.clone(),
+                span: e.value.span,
+                policies: ["DeletionPolicy", "UpdateReplacePolicy"]
+                    .iter()
+                    .filter_map(|k| get(r, k).map(|v| ((*k).to_owned(), v.clone())))
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+/// Expands an explicit `AWS::Serverless::Api` (or the implicit one, built by [`finish`]).
+pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
+    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
+        ctx.errors.push(SamError::unsupported(
+            r.id,
+            r.span_of(key),
+            format!("API property {key} is not expanded yet"),
+        ));
+        return;
+    }
+    if r.prop("StageName").is_none() {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            r.node.span,
+            "Missing required property 'StageName'.",
+        ));
+        return;
+    }
+    build(ctx, r);
+}
+
+/// Adds the implicit API when functions have `Api` events without `RestApiId`: an API with the `Api`
+/// globals and stage `Prod`.
+pub(super) fn finish(ctx: &mut Ctx) {
+    let Some(events) = ctx.api_events.get(IMPLICIT) else {
+        return;
+    };
+    if ctx.input.get(IMPLICIT).is_some() {
+        return;
+    }
+    let span = events.first().map_or_else(Span::default, |e| e.span);
+    let b = B::new(span);
+    let props = ctx.globals.apply(
+        "AWS::Serverless::Api",
+        &b.map([("StageName", b.s("Prod"))]),
+        None,
+    );
+    let mut top = Obj::new();
+    top.insert("Type".into(), b.s("AWS::Serverless::Api"));
+    top.insert("Properties".into(), props.clone());
+    for e in events {
+        for (k, v) in &e.policies {
+            if !top.contains_key(k) {
+                top.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let node = b.obj(top);
+    let r = Serverless {
+        id: IMPLICIT,
+        node: &node,
+        props: &props,
+    };
+    expand(ctx, &r);
+}
+
+fn build(ctx: &mut Ctx, r: &Serverless) {
+    let id = r.id;
+    let span = r.node.span;
+    let events = ctx.api_events.get(id).cloned().unwrap_or_default();
+    let attrs = r.passed_attrs(&["Condition", "DeletionPolicy", "UpdateReplacePolicy"]);
+    let api_attrs = r.passed_attrs(&[
+        "Condition",
+        "DependsOn",
+        "DeletionPolicy",
+        "UpdateReplacePolicy",
+        "Metadata",
+    ]);
+    let Some(stage) = r.prop("StageName").cloned() else {
+        return;
+    };
+    let b = B::new(span);
+    let prop = |k: &str| r.prop(k);
+    let mut api = Res::new("AWS::ApiGateway::RestApi", span);
+    let hash_text;
+    if let Some(uri) = prop("DefinitionUri") {
+        if prop("DefinitionBody").is_some() {
+            ctx.errors.push(SamError::resource(
+                id,
+                uri.span,
+                "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.",
+            ));
+            return;
+        }
+        let location = match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
+            Ok(l) => l,
+            Err(m) => {
+                ctx.errors.push(SamError::resource(id, uri.span, m));
+                return;
+            }
+        };
+        let mut text = String::new();
+        location_sw(&location).repr(&mut text);
+        let names: String = events
+            .iter()
+            .filter_map(|e| e.function_name.as_deref())
+            .collect();
+        if !names.is_empty() {
+            text.push_str("||");
+            text.push_str(&names);
+        }
+        hash_text = text;
+        api = api.prop("BodyS3Location", location);
+    } else {
+        let mut definition = match prop("DefinitionBody") {
+            Some(body) if is_intrinsic(body) => {
+                ctx.errors.push(SamError::unsupported(
+                    id,
+                    body.span,
+                    "a DefinitionBody built by an intrinsic function is not expanded yet",
+                ));
+                return;
+            }
+            Some(body) => Sw::from_node(body),
+            None => base_definition(),
+        };
+        let written = prop("DefinitionBody").is_some();
+        for e in &events {
+            add_path(&mut definition, e, &ctx.partition, written);
+        }
+        openapi3_security(&mut definition);
+        let mut text = String::new();
+        definition.repr(&mut text);
+        let names: String = events
+            .iter()
+            .filter_map(|e| e.function_name.as_deref())
+            .collect();
+        if !names.is_empty() {
+            text.push_str("||");
+            text.push_str(&names);
+        }
+        hash_text = text;
+        api = api.prop("Body", definition.node(span));
+    }
+    for key in ["Name", "MinimumCompressionSize", "FailOnWarnings", "Mode"] {
+        if let Some(v) = prop(key) {
+            api = api.prop(key, v.clone());
+        }
+    }
+    if let Some(ec) = prop("EndpointConfiguration") {
+        api = api.prop("EndpointConfiguration", endpoint_configuration(ec));
+        if let Some(t) = endpoint_type(ec) {
+            api = api.prop("Parameters", b.map([("endpointConfigurationTypes", t)]));
+        }
+    }
+    api.attrs = api_attrs;
+    if std::env::var_os("CAIRN_SAM_DEBUG_HASH").is_some() {
+        eprintln!("HASH {id} {hash_text}");
+    }
+    let digest = ids::sha1_hex(&hash_text);
+    let deployment_id = format!("{id}Deployment{}", &digest[..10]);
+    let mut deployment = Res::new("AWS::ApiGateway::Deployment", span)
+        .prop(
+            "Description",
+            b.s(format!("RestApi deployment id: {digest}")),
+        )
+        .prop("RestApiId", b.r#ref(id))
+        .prop("StageName", b.s("Stage"));
+    deployment.attrs = attrs.clone();
+    let stage_text = stage.as_str().map(str::to_owned);
+    let stage_id = format!(
+        "{id}{}Stage",
+        stage_text
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    );
+    let mut st = Res::new("AWS::ApiGateway::Stage", span)
+        .prop("DeploymentId", b.r#ref(&deployment_id))
+        .prop("RestApiId", b.r#ref(id))
+        .prop("StageName", stage);
+    for key in STAGE_PASSTHROUGH {
+        if let Some(v) = prop(key) {
+            st = st.prop(key, v.clone());
+        }
+    }
+    if let Some(tags) = prop("Tags") {
+        let list = tags
+            .as_map()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, e)| b.tag(b.s(k), e.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        st = st.prop("Tags", b.seq(list));
+    }
+    st.attrs = attrs;
+    let origin = r.id;
+    ctx.refs
+        .insert(format!("{id}.Deployment"), deployment_id.clone());
+    ctx.refs.insert(format!("{id}.Stage"), stage_id.clone());
+    ctx.add(origin, id.to_owned(), api);
+    ctx.add(origin, deployment_id, deployment);
+    ctx.add(origin, stage_id, st);
+}
+
+/// The definition of an API without `DefinitionBody`.
+fn base_definition() -> Sw {
+    Sw::map(vec![
+        ("swagger", Sw::c("2.0")),
+        (
+            "info",
+            Sw::map(vec![
+                ("version", Sw::c("1.0")),
+                ("title", Sw::map(vec![("Ref", Sw::c("AWS::StackName"))])),
+            ]),
+        ),
+        ("paths", Sw::Map(Vec::new())),
+    ])
+}
+
+/// Adds the Lambda proxy integration of event `e` to the definition. `written` says whether the definition
+/// came from `DefinitionBody` (the translator then holds everything it adds as unicode text).
+fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, written: bool) {
+    let method = if e.method == "any" {
+        "x-amazon-apigateway-any-method".to_owned()
+    } else {
+        e.method.clone()
+    };
+    let uri = format!(
+        "arn:{partition}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
+        e.invoke
+    );
+    let uri_unicode = written || e.invoke.ends_with(".Arn");
+    let text = |t: &str| Sw::Text(t.to_owned(), written);
+    let map = |entries: Vec<(&str, Sw)>| {
+        Sw::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), written, v))
+                .collect(),
+        )
+    };
+    let integration = map(vec![
+        ("type", text("aws_proxy")),
+        ("httpMethod", text("POST")),
+        ("uri", map(vec![("Fn::Sub", Sw::Text(uri, uri_unicode))])),
+    ]);
+    let Some(paths) = definition.entry("paths", written) else {
+        return;
+    };
+    let Some(path) = paths.entry(&e.path, true) else {
+        return;
+    };
+    let Some(op) = path.entry(&method, written || e.method != "any") else {
+        return;
+    };
+    op.set("x-amazon-apigateway-integration", written, integration);
+    if op.get("responses").is_none() {
+        op.set("responses", written, Sw::Map(Vec::new()));
+    }
+}
+
+/// OpenAPI 3 has no `securityDefinitions`: they move to `components.securitySchemes`.
+fn openapi3_security(definition: &mut Sw) {
+    let is_v3 = matches!(definition.get("openapi"), Some(Sw::Written(n)) if n.scalar_text().is_some_and(|v| v.starts_with('3')));
+    if !is_v3 {
+        return;
+    }
+    let Sw::Map(entries) = definition else {
+        return;
+    };
+    let Some(pos) = entries
+        .iter()
+        .position(|(k, _, _)| k == "securityDefinitions")
+    else {
+        return;
+    };
+    let (_, _, schemes) = entries.remove(pos);
+    if let Some(components) = definition.entry("components", false) {
+        components.set("securitySchemes", false, schemes);
+    }
+}
+
+/// `BodyS3Location` as the translator held it when hashing.
+fn location_sw(location: &Node) -> Sw {
+    match location.as_map() {
+        Some(m) => Sw::Map(
+            m.iter()
+                .map(|(k, e)| (k.to_owned(), false, Sw::from_node(&e.value)))
+                .collect(),
+        ),
+        None => Sw::Written(location.clone()),
+    }
+}
+
+/// `EndpointConfiguration: REGIONAL` or `{Type, VPCEndpointIds}` as the RestApi's property.
+fn endpoint_configuration(ec: &Node) -> Node {
+    let b = B::new(ec.span);
+    match ec.as_map() {
+        Some(m) if !is_intrinsic(ec) => {
+            let mut o = Obj::new();
+            if let Some(t) = m.get("Type") {
+                o.insert("Types".into(), b.seq(vec![t.clone()]));
+            }
+            if let Some(v) = m.get("VPCEndpointIds") {
+                o.insert("VpcEndpointIds".into(), v.clone());
+            }
+            b.obj(o)
+        }
+        _ => b.map([("Types", b.seq(vec![ec.clone()]))]),
+    }
+}
+
+fn endpoint_type(ec: &Node) -> Option<Node> {
+    match ec.as_map() {
+        Some(m) if !is_intrinsic(ec) => m.get("Type").cloned(),
+        _ => Some(ec.clone()),
+    }
+}
