@@ -5,7 +5,7 @@
 
 use crate::source::{Node, NodeKind};
 
-use super::build::{B, Obj, Res, get, is_intrinsic};
+use super::build::{B, Obj, Res, get};
 use super::errors::SamError;
 use super::{Ctx, Serverless, code, deployment, events, policies, role, version};
 
@@ -124,8 +124,8 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     if r.prop("ImageUri").is_some() && !lambda.props.contains_key("PackageType") {
         lambda = lambda.prop("PackageType", b.s("Image"));
     }
-    if let Some(t) = r.prop("Tracing") {
-        lambda = lambda.prop("TracingConfig", B::new(t.span).map([("Mode", t.clone())]));
+    if let Some(t) = tracing(ctx, r) {
+        lambda = lambda.prop("TracingConfig", B::new(t.span).map([("Mode", t)]));
     }
     if let Some(dlq) = r.prop("DeadLetterQueue") {
         match dead_letter(dlq) {
@@ -192,21 +192,8 @@ fn generate_role(ctx: &mut Ctx, r: &Serverless, role_id: &str, target: Target) {
         &partition,
         "service-role/AWSLambdaBasicExecutionRole",
     ))];
-    if r.prop("Tracing")
-        .is_some_and(|t| t.as_str() == Some("Active") || is_intrinsic(t))
-    {
-        let arn = b.s(policies::managed_arn(&partition, "AWSXrayWriteOnlyAccess"));
-        managed.push(match r.prop("Tracing") {
-            Some(t) if is_intrinsic(t) => b.call(
-                "Fn::If",
-                b.seq(vec![
-                    b.s(format!("{}TracingEnabled", r.id)),
-                    arn,
-                    b.r#ref("AWS::NoValue"),
-                ]),
-            ),
-            _ => arn,
-        });
+    if tracing(ctx, r).is_some() {
+        managed.push(b.s(policies::managed_arn(&partition, "AWSXrayWriteOnlyAccess")));
     }
     if r.prop("VpcConfig").is_some() {
         managed.push(b.s(policies::managed_arn(
@@ -252,6 +239,16 @@ fn generate_role(ctx: &mut Ctx, r: &Serverless, role_id: &str, target: Target) {
         attrs: target.attrs.clone(),
     };
     ctx.add(r.id, role_id.to_owned(), role::build(b, parts));
+}
+
+/// The function's tracing mode (known parameters substituted), unless tracing is off (`Disabled`, empty).
+fn tracing(ctx: &Ctx, r: &Serverless) -> Option<Node> {
+    let t = ctx.params.resolve(r.prop("Tracing")?);
+    match &t.kind {
+        NodeKind::Null => None,
+        NodeKind::String(s) if s.is_empty() || s == "Disabled" => None,
+        _ => Some(t),
+    }
 }
 
 /// The tags of a serverless resource as a CloudFormation tag list, `lambda:createdBy: SAM` first.

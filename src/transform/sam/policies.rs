@@ -108,7 +108,9 @@ fn classify(item: &Node, partition: &str, index: usize) -> Result<Policy, String
         NodeKind::String(name) => Ok(Policy::Managed(
             match MANAGED.iter().find(|(n, _)| n == name) {
                 Some((_, path)) => B::new(item.span).s(managed_arn(partition, path)),
-                None => item.clone(),
+                None if name.starts_with("arn:") => item.clone(),
+                // Any other name is an AWS managed policy at the top of the `aws` path.
+                None => B::new(item.span).s(managed_arn(partition, name)),
             },
         )),
         NodeKind::Map(m) if is_intrinsic(item) => {

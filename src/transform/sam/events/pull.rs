@@ -74,6 +74,14 @@ pub(in super::super) fn mapping(
     for key in PASSTHROUGH {
         copy(&mut props, ev, &[(key, key)]);
     }
+    if let Some(group) = ev.prop("ConsumerGroupId") {
+        let key = if ty == "MSK" {
+            "AmazonManagedKafkaEventSourceConfig"
+        } else {
+            "SelfManagedKafkaEventSourceConfig"
+        };
+        props.insert(key.into(), ev.b().map([("ConsumerGroupId", group.clone())]));
+    }
     let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span);
     esm.props = props;
     esm.attrs = target.attrs.clone();

@@ -295,15 +295,27 @@ pub(in super::super) fn cognito(
             .collect(),
         _ => return Err("Type of property 'Trigger' is invalid.".into()),
     };
-    permission(
-        ctx,
-        r,
-        target,
-        ev,
-        "cognito-idp.amazonaws.com",
-        Some(b.get_att(&pool, "Arn")),
-        None,
-    );
+    // One permission per function for all its Cognito triggers, whatever the events' names.
+    let cognito = Event {
+        name: "Cognito",
+        props: ev.props,
+        span: ev.span,
+    };
+    if !ctx
+        .out
+        .contains_key(&format!("{}CognitoPermission", target.id))
+    {
+        let arn = b.get_att(&pool, "Arn");
+        permission(
+            ctx,
+            r,
+            target,
+            &cognito,
+            "cognito-idp.amazonaws.com",
+            Some(arn),
+            None,
+        );
+    }
     let Some(node) = ctx.out.get(&pool).or_else(|| ctx.input.get(&pool)).cloned() else {
         return Ok(());
     };
