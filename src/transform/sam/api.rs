@@ -242,7 +242,8 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         let location = match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
             Ok(l) => l,
             Err(m) => {
-                ctx.errors.push(SamError::resource(id, uri.span, m));
+                ctx.errors
+                    .push(code::location_error(id, "DefinitionUri", uri, m));
                 return;
             }
         };

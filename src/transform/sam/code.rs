@@ -5,6 +5,7 @@
 use crate::source::{Node, NodeKind};
 
 use super::build::{B, Obj, is_intrinsic};
+use super::errors::SamError;
 
 /// Why a location could not be read: the translator's sentence.
 pub(super) type Invalid = String;
@@ -106,6 +107,19 @@ fn literal_slash(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The error for an unreadable location `value` of `property` on resource `id`: a local path (the form
+/// `sam package` uploads) is a value not known yet, anything else is invalid.
+pub(super) fn location_error(id: &str, property: &str, value: &Node, message: Invalid) -> SamError {
+    match value.as_str().filter(|u| !u.contains("://")) {
+        Some(path) => SamError::needs_input(
+            id,
+            value.span,
+            format!("`{property}` `{path}` is a local path: package it to S3 first"),
+        ),
+        None => SamError::resource(id, value.span, message),
+    }
 }
 
 /// The `Code` of a function from its properties.

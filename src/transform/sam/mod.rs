@@ -39,6 +39,7 @@ mod py27;
 mod refs;
 mod role;
 mod simple_table;
+mod state_machine;
 mod swagger;
 mod version;
 
@@ -206,6 +207,7 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::SimpleTable" => simple_table::expand(ctx, &r),
         "AWS::Serverless::LayerVersion" => layer::expand(ctx, &r),
         "AWS::Serverless::Api" => api::expand(ctx, &r),
+        "AWS::Serverless::StateMachine" => state_machine::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),

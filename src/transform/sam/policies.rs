@@ -10,21 +10,22 @@ use crate::source::{Node, NodeKind};
 use super::build::{B, from_json, get, is_intrinsic};
 
 static CATALOGUE: &str = include_str!("data/policy_templates.json");
+static MANAGED_POLICIES: &str = include_str!("data/aws_managed_policies.tsv");
 
-/// The AWS managed policies whose ARNs the translator knows without asking IAM, by name.
-const MANAGED: &[(&str, &str)] = &[
-    (
-        "AWSLambdaBasicExecutionRole",
-        "service-role/AWSLambdaBasicExecutionRole",
-    ),
-    ("AWSLambdaRole", "service-role/AWSLambdaRole"),
-    ("AmazonDynamoDBFullAccess", "AmazonDynamoDBFullAccess"),
-    (
-        "AmazonDynamoDBReadOnlyAccess",
-        "AmazonDynamoDBReadOnlyAccess",
-    ),
-    ("AWSXrayWriteOnlyAccess", "AWSXrayWriteOnlyAccess"),
-];
+/// The path (under `arn:<partition>:iam::aws:policy/`) of the AWS managed policy called `name`, if any.
+fn managed_path(name: &str) -> Option<&'static str> {
+    static BY_NAME: OnceLock<std::collections::HashMap<&'static str, &'static str>> =
+        OnceLock::new();
+    BY_NAME
+        .get_or_init(|| {
+            MANAGED_POLICIES
+                .lines()
+                .filter_map(|l| l.split_once('\t'))
+                .collect()
+        })
+        .get(name)
+        .copied()
+}
 
 fn catalogue() -> &'static serde_json::Map<String, serde_json::Value> {
     static TEMPLATES: OnceLock<serde_json::Map<String, serde_json::Value>> = OnceLock::new();
@@ -105,14 +106,10 @@ enum Policy {
 fn classify(item: &Node, partition: &str, index: usize) -> Result<Policy, String> {
     let invalid = || format!("Policy at index {index} in the 'Policies' property is not valid");
     match &item.kind {
-        NodeKind::String(name) => Ok(Policy::Managed(
-            match MANAGED.iter().find(|(n, _)| n == name) {
-                Some((_, path)) => B::new(item.span).s(managed_arn(partition, path)),
-                None if name.starts_with("arn:") => item.clone(),
-                // Any other name is an AWS managed policy at the top of the `aws` path.
-                None => B::new(item.span).s(managed_arn(partition, name)),
-            },
-        )),
+        NodeKind::String(name) => Ok(Policy::Managed(match managed_path(name) {
+            Some(path) => B::new(item.span).s(managed_arn(partition, path)),
+            None => item.clone(),
+        })),
         NodeKind::Map(m) if is_intrinsic(item) => {
             let Some(args) = m.get("Fn::If") else {
                 return Ok(Policy::Managed(item.clone()));
@@ -216,6 +213,19 @@ fn substitute(node: &Node, value: &dyn Fn(&str) -> Option<Node>) -> Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn managed_policy_names_resolve_to_their_paths() {
+        assert_eq!(
+            managed_path("AmazonS3FullAccess"),
+            Some("AmazonS3FullAccess")
+        );
+        assert_eq!(
+            managed_path("AWSLambdaBasicExecutionRole"),
+            Some("service-role/AWSLambdaBasicExecutionRole")
+        );
+        assert_eq!(managed_path("AnyNonOfficialManagedPolicy"), None);
+    }
 
     #[test]
     fn the_catalogue_loads() {

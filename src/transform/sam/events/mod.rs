@@ -7,7 +7,7 @@
 mod api;
 mod pull;
 mod push;
-mod rule;
+pub(super) mod rule;
 
 use indexmap::IndexMap;
 

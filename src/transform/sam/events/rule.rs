@@ -1,5 +1,8 @@
 //! `Schedule`, `CloudWatchEvent` and `EventBridgeRule` events: an `AWS::Events::Rule` named
-//! `<Function><Event>` targeting the function, and the permission for EventBridge to invoke it.
+//! `<Function><Event>` targeting the function, and the permission for EventBridge to invoke it. The rule's
+//! own properties ([`rule_properties`]) and its target's ([`target_properties`]) serve state machines too.
+
+use crate::source::Node;
 
 use super::super::build::{Obj, Res};
 use super::super::function::{Target, as_bool};
@@ -15,6 +18,36 @@ pub(in super::super) fn rule(
 ) -> Result<(), String> {
     let b = ev.b();
     let rule_id = format!("{}{}", target.id, ev.name);
+    let mut props = rule_properties(ev, ty)?;
+    if ev.prop("DeadLetterConfig").is_some() {
+        ctx.errors.push(super::super::errors::SamError::unsupported(
+            r.id,
+            ev.span,
+            "DeadLetterConfig on rule events is not expanded yet",
+        ));
+        return Ok(());
+    }
+    let t = target_properties(ev, target.arn.clone(), &format!("{rule_id}LambdaTarget"));
+    props.insert("Targets".into(), b.seq(vec![b.obj(t)]));
+    let mut res = Res::new("AWS::Events::Rule", ev.span);
+    res.props = props;
+    res.attrs = target.attrs.clone();
+    ctx.add(r.id, rule_id.clone(), res);
+    permission(
+        ctx,
+        r,
+        target,
+        ev,
+        "events.amazonaws.com",
+        Some(b.get_att(&rule_id, "Arn")),
+        None,
+    );
+    Ok(())
+}
+
+/// The rule's properties from the event: the schedule or the pattern, bus, name and state.
+pub(in super::super) fn rule_properties(ev: &Event, ty: &str) -> Result<Obj, String> {
+    let b = ev.b();
     let mut props = Obj::new();
     if ty == "Schedule" {
         let schedule = ev
@@ -57,22 +90,20 @@ pub(in super::super) fn rule(
             ],
         );
     }
-    if ev.prop("DeadLetterConfig").is_some() {
-        ctx.errors.push(super::super::errors::SamError::unsupported(
-            r.id,
-            ev.span,
-            "DeadLetterConfig on rule events is not expanded yet",
-        ));
-        return Ok(());
-    }
+    Ok(props)
+}
+
+/// The rule's target: `arn`, the event's `Target.Id` or `default_id`, and the input settings.
+pub(in super::super) fn target_properties(ev: &Event, arn: Node, default_id: &str) -> Obj {
+    let b = ev.b();
     let mut t = Obj::new();
-    t.insert("Arn".into(), target.arn.clone());
+    t.insert("Arn".into(), arn);
     let target_id = ev
         .prop("Target")
         .and_then(|t| t.as_map())
         .and_then(|m| m.get("Id"))
         .cloned()
-        .unwrap_or_else(|| b.s(format!("{rule_id}LambdaTarget")));
+        .unwrap_or_else(|| b.s(default_id));
     t.insert("Id".into(), target_id);
     copy(
         &mut t,
@@ -84,19 +115,5 @@ pub(in super::super) fn rule(
             ("RetryPolicy", "RetryPolicy"),
         ],
     );
-    props.insert("Targets".into(), b.seq(vec![b.obj(t)]));
-    let mut res = Res::new("AWS::Events::Rule", ev.span);
-    res.props = props;
-    res.attrs = target.attrs.clone();
-    ctx.add(r.id, rule_id.clone(), res);
-    permission(
-        ctx,
-        r,
-        target,
-        ev,
-        "events.amazonaws.com",
-        Some(b.get_att(&rule_id, "Arn")),
-        None,
-    );
-    Ok(())
+    t
 }
