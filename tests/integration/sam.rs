@@ -322,3 +322,66 @@ fn sam_translator_cases() {
         "{summary}: fewer right messages than {MIN_RIGHT_MESSAGE}"
     );
 }
+
+/// The representative application validates, renders its expanded template and applies to the mock cloud.
+#[test]
+fn a_sam_application_validates_renders_and_applies() {
+    let dir = std::env::temp_dir().join(format!("cairn-sam-app-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let state = dir.join("state.db").display().to_string();
+    let cairn = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .current_dir(root())
+            .env("NO_COLOR", "1")
+            .args(["--state", state.as_str()])
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("cairn runs")
+    };
+    let fixture = "tests/fixtures/sam/app.yaml";
+    let out = cairn(&["validate", fixture]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cairn(&["render", fixture, "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rendered: J = serde_json::from_slice(&out.stdout).expect("json");
+    let resources = rendered["Resources"].as_object().expect("resources");
+    assert_eq!(
+        resources["ServerlessRestApi"]["Type"],
+        "AWS::ApiGateway::RestApi"
+    );
+    assert_eq!(
+        resources["CreateOrderAliaslive"]["Type"],
+        "AWS::Lambda::Alias"
+    );
+    assert_eq!(
+        resources["Fulfilment"]["Type"],
+        "AWS::StepFunctions::StateMachine"
+    );
+    assert!(rendered.get("Transform").is_none() && rendered.get("Globals").is_none());
+    let out = cairn(&[
+        "apply",
+        "orders",
+        "-t",
+        fixture,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("CREATE_COMPLETE"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

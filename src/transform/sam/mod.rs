@@ -282,3 +282,103 @@ fn assemble(root: &Mapping, span: Span, resources: IndexMap<String, Node>) -> No
     }
     Node::new(span, NodeKind::Map(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Format, Limits, load_text};
+
+    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        expand(&doc, &sources, &ExpandOptions::default())
+    }
+
+    fn resource<'a>(doc: &'a Document, id: &str) -> &'a Node {
+        build::get(build::get(&doc.root, "Resources").unwrap(), id).unwrap()
+    }
+
+    const HEAD: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: h\n      Runtime: python3.12\n";
+
+    #[test]
+    fn a_function_expands_into_a_function_and_its_role_with_the_resource_span() {
+        let text = format!("{HEAD}      CodeUri: s3://b/k.zip\n");
+        let out = run(&text).unwrap();
+        let f = resource(&out, "F");
+        assert_eq!(
+            build::get(f, "Type").unwrap().as_str(),
+            Some("AWS::Lambda::Function")
+        );
+        assert_eq!(resource(&out, "FRole").span, f.span);
+        let start = text.find("Type: AWS::Serverless::Function").unwrap();
+        assert_eq!(f.span.start as usize, start);
+        assert!(build::get(&out.root, "Transform").is_none());
+    }
+
+    #[test]
+    fn an_invalid_code_uri_is_reported_at_the_property() {
+        let text = format!("{HEAD}      CodeUri: http://example.com/k.zip\n");
+        let errors = run(&text).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].code, codes::INVALID_RESOURCE);
+        let start = text.find("http://").unwrap();
+        assert_eq!(
+            (errors[0].span.start as usize, errors[0].span.end as usize),
+            (start, start + 24)
+        );
+        assert_eq!(
+            reference_message(&errors).unwrap(),
+            "Invalid Serverless Application Specification document. Number of errors found: 1. Resource with id [F] is invalid. 'CodeUri' is not a valid S3 Uri of the form 's3://bucket/key' with optional versionId query parameter."
+        );
+    }
+
+    #[test]
+    fn an_unknown_global_is_reported_at_its_key() {
+        let text = format!("Globals:\n  Function:\n    Nope: 1\n{HEAD}      CodeUri: s3://b/k\n");
+        let errors = run(&text).unwrap_err();
+        assert_eq!(errors[0].code, codes::INVALID_GLOBALS);
+        let start = text.find("Nope").unwrap();
+        assert_eq!(
+            (errors[0].span.start as usize, errors[0].span.end as usize),
+            (start, start + 4)
+        );
+    }
+
+    #[test]
+    fn globals_merge_maps_concatenate_lists_and_let_the_resource_win() {
+        let text = format!(
+            "Globals:\n  Function:\n    Timeout: 3\n    Layers: [g]\n    Environment: {{Variables: {{A: g, B: g}}}}\n{HEAD}      CodeUri: s3://b/k\n      Timeout: 9\n      Layers: [l]\n      Environment: {{Variables: {{B: l}}}}\n"
+        );
+        let out = run(&text).unwrap();
+        let props = build::get(resource(&out, "F"), "Properties").unwrap();
+        assert_eq!(
+            build::get(props, "Timeout")
+                .unwrap()
+                .scalar_text()
+                .as_deref(),
+            Some("9")
+        );
+        let layers: Vec<_> = build::get(props, "Layers")
+            .unwrap()
+            .as_seq()
+            .unwrap()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(layers, ["g", "l"]);
+        let vars = build::get(build::get(props, "Environment").unwrap(), "Variables").unwrap();
+        assert_eq!(build::get(vars, "A").unwrap().as_str(), Some("g"));
+        assert_eq!(build::get(vars, "B").unwrap().as_str(), Some("l"));
+    }
+
+    #[test]
+    fn a_local_code_path_is_a_warning_not_an_error() {
+        let text = format!("{HEAD}      CodeUri: ./src\n");
+        let errors = run(&text).unwrap_err();
+        assert_eq!(errors[0].code, codes::NEEDS_INPUT);
+        assert!(!errors[0].is_error());
+    }
+}
