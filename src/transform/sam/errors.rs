@@ -14,6 +14,8 @@ pub(super) enum Subject {
     Resource(String),
     /// An event of a resource: `Resource with id [R] is invalid. Event with id [E] is invalid.`
     Event(String, String),
+    /// An event reported on its own: `Event with id [E] is invalid.`
+    EventOnly(String),
 }
 
 /// One error found while expanding.
@@ -83,7 +85,7 @@ impl SamError {
     fn sort_key(&self) -> &str {
         match &self.subject {
             Subject::Structure | Subject::Globals => "",
-            Subject::Resource(id) | Subject::Event(id, _) => id,
+            Subject::Resource(id) | Subject::Event(id, _) | Subject::EventOnly(id) => id,
         }
     }
 
@@ -101,6 +103,9 @@ impl SamError {
                 "Resource with id [{id}] is invalid. Event with id [{event}] is invalid. {}",
                 self.message
             ),
+            Subject::EventOnly(event) => {
+                format!("Event with id [{event}] is invalid. {}", self.message)
+            }
         }
     }
 
@@ -118,6 +123,7 @@ impl SamError {
             Subject::Event(id, event) => {
                 format!("event `{event}` of serverless resource `{id}` is invalid")
             }
+            Subject::EventOnly(event) => format!("event `{event}` is invalid"),
         };
         let message = format!("{what}: {}", self.message);
         // What is not expanded yet is not the template's fault: a warning, though the transform still stops.

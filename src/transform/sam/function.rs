@@ -73,6 +73,10 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let before = ctx.errors.len();
     let mut lambda = Res::new("AWS::Lambda::Function", r.node.span);
     let image = r.prop("PackageType").and_then(Node::as_str) == Some("Image");
+    if let Some(e) = tenancy(r) {
+        ctx.errors.push(e);
+        return;
+    }
     let has_code = r.prop("InlineCode").is_some() || r.prop("CodeUri").is_some();
     if !image
         && has_code
@@ -239,6 +243,32 @@ fn generate_role(ctx: &mut Ctx, r: &Serverless, role_id: &str, target: Target) {
         attrs: target.attrs.clone(),
     };
     ctx.add(r.id, role_id.to_owned(), role::build(b, parts));
+}
+
+/// Functions with `TenancyConfig` take only `Api` and `HttpApi` events and no provisioned concurrency.
+fn tenancy(r: &Serverless) -> Option<SamError> {
+    r.prop("TenancyConfig")?;
+    if let Some(p) = r.prop("ProvisionedConcurrencyConfig") {
+        return Some(SamError::resource(
+            r.id,
+            p.span,
+            "Provisioned concurrency is not supported for functions enabled with tenancy configuration.",
+        ));
+    }
+    let events = r.prop("Events").and_then(Node::as_map)?;
+    for (_, e) in events.iter() {
+        let ty = get(&e.value, "Type").and_then(Node::as_str).unwrap_or("");
+        if ty != "Api" && ty != "HttpApi" {
+            return Some(SamError::resource(
+                r.id,
+                e.value.span,
+                format!(
+                    "Event source '{ty}' is not supported for functions enabled with tenancy configuration. Only Api and HttpApi event sources are supported."
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// The function's tracing mode (known parameters substituted), unless tracing is off (`Disabled`, empty).

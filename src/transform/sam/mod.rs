@@ -35,6 +35,7 @@ mod ids;
 mod layer;
 mod params;
 mod policies;
+mod properties;
 mod py27;
 mod refs;
 mod role;
@@ -202,6 +203,10 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         node: resource,
         props: &props,
     };
+    if let Some(e) = properties::check(&r, ty) {
+        ctx.errors.push(e);
+        return;
+    }
     match ty {
         "AWS::Serverless::Function" => function::expand(ctx, &r),
         "AWS::Serverless::SimpleTable" => simple_table::expand(ctx, &r),

@@ -22,6 +22,16 @@ const CREATED_BY: &str = "stateMachine:createdBy";
 
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let b = r.b();
+    if let Some(d) = r.prop("DeploymentPreference")
+        && r.prop("AutoPublishAlias").is_none()
+    {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            d.span,
+            "'DeploymentPreference' requires 'AutoPublishAlias' property to be specified.",
+        ));
+        return;
+    }
     if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
         ctx.errors.push(SamError::unsupported(
             r.id,
@@ -193,16 +203,21 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
             ));
             continue;
         }
-        if ev.prop("DeadLetterConfig").is_some() {
-            ctx.errors.push(SamError::unsupported(
-                r.id,
-                node.span,
-                "DeadLetterConfig on rule events is not expanded yet",
-            ));
-            continue;
-        }
         let b = ev.b();
         let rule_id = format!("{}{name}", r.id);
+        let dlq = match rule::dead_letter(ctx, r.id, &rule_id, &ev, inherited) {
+            Ok(d) => d,
+            Err(m) => {
+                let span = ev.prop("DeadLetterConfig").map_or(node.span, |d| d.span);
+                ctx.errors.push(SamError {
+                    code: super::codes::INVALID_EVENT,
+                    subject: super::errors::Subject::EventOnly(rule_id),
+                    message: m,
+                    span,
+                });
+                continue;
+            }
+        };
         let role_id = format!("{rule_id}Role");
         let mut props = match rule::rule_properties(&ev, ty) {
             Ok(p) => p,
@@ -214,6 +229,9 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
         let mut t =
             rule::target_properties(&ev, b.r#ref(r.id), &format!("{rule_id}StepFunctionsTarget"));
         t.insert("RoleArn".into(), b.get_att(&role_id, "Arn"));
+        if let Some(d) = dlq {
+            t.insert("DeadLetterConfig".into(), d);
+        }
         props.insert("Targets".into(), b.seq(vec![b.obj(t)]));
         let mut res = Res::new("AWS::Events::Rule", node.span);
         res.props = props;

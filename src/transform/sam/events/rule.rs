@@ -4,7 +4,8 @@
 
 use crate::source::Node;
 
-use super::super::build::{Obj, Res};
+use super::super::build::{B, Obj, Res, get};
+use super::super::errors::SamError;
 use super::super::function::{Target, as_bool};
 use super::super::{Ctx, Serverless};
 use super::{Event, copy, permission};
@@ -19,15 +20,19 @@ pub(in super::super) fn rule(
     let b = ev.b();
     let rule_id = format!("{}{}", target.id, ev.name);
     let mut props = rule_properties(ev, ty)?;
-    if ev.prop("DeadLetterConfig").is_some() {
-        ctx.errors.push(super::super::errors::SamError::unsupported(
-            r.id,
-            ev.span,
-            "DeadLetterConfig on rule events is not expanded yet",
-        ));
-        return Ok(());
+    // The translator names the rule, not the event, in these errors.
+    let dlq = match dead_letter(ctx, r.id, &rule_id, ev, &target.attrs) {
+        Ok(d) => d,
+        Err(m) => {
+            let span = ev.prop("DeadLetterConfig").map_or(ev.span, |d| d.span);
+            ctx.errors.push(SamError::event(r.id, &rule_id, span, m));
+            return Ok(());
+        }
+    };
+    let mut t = target_properties(ev, target.arn.clone(), &format!("{rule_id}LambdaTarget"));
+    if let Some(d) = dlq {
+        t.insert("DeadLetterConfig".into(), d);
     }
-    let t = target_properties(ev, target.arn.clone(), &format!("{rule_id}LambdaTarget"));
     props.insert("Targets".into(), b.seq(vec![b.obj(t)]));
     let mut res = Res::new("AWS::Events::Rule", ev.span);
     res.props = props;
@@ -116,4 +121,73 @@ pub(in super::super) fn target_properties(ev: &Event, arn: Node, default_id: &st
         ],
     );
     t
+}
+
+/// A rule target's `DeadLetterConfig` from the event's: `{Arn}` as given, or `{Type: SQS}` for a queue the
+/// transform adds (`<rule>Queue`, or `QueueLogicalId`) with a policy letting EventBridge send to it. Errors
+/// are the translator's sentences.
+pub(in super::super) fn dead_letter(
+    ctx: &mut Ctx,
+    origin: &str,
+    rule_id: &str,
+    ev: &Event,
+    attrs: &Obj,
+) -> Result<Option<Node>, String> {
+    let Some(dlq) = ev.prop("DeadLetterConfig") else {
+        return Ok(None);
+    };
+    let b = B::new(dlq.span);
+    let (arn, ty) = (get(dlq, "Arn"), get(dlq, "Type"));
+    match (arn, ty) {
+        (Some(_), Some(_)) => {
+            Err("You can either define 'Arn' or 'Type' property of DeadLetterConfig.".into())
+        }
+        (None, None) => Err("No 'Arn' or 'Type' property provided for DeadLetterConfig.".into()),
+        (Some(arn), None) => Ok(Some(b.map([("Arn", arn.clone())]))),
+        (None, Some(ty)) => {
+            if ty.as_str() != Some("SQS") {
+                return Err(
+                    "The only valid value for 'Type' property of DeadLetterConfig is 'SQS'.".into(),
+                );
+            }
+            let queue_id = match get(dlq, "QueueLogicalId") {
+                None => format!("{rule_id}Queue"),
+                Some(q) => q
+                    .as_str()
+                    .ok_or("QueueLogicalId must be a string")?
+                    .to_owned(),
+            };
+            let mut queue = Res::new("AWS::SQS::Queue", dlq.span);
+            queue.attrs = attrs.clone();
+            let statement = b.map([
+                ("Action", b.s("sqs:SendMessage")),
+                (
+                    "Condition",
+                    b.map([(
+                        "ArnEquals",
+                        b.map([("aws:SourceArn", b.get_att(rule_id, "Arn"))]),
+                    )]),
+                ),
+                ("Effect", b.s("Allow")),
+                (
+                    "Principal",
+                    b.map([("Service", b.s("events.amazonaws.com"))]),
+                ),
+                ("Resource", b.get_att(&queue_id, "Arn")),
+            ]);
+            let mut policy = Res::new("AWS::SQS::QueuePolicy", dlq.span)
+                .prop(
+                    "PolicyDocument",
+                    b.map([
+                        ("Statement", b.seq(vec![statement])),
+                        ("Version", b.s("2012-10-17")),
+                    ]),
+                )
+                .prop("Queues", b.seq(vec![b.r#ref(&queue_id)]));
+            policy.attrs = attrs.clone();
+            ctx.out.insert(queue_id.clone(), queue.node());
+            ctx.add(origin, format!("{queue_id}Policy"), policy);
+            Ok(Some(b.map([("Arn", b.get_att(&queue_id, "Arn"))])))
+        }
+    }
 }
