@@ -31,6 +31,7 @@ mod errors;
 mod events;
 mod function;
 mod globals;
+mod httpapi;
 mod ids;
 mod layer;
 mod params;
@@ -76,6 +77,8 @@ struct Ctx<'a> {
     pub refs: refs::RefMap,
     /// `Api` events of every function, by the API they attach to.
     pub api_events: IndexMap<String, Vec<api::ApiEvent>>,
+    /// `HttpApi` events of every function, by the HTTP API they attach to.
+    pub http_events: IndexMap<String, Vec<httpapi::HttpEvent>>,
 }
 
 impl Ctx<'_> {
@@ -147,12 +150,15 @@ pub fn expand(
         layers: IndexMap::new(),
         refs: refs::RefMap::new(),
         api_events: IndexMap::new(),
+        http_events: IndexMap::new(),
     };
     ctx.api_events = api::collect(&ctx);
+    ctx.http_events = httpapi::collect(&ctx);
     for (id, entry) in input.iter() {
         expand_one(&mut ctx, id, &entry.value);
     }
     api::finish(&mut ctx);
+    httpapi::finish(&mut ctx);
     events::finish(&mut ctx);
     if !ctx.errors.is_empty() {
         return Err(errors::into_diagnostics(ctx.errors));
@@ -213,6 +219,7 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::LayerVersion" => layer::expand(ctx, &r),
         "AWS::Serverless::Api" => api::expand(ctx, &r),
         "AWS::Serverless::StateMachine" => state_machine::expand(ctx, &r),
+        "AWS::Serverless::HttpApi" => httpapi::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),

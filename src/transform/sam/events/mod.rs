@@ -5,6 +5,7 @@
 //! applied by [`finish`] once every resource is expanded. It never creates the function's role.
 
 mod api;
+mod httpapi;
 mod pull;
 mod push;
 pub(super) mod rule;
@@ -104,6 +105,7 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
                 rule::rule(ctx, r, target, &ev, ty)
             }
             "Api" => api::api(ctx, r, target, &ev),
+            "HttpApi" => httpapi::httpapi(ctx, r, target, &ev),
             _ => {
                 ctx.errors.push(SamError::unsupported(
                     r.id,
