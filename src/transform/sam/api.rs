@@ -190,7 +190,7 @@ pub(super) fn finish(ctx: &mut Ctx) {
     let props = ctx.globals.apply(
         "AWS::Serverless::Api",
         &b.map([("StageName", b.s("Prod"))]),
-        None,
+        Some(&[]),
     );
     let mut top = Obj::new();
     top.insert("Type".into(), b.s("AWS::Serverless::Api"));

@@ -95,7 +95,17 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         r.prop("ImageUri"),
         image,
     ) {
-        Ok(Some(c)) => lambda = lambda.prop("Code", c),
+        Ok(Some(c)) => {
+            let c = match r.prop("SourceKMSKeyArn") {
+                Some(k) => {
+                    let mut o = super::build::to_obj(&c);
+                    o.insert("SourceKMSKeyArn".into(), k.clone());
+                    B::new(c.span).obj(o)
+                }
+                None => c,
+            };
+            lambda = lambda.prop("Code", c)
+        }
         Ok(None) => {}
         Err(message) => {
             let local = r
@@ -192,10 +202,12 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
 fn generate_role(ctx: &mut Ctx, r: &Serverless, role_id: &str, target: Target) {
     let b = r.b();
     let partition = ctx.partition.clone();
-    let mut managed = vec![b.s(policies::managed_arn(
-        &partition,
-        "service-role/AWSLambdaBasicExecutionRole",
-    ))];
+    let basic = if r.prop("DurableConfig").is_some() {
+        "service-role/AWSLambdaBasicDurableExecutionRolePolicy"
+    } else {
+        "service-role/AWSLambdaBasicExecutionRole"
+    };
+    let mut managed = vec![b.s(policies::managed_arn(&partition, basic))];
     if tracing(ctx, r).is_some() {
         managed.push(b.s(policies::managed_arn(&partition, "AWSXrayWriteOnlyAccess")));
     }

@@ -218,7 +218,7 @@ impl Globals {
         let Some(local) = properties.as_map() else {
             return properties.clone();
         };
-        let Some(ignore) = ignore.map_or(Some(&[][..]), Some) else {
+        let Some(ignore) = ignore else {
             return properties.clone();
         };
         let mut out = Mapping::new();

@@ -231,7 +231,7 @@ pub(super) fn finish(ctx: &mut Ctx) {
     let props = ctx.globals.apply(
         "AWS::Serverless::HttpApi",
         &b.map(Vec::<(&str, Node)>::new()),
-        None,
+        Some(&[]),
     );
     let node = b.map([
         ("Type", b.s("AWS::Serverless::HttpApi")),

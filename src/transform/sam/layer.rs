@@ -70,8 +70,27 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             }
         },
     };
-    let hashed = ctx.params.resolve(&b.obj(props.clone()));
-    let id = ids::hashed_id(r.id, &hashed);
+    // Known parameters are substituted, except in the lists of runtimes and architectures.
+    let resolve = |o: Obj| -> Obj {
+        o.into_iter()
+            .map(|(k, v)| {
+                let v = if k.starts_with("Compatible") {
+                    v
+                } else {
+                    ctx.params.resolve(&v)
+                };
+                (k, v)
+            })
+            .collect()
+    };
+    let props = resolve(props);
+    // The id hashes the serverless resource as written (parameters substituted), keyed by its id.
+    let mut written = super::build::to_obj(r.node);
+    written.insert(
+        "Properties".into(),
+        b.obj(resolve(super::build::to_obj(r.props))),
+    );
+    let id = ids::hashed_id(r.id, &b.map([(r.id, b.obj(written))]));
     let mut layer = Res::new("AWS::Lambda::LayerVersion", r.node.span);
     layer.props = props;
     layer.attrs = r.passed_attrs(&["Condition", "DependsOn", "UpdateReplacePolicy", "Metadata"]);
@@ -80,8 +99,28 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     ctx.layers.insert(r.id.to_owned(), id);
 }
 
+/// A resource with `Ref`s to serverless layers (and `DependsOn` naming them) rewritten to the generated ids.
+pub(super) fn rewrite_resource(node: &Node, layers: &indexmap::IndexMap<String, String>) -> Node {
+    let node = rewrite_refs(node, layers);
+    let Some(depends) = super::build::get(&node, "DependsOn") else {
+        return node;
+    };
+    let b = super::build::B::new(depends.span);
+    let rename = |n: &Node| match n.as_str().and_then(|id| layers.get(id)) {
+        Some(new) => b.s(new.as_str()),
+        None => n.clone(),
+    };
+    let renamed = match &depends.kind {
+        NodeKind::Seq(items) => b.seq(items.iter().map(rename).collect()),
+        _ => rename(depends),
+    };
+    let mut top = super::build::to_obj(&node);
+    top.insert("DependsOn".into(), renamed);
+    super::build::B::new(node.span).obj(top)
+}
+
 /// `node` with `Ref`s to serverless layers rewritten to their generated ids.
-pub(super) fn rewrite_refs(node: &Node, layers: &indexmap::IndexMap<String, String>) -> Node {
+fn rewrite_refs(node: &Node, layers: &indexmap::IndexMap<String, String>) -> Node {
     match &node.kind {
         NodeKind::Map(m) => {
             if let Some((k, e)) = m.single()

@@ -166,7 +166,7 @@ pub fn expand(
     let mut out = ctx.out;
     if !ctx.layers.is_empty() {
         for node in out.values_mut() {
-            *node = layer::rewrite_refs(node, &ctx.layers);
+            *node = layer::rewrite_resource(node, &ctx.layers);
         }
     }
     if !ctx.refs.is_empty() {

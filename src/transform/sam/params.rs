@@ -36,6 +36,15 @@ impl Params {
         if let Some(decls) = root.get("Parameters").and_then(Node::as_map) {
             for (name, e) in decls.iter() {
                 declared.push(name.to_owned());
+                // The translator substitutes only single values, never lists.
+                let ty = e
+                    .value
+                    .as_map()
+                    .and_then(|m| m.get("Type"))
+                    .and_then(Node::as_str);
+                if ty.is_some_and(|t| t.contains("List")) {
+                    continue;
+                }
                 let b = B::new(e.value.span);
                 if let Some(v) = options.parameters.get(name) {
                     values.insert(name.to_owned(), b.s(v.as_str()));
@@ -43,6 +52,21 @@ impl Params {
                     values.insert(name.to_owned(), d.clone());
                 }
             }
+        }
+        // The translator also knows the region and partition it runs for.
+        let span = root
+            .iter()
+            .next()
+            .map_or_else(Default::default, |(_, e)| e.key_span);
+        let b = B::new(span);
+        if let Some(region) = &options.pseudo.region {
+            values.insert("AWS::Region".to_owned(), b.s(region.as_str()));
+            let partition = options
+                .pseudo
+                .partition
+                .clone()
+                .unwrap_or_else(|| crate::evaluate::partition(region).to_owned());
+            values.insert("AWS::Partition".to_owned(), b.s(partition));
         }
         Ok(Params {
             values,
