@@ -26,6 +26,7 @@ mod api;
 mod build;
 mod code;
 pub mod codes;
+mod connector;
 mod deployment;
 mod errors;
 mod events;
@@ -184,9 +185,12 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
     let ty = build::get(resource, "Type")
         .and_then(Node::as_str)
         .unwrap_or("");
+    if build::get(resource, "Connectors").is_some() {
+        connector::expand_embedded(ctx, id, resource);
+    }
     if !ty.starts_with("AWS::Serverless::") {
         if !ctx.out.contains_key(id) {
-            ctx.out.insert(id.to_owned(), resource.clone());
+            ctx.out.insert(id.to_owned(), without_connectors(resource));
         }
         return;
     }
@@ -220,12 +224,23 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::Api" => api::expand(ctx, &r),
         "AWS::Serverless::StateMachine" => state_machine::expand(ctx, &r),
         "AWS::Serverless::HttpApi" => httpapi::expand(ctx, &r),
+        "AWS::Serverless::Connector" => connector::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),
             format!("resource type {ty} is not expanded yet"),
         )),
     }
+}
+
+/// A resource without its embedded `Connectors` (they expand into resources of their own).
+fn without_connectors(resource: &Node) -> Node {
+    if build::get(resource, "Connectors").is_none() {
+        return resource.clone();
+    }
+    let mut top = build::to_obj(resource);
+    top.shift_remove("Connectors");
+    B::new(resource.span).obj(top)
 }
 
 /// The globals a resource opts out of with `IgnoreGlobals`: `None` for `'*'` (all of them).

@@ -129,6 +129,10 @@ const PROPERTIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "AWS::Serverless::Connector",
+        &["Source", "Destination", "Permissions", "SourceReference"],
+    ),
+    (
         "AWS::Serverless::StateMachine",
         &[
             "AutoPublishAlias",
