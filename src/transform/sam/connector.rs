@@ -373,9 +373,17 @@ fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
         }
     }
     let role = get(end, "RoleName").cloned();
+    let cfn = match ty {
+        "AWS::Serverless::Function" => "AWS::Lambda::Function",
+        "AWS::Serverless::StateMachine" => "AWS::StepFunctions::StateMachine",
+        "AWS::Serverless::SimpleTable" => "AWS::DynamoDB::Table",
+        "AWS::Serverless::Api" => "AWS::ApiGateway::RestApi",
+        "AWS::Serverless::HttpApi" => "AWS::ApiGatewayV2::Api",
+        other => other,
+    };
     Ok(End {
         written_type: ty.to_owned(),
-        ty: ty.to_owned(),
+        ty: cfn.to_owned(),
         outputs,
         role,
     })
@@ -400,6 +408,33 @@ fn substitute(node: &Node, source: &End, dest: &End) -> Node {
                 _ => None,
             };
             value.cloned().unwrap_or_else(|| node.clone())
+        }
+        // Placeholders inside longer text become a `Fn::Sub` over the values (`${SourceArn}/stream/*`).
+        NodeKind::String(s) if s.contains("%{") => {
+            let b = B::new(node.span);
+            let mut text = String::new();
+            let mut vars = Obj::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("%{") {
+                text.push_str(&rest[..start]);
+                let Some(end) = rest[start..].find('}') else {
+                    break;
+                };
+                let inner = &rest[start + 2..start + end];
+                let value = match inner.split_once('.') {
+                    Some(("Source", k)) => source.outputs.get(k),
+                    Some(("Destination", k)) => dest.outputs.get(k),
+                    _ => None,
+                };
+                let var = inner.replace('.', "");
+                text.push_str(&format!("${{{var}}}"));
+                if let Some(v) = value {
+                    vars.insert(var, v.clone());
+                }
+                rest = &rest[start + end + 1..];
+            }
+            text.push_str(rest);
+            b.call("Fn::Sub", b.seq(vec![b.s(text), b.obj(vars)]))
         }
         NodeKind::Map(m) => {
             let b = B::new(node.span);
