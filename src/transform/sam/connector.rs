@@ -399,19 +399,15 @@ fn serverless_role(resource: &Node, id: &str, b: B) -> Option<Node> {
 
 /// `node` with every `%{Source.X}` / `%{Destination.X}` text replaced by that end's value.
 fn substitute(node: &Node, source: &End, dest: &End) -> Node {
+    let b = B::new(node.span);
     match &node.kind {
-        NodeKind::String(s) if s.starts_with("%{") && s.ends_with('}') => {
-            let inner = &s[2..s.len() - 1];
-            let value = match inner.split_once('.') {
-                Some(("Source", k)) => source.outputs.get(k),
-                Some(("Destination", k)) => dest.outputs.get(k),
-                _ => None,
-            };
-            value.cloned().unwrap_or_else(|| node.clone())
+        NodeKind::String(s)
+            if s.starts_with("%{") && s.ends_with('}') && s.matches("%{").count() == 1 =>
+        {
+            value_of(&s[2..s.len() - 1], source, dest).unwrap_or_else(|| node.clone())
         }
         // Placeholders inside longer text become a `Fn::Sub` over the values (`${SourceArn}/stream/*`).
         NodeKind::String(s) if s.contains("%{") => {
-            let b = B::new(node.span);
             let mut text = String::new();
             let mut vars = Obj::new();
             let mut rest = s.as_str();
@@ -421,32 +417,51 @@ fn substitute(node: &Node, source: &End, dest: &End) -> Node {
                     break;
                 };
                 let inner = &rest[start + 2..start + end];
-                let value = match inner.split_once('.') {
-                    Some(("Source", k)) => source.outputs.get(k),
-                    Some(("Destination", k)) => dest.outputs.get(k),
-                    _ => None,
-                };
                 let var = inner.replace('.', "");
                 text.push_str(&format!("${{{var}}}"));
-                if let Some(v) = value {
-                    vars.insert(var, v.clone());
+                if let Some(v) = value_of(inner, source, dest) {
+                    vars.insert(var, v);
                 }
                 rest = &rest[start + end + 1..];
             }
             text.push_str(rest);
             b.call("Fn::Sub", b.seq(vec![b.s(text), b.obj(vars)]))
         }
+        // A text with `${...}` is a `Fn::Sub` (`SourceAccount: ${AWS::AccountId}`).
+        NodeKind::String(s) if s.contains("${") => b.call("Fn::Sub", node.clone()),
         NodeKind::Map(m) => {
-            let b = B::new(node.span);
+            if let Some(NodeKind::Seq(items)) =
+                m.get("Fn::Sub").filter(|_| m.len() == 1).map(|n| &n.kind)
+            {
+                // A `Fn::Sub` of the profile: variables whose value is not known are left out.
+                let mut items = items.clone();
+                if let Some(vars) = items.get(1).and_then(Node::as_map) {
+                    let kept: Vec<(String, Node)> = vars
+                        .iter()
+                        .map(|(k, e)| (k.to_owned(), substitute(&e.value, source, dest)))
+                        .filter(|(_, v)| !v.as_str().is_some_and(|t| t.contains("%{")))
+                        .collect();
+                    items[1] = b.map(kept);
+                }
+                return b.call("Fn::Sub", b.seq(items));
+            }
             b.map(
                 m.iter()
                     .map(|(k, e)| (k, substitute(&e.value, source, dest))),
             )
         }
-        NodeKind::Seq(items) => Node::new(
-            node.span,
-            NodeKind::Seq(items.iter().map(|i| substitute(i, source, dest)).collect()),
-        ),
+        NodeKind::Seq(items) => b.seq(items.iter().map(|i| substitute(i, source, dest)).collect()),
         _ => node.clone(),
     }
+}
+
+/// The value of placeholder `Source.X` / `Destination.X` (`ResourceId` is the end's `Id` output).
+fn value_of(name: &str, source: &End, dest: &End) -> Option<Node> {
+    let (end, key) = match name.split_once('.')? {
+        ("Source", k) => (source, k),
+        ("Destination", k) => (dest, k),
+        _ => return None,
+    };
+    let key = if key == "ResourceId" { "Id" } else { key };
+    end.outputs.get(key).cloned()
 }
