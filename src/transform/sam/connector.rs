@@ -31,6 +31,8 @@ struct End {
     outputs: Obj,
     /// The role permissions attach to, when the end has one.
     role: Option<Node>,
+    /// The logical id, when the end is named by `Id`.
+    id: Option<String>,
 }
 
 /// An `AWS::Serverless::Connector` resource.
@@ -251,7 +253,12 @@ fn generate(
             let res = Res::new("AWS::IAM::ManagedPolicy", span)
                 .prop("PolicyDocument", document(statements()))
                 .prop("Roles", b.seq(vec![role]));
-            out.push((format!("{id}Policy{suffix}"), res));
+            let policy_id = format!("{id}Policy{suffix}");
+            if let (Some(s), Some(d)) = (&source.id, &dest.id) {
+                ctx.mapping_links
+                    .push((policy_id.clone(), s.clone(), d.clone()));
+            }
+            out.push((policy_id, res));
         }
         "AWS_SQS_QUEUE_POLICY" => {
             let url = dest
@@ -350,6 +357,7 @@ fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
             }
         }
         return Ok(End {
+            id: Some(id.to_owned()),
             written_type: written,
             ty: ty.to_owned(),
             outputs,
@@ -382,6 +390,7 @@ fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
         other => other,
     };
     Ok(End {
+        id: None,
         written_type: ty.to_owned(),
         ty: cfn.to_owned(),
         outputs,
@@ -464,4 +473,51 @@ fn value_of(name: &str, source: &End, dest: &End) -> Option<Node> {
     };
     let key = if key == "ResourceId" { "Id" } else { key };
     end.outputs.get(key).cloned()
+}
+
+/// Event source mappings from a connector's source to its destination wait for the connector's policy
+/// (the mapping cannot read the source before the role may).
+pub(super) fn order_mappings(ctx: &mut Ctx) {
+    let links = std::mem::take(&mut ctx.mapping_links);
+    for (policy, source, dest) in links {
+        let ids: Vec<String> = ctx
+            .out
+            .iter()
+            .filter(|(_, n)| {
+                get(n, "Type").and_then(Node::as_str) == Some("AWS::Lambda::EventSourceMapping")
+            })
+            .filter(|(_, n)| {
+                let props = get(n, "Properties");
+                let from = props
+                    .and_then(|p| get(p, "EventSourceArn"))
+                    .and_then(referenced_id);
+                let to = props
+                    .and_then(|p| get(p, "FunctionName"))
+                    .and_then(referenced_id);
+                from == Some(source.as_str())
+                    && to.is_some_and(|t| t == dest || t.starts_with(&format!("{dest}Alias")))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for id in ids {
+            let Some(node) = ctx.out.get(&id) else {
+                continue;
+            };
+            let b = B::new(node.span);
+            let mut top = super::build::to_obj(node);
+            let mut depends: Vec<Node> = match top.get("DependsOn") {
+                Some(Node {
+                    kind: NodeKind::Seq(items),
+                    ..
+                }) => items.clone(),
+                Some(n) => vec![n.clone()],
+                None => Vec::new(),
+            };
+            if !depends.iter().any(|d| d.as_str() == Some(policy.as_str())) {
+                depends.push(b.s(policy.as_str()));
+            }
+            top.insert("DependsOn".into(), b.seq(depends));
+            ctx.out.insert(id, b.obj(top));
+        }
+    }
 }

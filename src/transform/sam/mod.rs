@@ -80,6 +80,8 @@ struct Ctx<'a> {
     pub api_events: IndexMap<String, Vec<api::ApiEvent>>,
     /// `HttpApi` events of every function, by the HTTP API they attach to.
     pub http_events: IndexMap<String, Vec<httpapi::HttpEvent>>,
+    /// Connector policies from a source to a function, for the event source mappings that must wait on them.
+    pub mapping_links: Vec<(String, String, String)>,
 }
 
 impl Ctx<'_> {
@@ -152,6 +154,7 @@ pub fn expand(
         refs: refs::RefMap::new(),
         api_events: IndexMap::new(),
         http_events: IndexMap::new(),
+        mapping_links: Vec::new(),
     };
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
@@ -161,6 +164,7 @@ pub fn expand(
     api::finish(&mut ctx);
     httpapi::finish(&mut ctx);
     events::finish(&mut ctx);
+    connector::order_mappings(&mut ctx);
     if !ctx.errors.is_empty() {
         return Err(errors::into_diagnostics(ctx.errors));
     }
