@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 141;
-const MIN_EXACT: usize = 103;
+const MIN_TRANSFORMED: usize = 145;
+const MIN_EXACT: usize = 106;
 const MIN_REJECTED: usize = 58;
 const MIN_RIGHT_MESSAGE: usize = 44;
 

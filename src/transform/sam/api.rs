@@ -28,7 +28,6 @@ const UNSUPPORTED: &[&str] = &[
     "DisableExecuteApiEndpoint",
     "CanarySetting",
     "BinaryMediaTypes",
-    "Description",
     "AlwaysDeploy",
     "PropagateTags",
     "OpenApiVersion",
@@ -165,6 +164,16 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         ));
         return;
     }
+    if let Some(d) = r.prop("Description")
+        && r.prop("DefinitionUri").is_none()
+    {
+        ctx.errors.push(SamError::unsupported(
+            r.id,
+            d.span,
+            "the Description of an API with an inline definition is not expanded yet",
+        ));
+        return;
+    }
     if r.prop("StageName").is_none() {
         ctx.errors.push(SamError::resource(
             r.id,
@@ -290,7 +299,13 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         hash_text = text;
         api = api.prop("Body", definition.node(span));
     }
-    for key in ["Name", "MinimumCompressionSize", "FailOnWarnings", "Mode"] {
+    for key in [
+        "Name",
+        "MinimumCompressionSize",
+        "FailOnWarnings",
+        "Mode",
+        "Description",
+    ] {
         if let Some(v) = prop(key) {
             api = api.prop(key, v.clone());
         }

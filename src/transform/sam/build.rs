@@ -147,9 +147,7 @@ impl Res {
         let b = B::new(self.span);
         let mut top = Obj::new();
         top.insert("Type".into(), b.s(self.ty));
-        if !self.props.is_empty() {
-            top.insert("Properties".into(), b.obj(self.props));
-        }
+        top.insert("Properties".into(), b.obj(self.props));
         for (k, v) in self.attrs {
             top.insert(k, v);
         }

@@ -9,6 +9,7 @@ mod httpapi;
 mod pull;
 mod push;
 pub(super) mod rule;
+mod schedule_v2;
 
 use indexmap::IndexMap;
 
@@ -106,6 +107,7 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             }
             "Api" => api::api(ctx, r, target, &ev),
             "HttpApi" => httpapi::httpapi(ctx, r, target, &ev),
+            "ScheduleV2" => schedule_v2::schedule(ctx, r, target, &ev),
             _ => {
                 ctx.errors.push(SamError::unsupported(
                     r.id,
