@@ -94,11 +94,26 @@ impl Params {
     /// `node` with every `Ref` to a known parameter replaced by its value, and known parameters substituted
     /// into `Fn::Sub` strings.
     pub fn resolve(&self, node: &Node) -> Node {
+        self.resolve_with(node, true)
+    }
+
+    /// [`Params::resolve`] for template parameters only (pseudo parameters left as written).
+    pub fn resolve_template_parameters(&self, node: &Node) -> Node {
+        self.resolve_with(node, false)
+    }
+
+    fn resolve_with(&self, node: &Node, pseudo: bool) -> Node {
+        let known = |name: &str| -> Option<&Node> {
+            if !pseudo && name.starts_with("AWS::") {
+                return None;
+            }
+            self.values.get(name)
+        };
         match &node.kind {
             NodeKind::Map(m) => {
                 if let Some((k, e)) = m.single() {
                     if k == "Ref"
-                        && let Some(v) = e.value.as_str().and_then(|n| self.values.get(n))
+                        && let Some(v) = e.value.as_str().and_then(known)
                     {
                         return v.clone();
                     }
@@ -106,25 +121,29 @@ impl Params {
                         && let Some(text) = e.value.as_str()
                     {
                         let b = B::new(e.value.span);
-                        return b.call("Fn::Sub", b.s(self.substitute(text)));
+                        return b.call("Fn::Sub", b.s(self.substitute(text, pseudo)));
                     }
                 }
                 let mut out = Mapping::new();
                 for (k, e) in m.iter() {
-                    let _ = out.insert(k.to_owned(), e.key_span, self.resolve(&e.value));
+                    let _ = out.insert(
+                        k.to_owned(),
+                        e.key_span,
+                        self.resolve_with(&e.value, pseudo),
+                    );
                 }
                 Node::new(node.span, NodeKind::Map(out))
             }
             NodeKind::Seq(items) => Node::new(
                 node.span,
-                NodeKind::Seq(items.iter().map(|i| self.resolve(i)).collect()),
+                NodeKind::Seq(items.iter().map(|i| self.resolve_with(i, pseudo)).collect()),
             ),
             _ => node.clone(),
         }
     }
 
     /// `${Name}` placeholders of known parameters replaced by their text.
-    fn substitute(&self, text: &str) -> String {
+    fn substitute(&self, text: &str, pseudo: bool) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find("${") {
@@ -133,7 +152,13 @@ impl Params {
             match after.find('}') {
                 Some(end) => {
                     let name = &after[..end];
-                    match self.values.get(name).and_then(|v| v.scalar_text()) {
+                    let known = pseudo || !name.starts_with("AWS::");
+                    match self
+                        .values
+                        .get(name)
+                        .filter(|_| known)
+                        .and_then(|v| v.scalar_text())
+                    {
                         Some(v) if !name.starts_with('!') => out.push_str(&v),
                         _ => {
                             out.push_str("${");

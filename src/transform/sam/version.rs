@@ -115,10 +115,41 @@ fn version_id(ctx: &Ctx, r: &Serverless, lambda: &Res) -> String {
     {
         return format!("{prefix}{}", text.chars().take(10).collect::<String>());
     }
-    let code = lambda
+    let b = B::new(r.node.span);
+    if r.prop("AutoPublishAliasAllProperties")
+        .and_then(super::function::as_bool)
+        == Some(true)
+    {
+        // Every property of the function, except a role the transform generates.
+        let mut props = lambda.props.clone();
+        if r.prop("Role").is_none() {
+            props.shift_remove("Role");
+        }
+        return ids::hashed_id(
+            &prefix,
+            &ctx.params.resolve_template_parameters(&b.obj(props)),
+        );
+    }
+    // The code location, with the memory size, environment and SnapStart settings that also change what a
+    // version runs.
+    let mut data = lambda
         .props
         .get("Code")
-        .map(|c| ctx.params.resolve(c))
-        .unwrap_or_else(|| B::new(r.node.span).map(Vec::<(&str, Node)>::new()));
-    ids::hashed_id(&prefix, &code)
+        .map(super::build::to_obj)
+        .unwrap_or_default();
+    if let Some(m) = lambda.props.get("MemorySize") {
+        data.insert("MemorySize".into(), m.clone());
+    }
+    if let Some(env) = lambda.props.get("Environment").and_then(Node::as_map) {
+        for (k, e) in env.iter() {
+            data.insert(k.to_owned(), e.value.clone());
+        }
+    }
+    if let Some(s) = lambda.props.get("SnapStart") {
+        data.insert("SnapStart".into(), s.clone());
+    }
+    ids::hashed_id(
+        &prefix,
+        &ctx.params.resolve_template_parameters(&b.obj(data)),
+    )
 }
