@@ -113,7 +113,7 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
 pub(in super::super) fn sns(
     ctx: &mut Ctx,
     r: &Serverless,
-    target: &Target,
+    target: &mut Target,
     ev: &Event,
 ) -> Result<(), String> {
     let b = ev.b();
@@ -121,16 +121,11 @@ pub(in super::super) fn sns(
         .prop("Topic")
         .cloned()
         .ok_or("Missing required property 'Topic'.")?;
-    if ev
+    if let Some(sqs) = ev
         .prop("SqsSubscription")
-        .is_some_and(|s| s.as_str() != Some("false") && s.kind != NodeKind::Bool(false))
+        .filter(|s| s.as_str() != Some("false") && s.kind != NodeKind::Bool(false))
     {
-        ctx.errors.push(super::super::errors::SamError::unsupported(
-            r.id,
-            ev.span,
-            "SNS events with SqsSubscription are not expanded yet",
-        ));
-        return Ok(());
+        return sns_to_queue(ctx, r, target, ev, &topic, sqs);
     }
     permission(
         ctx,
@@ -157,6 +152,91 @@ pub(in super::super) fn sns(
     );
     sub.attrs = target.attrs.clone();
     ctx.add(r.id, format!("{}{}", target.id, ev.name), sub);
+    Ok(())
+}
+
+/// An SNS event with `SqsSubscription`: the topic delivers to a queue (the event's own, or the one named)
+/// that the function polls.
+fn sns_to_queue(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &mut Target,
+    ev: &Event,
+    topic: &Node,
+    sqs: &Node,
+) -> Result<(), String> {
+    let b = ev.b();
+    let id = format!("{}{}", target.id, ev.name);
+    let given = sqs.as_map().is_some();
+    let (url, arn) = if given {
+        match (get(sqs, "QueueUrl"), get(sqs, "QueueArn")) {
+            (Some(u), Some(a)) => (u.clone(), a.clone()),
+            _ => return Err("No QueueARN or QueueURL provided.".into()),
+        }
+    } else {
+        let queue_id = format!("{id}Queue");
+        let mut queue = Res::new("AWS::SQS::Queue", ev.span);
+        queue.attrs = target.attrs.clone();
+        ctx.add(r.id, queue_id.clone(), queue);
+        (b.r#ref(&queue_id), b.get_att(&queue_id, "Arn"))
+    };
+    let policy_id = get(sqs, "QueuePolicyLogicalId")
+        .and_then(Node::as_str)
+        .map_or_else(|| format!("{id}QueuePolicy"), str::to_owned);
+    let statement = b.map([
+        ("Action", b.s("sqs:SendMessage")),
+        (
+            "Condition",
+            b.map([("ArnEquals", b.map([("aws:SourceArn", topic.clone())]))]),
+        ),
+        ("Effect", b.s("Allow")),
+        ("Principal", b.s("*")),
+        ("Resource", arn.clone()),
+    ]);
+    let mut policy = Res::new("AWS::SQS::QueuePolicy", ev.span)
+        .prop(
+            "PolicyDocument",
+            b.map([
+                ("Statement", b.seq(vec![statement])),
+                ("Version", b.s("2012-10-17")),
+            ]),
+        )
+        .prop("Queues", b.seq(vec![url]));
+    policy.attrs = target.attrs.clone();
+    ctx.add(r.id, policy_id, policy);
+    let mut sub = Res::new("AWS::SNS::Subscription", ev.span)
+        .prop("Endpoint", arn.clone())
+        .prop("Protocol", b.s("sqs"))
+        .prop("TopicArn", topic.clone());
+    copy(
+        &mut sub.props,
+        ev,
+        &[
+            ("Region", "Region"),
+            ("FilterPolicy", "FilterPolicy"),
+            ("FilterPolicyScope", "FilterPolicyScope"),
+            ("RedrivePolicy", "RedrivePolicy"),
+        ],
+    );
+    sub.attrs = target.attrs.clone();
+    ctx.add(r.id, id.clone(), sub);
+    let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span)
+        .prop("EventSourceArn", arn)
+        .prop("FunctionName", target.name.clone());
+    for key in ["BatchSize", "Enabled"] {
+        if let Some(v) = get(sqs, key) {
+            esm = esm.prop(key, v.clone());
+        }
+    }
+    esm.attrs = target.attrs.clone();
+    ctx.add(r.id, format!("{id}EventSourceMapping"), esm);
+    let managed = b.s(super::super::policies::managed_arn(
+        &ctx.partition,
+        "service-role/AWSLambdaSQSQueueExecutionRole",
+    ));
+    if !target.managed.iter().any(|m| m == &managed) {
+        target.managed.push(managed);
+    }
     Ok(())
 }
 
