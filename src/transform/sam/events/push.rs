@@ -88,14 +88,29 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
         Some(n) => vec![n.clone()],
         None => Vec::new(),
     };
+    let mut conditional_tags: Vec<Node> = Vec::new();
     for (config, permission, condition) in configs {
-        match condition.as_str() {
-            Some(c) if !c.is_empty() => lambdas.push(b.call(
+        let conditional = condition.as_str().is_some_and(|c| !c.is_empty());
+        if conditional {
+            lambdas.push(b.call(
                 "Fn::If",
                 b.seq(vec![condition.clone(), config, b.r#ref("AWS::NoValue")]),
-            )),
-            _ => lambdas.push(config),
+            ));
+            // A conditional permission cannot be waited on with DependsOn: a tag refers to it instead.
+            conditional_tags.push(b.tag(
+                b.s(format!("sam:ConditionalDependsOn:{permission}")),
+                b.call(
+                    "Fn::If",
+                    b.seq(vec![
+                        condition.clone(),
+                        b.s("no dependency"),
+                        b.r#ref(&permission),
+                    ]),
+                ),
+            ));
+            continue;
         }
+        lambdas.push(config);
         if !depends
             .iter()
             .any(|d| d.as_str() == Some(permission.as_str()))
@@ -105,8 +120,19 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
     }
     notif.insert("LambdaConfigurations".into(), b.seq(lambdas));
     props.insert("NotificationConfiguration".into(), b.obj(notif));
+    if !conditional_tags.is_empty() {
+        let mut tags: Vec<Node> = props
+            .get("Tags")
+            .and_then(Node::as_seq)
+            .map(<[Node]>::to_vec)
+            .unwrap_or_default();
+        tags.extend(conditional_tags);
+        props.insert("Tags".into(), b.seq(tags));
+    }
     top.insert("Properties".into(), b.obj(props));
-    top.insert("DependsOn".into(), b.seq(depends));
+    if !depends.is_empty() {
+        top.insert("DependsOn".into(), b.seq(depends));
+    }
     ctx.out.insert(id.to_owned(), b.obj(top));
 }
 
@@ -223,11 +249,15 @@ fn sns_to_queue(
     let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span)
         .prop("EventSourceArn", arn)
         .prop("FunctionName", target.name.clone());
-    for key in ["BatchSize", "Enabled"] {
-        if let Some(v) = get(sqs, key) {
-            esm = esm.prop(key, v.clone());
-        }
-    }
+    esm = esm
+        .prop(
+            "BatchSize",
+            get(sqs, "BatchSize").cloned().unwrap_or_else(|| b.num(10)),
+        )
+        .prop(
+            "Enabled",
+            get(sqs, "Enabled").cloned().unwrap_or_else(|| b.bool(true)),
+        );
     esm.attrs = target.attrs.clone();
     ctx.add(r.id, format!("{id}EventSourceMapping"), esm);
     let managed = b.s(super::super::policies::managed_arn(
@@ -305,7 +335,7 @@ pub(in super::super) fn iot(
         ev,
         "iot.amazonaws.com",
         Some(source),
-        Some(b.r#ref("AWS::AccountId")),
+        Some(b.call("Fn::Sub", b.s("${AWS::AccountId}"))),
     );
     let mut payload = Obj::new();
     payload.insert("Sql".into(), sql);
