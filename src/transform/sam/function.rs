@@ -193,6 +193,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let _ = function_node_attrs;
     events::expand_function_events(ctx, r, &mut target);
     deployment::expand(ctx, r, &target);
+    super::function_url::expand(ctx, r, &target);
     if role_given.is_none() {
         generate_role(ctx, r, &role_id, target);
     }

@@ -31,6 +31,7 @@ mod deployment;
 mod errors;
 mod events;
 mod function;
+mod function_url;
 mod globals;
 mod httpapi;
 mod ids;
