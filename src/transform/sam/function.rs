@@ -194,6 +194,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     events::expand_function_events(ctx, r, &mut target);
     deployment::expand(ctx, r, &target);
     super::function_url::expand(ctx, r, &target);
+    super::event_invoke::expand(ctx, r, &mut target);
     if role_given.is_none() {
         generate_role(ctx, r, &role_id, target);
     }

@@ -29,6 +29,7 @@ pub mod codes;
 mod connector;
 mod deployment;
 mod errors;
+mod event_invoke;
 mod events;
 mod function;
 mod function_url;
