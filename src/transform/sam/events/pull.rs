@@ -2,6 +2,8 @@
 //! become an `AWS::Lambda::EventSourceMapping` named `<Function><Event>`, and add to the function's role the
 //! managed policy (or inline policy) that lets Lambda read the source.
 
+use crate::source::Node;
+
 use super::super::build::{Obj, Res};
 use super::super::function::Target;
 use super::super::policies::managed_arn;
@@ -56,7 +58,10 @@ pub(in super::super) fn mapping(
         "DocumentDB" => ("Cluster", None),
         _ => ("", None),
     };
-    if ty == "MQ" || ty == "DocumentDB" || ty == "SelfManagedKafka" {
+    if ty == "SelfManagedKafka" {
+        return self_managed_kafka(ctx, r, target, ev);
+    }
+    if ty == "MQ" || ty == "DocumentDB" {
         ctx.errors.push(super::super::errors::SamError::unsupported(
             r.id,
             ev.span,
@@ -91,6 +96,118 @@ pub(in super::super) fn mapping(
             target.managed.push(arn);
         }
     }
+    ctx.add(r.id, format!("{}{}", target.id, ev.name), esm);
+    Ok(())
+}
+
+/// The source access types whose `URI` is a Secrets Manager secret the function must read.
+const SECRET_TYPES: &[&str] = &[
+    "BASIC_AUTH",
+    "SASL_SCRAM_256_AUTH",
+    "SASL_SCRAM_512_AUTH",
+    "CLIENT_CERTIFICATE_TLS_AUTH",
+    "SERVER_ROOT_CA_CERTIFICATE",
+];
+
+/// A self-managed Kafka cluster: the mapping names its brokers, and the role may read the secrets and
+/// reach the VPC its access configurations name.
+fn self_managed_kafka(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &mut Target,
+    ev: &Event,
+) -> Result<(), String> {
+    let b = ev.b();
+    let servers = ev
+        .prop("KafkaBootstrapServers")
+        .cloned()
+        .ok_or("No KafkaBootstrapServers provided for self managed kafka as an event source")?;
+    let access = ev
+        .prop("SourceAccessConfigurations")
+        .and_then(Node::as_seq)
+        .ok_or("No SourceAccessConfigurations for self managed kafka event provided.")?
+        .to_vec();
+    if let Some(k) = ev.prop("SecretsManagerKmsKeyId")
+        && k.as_str().is_none()
+    {
+        return Err("Property 'SecretsManagerKmsKeyId' should be a string.".into());
+    }
+    let mut props = Obj::new();
+    props.insert("FunctionName".into(), target.name.clone());
+    props.insert(
+        "SelfManagedEventSource".into(),
+        b.map([("Endpoints", b.map([("KafkaBootstrapServers", servers)]))]),
+    );
+    for key in PASSTHROUGH {
+        copy(&mut props, ev, &[(key, key)]);
+    }
+    if let Some(group) = ev.prop("ConsumerGroupId") {
+        props.insert(
+            "SelfManagedKafkaEventSourceConfig".into(),
+            b.map([("ConsumerGroupId", group.clone())]),
+        );
+    }
+    let mut statements = Vec::new();
+    let mut vpc = false;
+    for a in &access {
+        let kind = a
+            .as_map()
+            .and_then(|m| m.get("Type"))
+            .and_then(Node::as_str)
+            .unwrap_or("");
+        let uri = a.as_map().and_then(|m| m.get("URI")).cloned();
+        if SECRET_TYPES.contains(&kind)
+            && let Some(uri) = uri
+        {
+            statements.push(b.map([
+                ("Action", b.strs(&["secretsmanager:GetSecretValue"])),
+                ("Effect", b.s("Allow")),
+                ("Resource", uri),
+            ]));
+        }
+        vpc |= kind == "VPC_SUBNET" || kind == "VPC_SECURITY_GROUP";
+    }
+    if let Some(k) = ev.prop("SecretsManagerKmsKeyId").and_then(Node::as_str) {
+        let key =
+            format!("arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{k}");
+        statements.push(b.map([
+            ("Action", b.strs(&["kms:Decrypt"])),
+            ("Effect", b.s("Allow")),
+            ("Resource", b.call("Fn::Sub", b.s(key))),
+        ]));
+    }
+    if vpc {
+        statements.push(b.map([
+            (
+                "Action",
+                b.strs(&[
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:DescribeVpcs",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups",
+                ]),
+            ),
+            ("Effect", b.s("Allow")),
+            ("Resource", b.s("*")),
+        ]));
+    }
+    if !statements.is_empty() {
+        target.inline.push(b.map([
+            ("PolicyName", b.s("SelfManagedKafkaExecutionRolePolicy")),
+            (
+                "PolicyDocument",
+                b.map([
+                    ("Statement", b.seq(statements)),
+                    ("Version", b.s("2012-10-17")),
+                ]),
+            ),
+        ]));
+    }
+    let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span);
+    esm.props = props;
+    esm.attrs = target.attrs.clone();
     ctx.add(r.id, format!("{}{}", target.id, ev.name), esm);
     Ok(())
 }
