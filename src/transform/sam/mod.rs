@@ -47,6 +47,7 @@ mod simple_table;
 mod state_machine;
 mod swagger;
 mod version;
+mod websocket;
 
 use indexmap::IndexMap;
 
@@ -231,6 +232,7 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::StateMachine" => state_machine::expand(ctx, &r),
         "AWS::Serverless::HttpApi" => httpapi::expand(ctx, &r),
         "AWS::Serverless::Connector" => connector::expand(ctx, &r),
+        "AWS::Serverless::WebSocketApi" => websocket::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),
