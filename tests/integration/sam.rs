@@ -20,8 +20,8 @@ use crate::root;
 /// Floors: the counts reached so far; they may only go up.
 const MIN_TRANSFORMED: usize = 162;
 const MIN_EXACT: usize = 132;
-const MIN_REJECTED: usize = 74;
-const MIN_RIGHT_MESSAGE: usize = 59;
+const MIN_REJECTED: usize = 87;
+const MIN_RIGHT_MESSAGE: usize = 71;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

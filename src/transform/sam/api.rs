@@ -156,6 +156,10 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
 
 /// Expands an explicit `AWS::Serverless::Api` (or the implicit one, built by [`finish`]).
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
+    if let Some(e) = check_api(r) {
+        ctx.errors.push(e);
+        return;
+    }
     if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
         ctx.errors.push(SamError::unsupported(
             r.id,
@@ -183,6 +187,51 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         return;
     }
     build(ctx, r);
+}
+
+/// The translator's checks of an API's properties that need no expansion.
+fn check_api(r: &Serverless) -> Option<SamError> {
+    let inline = r.prop("DefinitionBody").is_some();
+    if let Some(v) = r.prop("OpenApiVersion")
+        && v.as_str().is_none()
+        && !is_intrinsic(v)
+    {
+        return Some(SamError::resource(
+            r.id,
+            v.span,
+            "Property 'OpenApiVersion' should be a string.",
+        ));
+    }
+    if !inline
+        && r.prop("DefinitionUri").is_some()
+        && let Some(c) = r.prop("Cors")
+    {
+        return Some(SamError::resource(
+            r.id,
+            c.span,
+            "Cors works only with inline Swagger specified in 'DefinitionBody' property.",
+        ));
+    }
+    if !inline && let Some(d) = r.prop("DisableExecuteApiEndpoint") {
+        return Some(SamError::resource(
+            r.id,
+            d.span,
+            "DisableExecuteApiEndpoint works only within 'DefinitionBody' property.",
+        ));
+    }
+    let paths = r
+        .prop("DefinitionBody")
+        .and_then(|b| get(b, "paths"))
+        .and_then(Node::as_map)?;
+    for (path, e) in paths.iter() {
+        if e.value.as_map().is_none() {
+            return Some(SamError::structure(
+                e.value.span,
+                format!("Value of '{path}' path must be a dictionary according to Swagger spec."),
+            ));
+        }
+    }
+    None
 }
 
 /// Adds the implicit API when functions have `Api` events without `RestApiId`: an API with the `Api`

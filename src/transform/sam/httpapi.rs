@@ -96,6 +96,36 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
 
 /// Expands an explicit `AWS::Serverless::HttpApi` (or the implicit one, built by [`finish`]).
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
+    if r.prop("DefinitionBody").is_none() {
+        let uri = r.prop("DefinitionUri").is_some();
+        if let Some(t) = r.prop("Tags").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                t.span,
+                "Tags works only with inline OpenApi specified in the 'DefinitionBody' property.",
+            ));
+            return;
+        }
+        if let Some(d) = r.prop("DisableExecuteApiEndpoint").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                d.span,
+                "DisableExecuteApiEndpoint works only within 'DefinitionBody' property.",
+            ));
+            return;
+        }
+    }
+    if let Some(d) = r.prop("DisableExecuteApiEndpoint")
+        && !matches!(d.kind, NodeKind::Bool(_))
+        && !is_intrinsic(d)
+    {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            d.span,
+            "Type of property 'DisableExecuteApiEndpoint' is invalid.",
+        ));
+        return;
+    }
     if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
         ctx.errors.push(SamError::unsupported(
             r.id,

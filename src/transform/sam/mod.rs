@@ -23,6 +23,7 @@
 //! | `E6307` | a value the transform needs that is not known yet (a parameter without a value, a local path) |
 
 mod api;
+mod application;
 mod build;
 mod code;
 pub mod codes;
@@ -233,6 +234,7 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::HttpApi" => httpapi::expand(ctx, &r),
         "AWS::Serverless::Connector" => connector::expand(ctx, &r),
         "AWS::Serverless::WebSocketApi" => websocket::expand(ctx, &r),
+        "AWS::Serverless::Application" => application::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),
