@@ -20,7 +20,6 @@ const PASSTHROUGH: &[&str] = &[
     "MaximumRetryAttempts",
     "BisectBatchOnFunctionError",
     "MaximumRecordAgeInSeconds",
-    "DestinationConfig",
     "ParallelizationFactor",
     "Topics",
     "Queues",
@@ -81,6 +80,24 @@ pub(in super::super) fn mapping(
     props.insert("FunctionName".into(), target.name.clone());
     for key in PASSTHROUGH {
         copy(&mut props, ev, &[(key, key)]);
+    }
+    if let Some(config) = ev.prop("DestinationConfig") {
+        match on_failure(target, ev, config) {
+            Ok(d) => {
+                props.insert("DestinationConfig".into(), d);
+            }
+            Err(m) => {
+                // The translator names the mapping, not the event, in this error.
+                let esm = format!("{}{}", target.id, ev.name);
+                ctx.errors.push(super::super::errors::SamError::event(
+                    r.id,
+                    &esm,
+                    config.span,
+                    m,
+                ));
+                return Ok(());
+            }
+        }
     }
     if let Some(group) = ev.prop("ConsumerGroupId") {
         let key = if ty == "MSK" {
@@ -269,4 +286,67 @@ fn mq_policy(target: &mut Target, ev: &Event) -> Result<(), String> {
         ("PolicyDocument", b.map([("Statement", b.seq(statements))])),
     ]));
     Ok(())
+}
+
+/// A stream's `DestinationConfig`: `OnFailure: {Type, Destination}` becomes the mapping's
+/// `OnFailure.Destination`, and the role may send there.
+fn on_failure(target: &mut Target, ev: &Event, config: &Node) -> Result<Node, String> {
+    let b = ev.b();
+    let Some(failure) = config
+        .as_map()
+        .and_then(|m| m.get("OnFailure"))
+        .filter(|f| f.as_map().is_some())
+    else {
+        return Err("Property 'DestinationConfig.OnFailure' should be a map.".into());
+    };
+    let get = |k: &str| failure.as_map().and_then(|m| m.get(k));
+    let destination = get("Destination")
+        .cloned()
+        .ok_or("Missing required property 'Destination'.")?;
+    let statement = |action: &str, resource: Node| {
+        b.map([
+            ("Action", b.s(action)),
+            ("Effect", b.s("Allow")),
+            ("Resource", resource),
+        ])
+    };
+    let policy = match get("Type").and_then(Node::as_str) {
+        Some("SQS") => Some((
+            "SQSPolicy",
+            vec![statement("sqs:SendMessage", destination.clone())],
+        )),
+        Some("SNS") => Some((
+            "SNSPolicy",
+            vec![statement("sns:publish", destination.clone())],
+        )),
+        Some("S3") => Some((
+            "S3Policy",
+            vec![
+                statement(
+                    "s3:PutObject",
+                    b.call(
+                        "Fn::Join",
+                        b.seq(vec![b.s("/"), b.seq(vec![destination.clone(), b.s("*")])]),
+                    ),
+                ),
+                statement("s3:ListBucket", destination.clone()),
+            ],
+        )),
+        None => None,
+        Some(other) => {
+            return Err(format!(
+                "The only valid values for 'Type' are 'SQS', 'SNS' and 'S3', not '{other}'."
+            ));
+        }
+    };
+    if let Some((suffix, statements)) = policy {
+        target.inline.push(b.map([
+            (
+                "PolicyName",
+                b.s(format!("{}{}{suffix}", target.id, ev.name)),
+            ),
+            ("PolicyDocument", b.map([("Statement", b.seq(statements))])),
+        ]));
+    }
+    Ok(b.map([("OnFailure", b.map([("Destination", destination)]))]))
 }
