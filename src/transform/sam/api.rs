@@ -9,6 +9,7 @@ use indexmap::IndexMap;
 
 use crate::source::{Node, NodeKind, Span};
 
+use super::api_definition::{add_path, base_definition, location_sw, openapi3_security};
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
 use super::swagger::Sw;
@@ -54,6 +55,9 @@ pub(super) struct ApiEvent {
     pub method: String,
     /// What the integration's `Fn::Sub` invokes: `Function.Arn`, or the function's alias.
     pub invoke: String,
+    /// For a state machine's event: the state machine, the role API Gateway uses to start executions,
+    /// and whether the mapping template unescapes single quotes.
+    pub state_machine: Option<(String, String, bool)>,
     pub span: Span,
     /// The function's `DeletionPolicy` and `UpdateReplacePolicy`, which the implicit API takes on.
     pub policies: Obj,
@@ -139,6 +143,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                     }
                 });
             out.entry(api).or_default().push(ApiEvent {
+                state_machine: None,
                 function_name,
                 path: path.to_owned(),
                 method: method.to_ascii_lowercase(),
@@ -148,6 +153,44 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                     .iter()
                     .filter_map(|k| get(r, k).map(|v| ((*k).to_owned(), v.clone())))
                     .collect(),
+            });
+        }
+    }
+    for (id, entry) in ctx.input.iter() {
+        let r = &entry.value;
+        if get(r, "Type").and_then(Node::as_str) != Some("AWS::Serverless::StateMachine") {
+            continue;
+        }
+        let Some(events) = get(r, "Properties")
+            .and_then(|p| get(p, "Events"))
+            .and_then(Node::as_map)
+        else {
+            continue;
+        };
+        for (name, e) in events.iter() {
+            if get(&e.value, "Type").and_then(Node::as_str) != Some("Api") {
+                continue;
+            }
+            let Some(p) = get(&e.value, "Properties") else {
+                continue;
+            };
+            let (Some(path), Some(method), Some(api)) = (
+                get(p, "Path").and_then(Node::as_str),
+                get(p, "Method").and_then(Node::as_str),
+                api_of(p),
+            ) else {
+                continue;
+            };
+            let unescape = get(p, "UnescapeMappingTemplate")
+                .is_some_and(|u| matches!(u.kind, NodeKind::Bool(true)));
+            out.entry(api).or_default().push(ApiEvent {
+                state_machine: Some((id.to_owned(), format!("{id}{name}Role"), unescape)),
+                function_name: None,
+                path: path.to_owned(),
+                method: method.to_ascii_lowercase(),
+                invoke: String::new(),
+                span: e.value.span,
+                policies: Obj::new(),
             });
         }
     }
@@ -416,96 +459,6 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     ctx.add(origin, id.to_owned(), api);
     ctx.add(origin, deployment_id, deployment);
     ctx.add(origin, stage_id, st);
-}
-
-/// The definition of an API without `DefinitionBody`.
-fn base_definition() -> Sw {
-    Sw::map(vec![
-        ("swagger", Sw::c("2.0")),
-        (
-            "info",
-            Sw::map(vec![
-                ("version", Sw::c("1.0")),
-                ("title", Sw::map(vec![("Ref", Sw::c("AWS::StackName"))])),
-            ]),
-        ),
-        ("paths", Sw::Map(Vec::new())),
-    ])
-}
-
-/// Adds the Lambda proxy integration of event `e` to the definition. `written` says whether the definition
-/// came from `DefinitionBody` (the translator then holds everything it adds as unicode text).
-fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, written: bool) {
-    let method = if e.method == "any" {
-        "x-amazon-apigateway-any-method".to_owned()
-    } else {
-        e.method.clone()
-    };
-    let uri = format!(
-        "arn:{partition}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
-        e.invoke
-    );
-    let uri_unicode = written || e.invoke.ends_with(".Arn");
-    let text = |t: &str| Sw::Text(t.to_owned(), written);
-    let map = |entries: Vec<(&str, Sw)>| {
-        Sw::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), written, v))
-                .collect(),
-        )
-    };
-    let integration = map(vec![
-        ("type", text("aws_proxy")),
-        ("httpMethod", text("POST")),
-        ("uri", map(vec![("Fn::Sub", Sw::Text(uri, uri_unicode))])),
-    ]);
-    let Some(paths) = definition.entry("paths", written) else {
-        return;
-    };
-    let Some(path) = paths.entry(&e.path, true) else {
-        return;
-    };
-    let Some(op) = path.entry(&method, written || e.method != "any") else {
-        return;
-    };
-    op.set("x-amazon-apigateway-integration", written, integration);
-    if op.get("responses").is_none() {
-        op.set("responses", written, Sw::Map(Vec::new()));
-    }
-}
-
-/// OpenAPI 3 has no `securityDefinitions`: they move to `components.securitySchemes`.
-fn openapi3_security(definition: &mut Sw) {
-    let is_v3 = matches!(definition.get("openapi"), Some(Sw::Written(n)) if n.scalar_text().is_some_and(|v| v.starts_with('3')));
-    if !is_v3 {
-        return;
-    }
-    let Sw::Map(entries) = definition else {
-        return;
-    };
-    let Some(pos) = entries
-        .iter()
-        .position(|(k, _, _)| k == "securityDefinitions")
-    else {
-        return;
-    };
-    let (_, _, schemes) = entries.remove(pos);
-    if let Some(components) = definition.entry("components", false) {
-        components.set("securitySchemes", false, schemes);
-    }
-}
-
-/// `BodyS3Location` as the translator held it when hashing.
-fn location_sw(location: &Node) -> Sw {
-    match location.as_map() {
-        Some(m) => Sw::Map(
-            m.iter()
-                .map(|(k, e)| (k.to_owned(), false, Sw::from_node(&e.value)))
-                .collect(),
-        ),
-        None => Sw::Written(location.clone()),
-    }
 }
 
 /// `EndpointConfiguration: REGIONAL` or `{Type, VPCEndpointIds}` as the RestApi's property.

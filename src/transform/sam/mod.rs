@@ -23,6 +23,7 @@
 //! | `E6307` | a value the transform needs that is not known yet (a parameter without a value, a local path) |
 
 mod api;
+mod api_definition;
 mod application;
 mod build;
 mod code;

@@ -195,6 +195,10 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
             props,
             span: node.span,
         };
+        if ty == "Api" {
+            api_event(ctx, r, &ev, inherited);
+            continue;
+        }
         if !matches!(ty, "Schedule" | "CloudWatchEvent" | "EventBridgeRule") {
             ctx.errors.push(SamError::unsupported(
                 r.id,
@@ -324,4 +328,50 @@ fn indented_json(node: &Node, depth: usize, out: &mut String) {
         }
         _ => super::ids::canonical_json(node, out),
     }
+}
+
+/// An `Api` event: the API's definition starts executions (`api.rs` adds the path); here, the role API
+/// Gateway assumes to do so.
+fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj) {
+    let b = ev.b();
+    let id = format!("{}{}", r.id, ev.name);
+    if let Some(u) = ev.prop("UnescapeMappingTemplate")
+        && !matches!(u.kind, NodeKind::Bool(_))
+    {
+        ctx.errors.push(SamError::resource(
+            &id,
+            u.span,
+            "Type of property 'UnescapeMappingTemplate' is invalid.",
+        ));
+        return;
+    }
+    if ev.prop("Auth").is_some() {
+        ctx.errors.push(SamError::unsupported(
+            r.id,
+            ev.span,
+            "Api event property Auth is not expanded yet",
+        ));
+        return;
+    }
+    let role_id = format!("{id}Role");
+    let statement = b.map([
+        ("Action", b.s("states:StartExecution")),
+        ("Effect", b.s("Allow")),
+        ("Resource", b.r#ref(r.id)),
+    ]);
+    let policy = b.map([
+        ("PolicyName", b.s(format!("{role_id}StartExecutionPolicy"))),
+        (
+            "PolicyDocument",
+            b.map([("Statement", b.seq(vec![statement]))]),
+        ),
+    ]);
+    let mut role = Res::new("AWS::IAM::Role", ev.span)
+        .prop(
+            "AssumeRolePolicyDocument",
+            role::trust_policy(b, "apigateway.amazonaws.com"),
+        )
+        .prop("Policies", b.seq(vec![policy]));
+    role.attrs = inherited.clone();
+    ctx.add(r.id, role_id, role);
 }
