@@ -9,7 +9,9 @@ use indexmap::IndexMap;
 
 use crate::source::{Node, NodeKind, Span};
 
-use super::api_definition::{add_path, base_definition, location_sw, openapi3_security};
+use super::api_definition::{
+    Cors, add_cors, add_path, base_definition, location_sw, openapi3_security,
+};
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
 use super::swagger::Sw;
@@ -21,7 +23,6 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 /// API properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
     "Auth",
-    "Cors",
     "Domain",
     "GatewayResponses",
     "Models",
@@ -232,6 +233,31 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     build(ctx, r);
 }
 
+/// `Cors: origin` or `Cors: {AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials}`.
+fn cors(node: &Node) -> Result<Cors, String> {
+    let Some(m) = node.as_map().filter(|_| !is_intrinsic(node)) else {
+        return Ok(Cors {
+            origin: Some(node.clone()),
+            methods: None,
+            headers: None,
+            max_age: None,
+            credentials: false,
+        });
+    };
+    let credentials = m.get("AllowCredentials").and_then(super::function::as_bool) == Some(true);
+    let origin = m.get("AllowOrigin").cloned();
+    if credentials && origin.as_ref().is_none_or(|o| o.as_str() == Some("'*'")) {
+        return Err("Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set".into());
+    }
+    Ok(Cors {
+        origin,
+        methods: m.get("AllowMethods").cloned(),
+        headers: m.get("AllowHeaders").cloned(),
+        max_age: m.get("MaxAge").cloned(),
+        credentials,
+    })
+}
+
 /// The translator's checks of an API's properties that need no expansion.
 fn check_api(r: &Serverless) -> Option<SamError> {
     let inline = r.prop("DefinitionBody").is_some();
@@ -376,6 +402,15 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         let written = prop("DefinitionBody").is_some();
         for e in &events {
             add_path(&mut definition, e, &ctx.partition, written);
+        }
+        if let Some(c) = prop("Cors") {
+            match cors(c) {
+                Ok(c) => add_cors(&mut definition, &c),
+                Err(m) => {
+                    ctx.errors.push(SamError::resource(id, c.span, m));
+                    return;
+                }
+            }
         }
         openapi3_security(&mut definition);
         let mut text = String::new();

@@ -152,3 +152,141 @@ pub(super) fn location_sw(location: &Node) -> Sw {
         None => Sw::Written(location.clone()),
     }
 }
+
+/// Every HTTP method an `any` method stands for, with `OPTIONS`, as CORS lists them.
+const ALL_METHODS: &str = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT";
+
+/// What `Cors` configures: the values of the CORS response headers (`None` when not set).
+pub(super) struct Cors {
+    /// `None`: any origin (`'*'`).
+    pub origin: Option<Node>,
+    pub methods: Option<Node>,
+    pub headers: Option<Node>,
+    pub max_age: Option<Node>,
+    pub credentials: bool,
+}
+
+/// Adds the CORS pre-flight `options` method (a mock integration answering with the CORS headers) to every
+/// path of the definition that does not have one.
+pub(super) fn add_cors(definition: &mut Sw, cors: &Cors) {
+    let Some(Sw::Map(paths)) = definition.get_mut("paths") else {
+        return;
+    };
+    for (_, _, methods) in paths.iter_mut() {
+        let Sw::Map(entries) = methods else {
+            continue;
+        };
+        if entries
+            .iter()
+            .any(|(k, _, _)| k.eq_ignore_ascii_case("options"))
+        {
+            continue;
+        }
+        let allowed = match &cors.methods {
+            Some(m) => Sw::Written(m.clone()),
+            None => {
+                let mut names: Vec<String> = entries
+                    .iter()
+                    .map(|(k, _, _)| k.to_ascii_uppercase())
+                    .filter(|k| {
+                        k != "PARAMETERS" && !k.starts_with("X-AMAZON-APIGATEWAY-")
+                            || k == "X-AMAZON-APIGATEWAY-ANY-METHOD"
+                    })
+                    .collect();
+                let text = if names.iter().any(|n| n == "X-AMAZON-APIGATEWAY-ANY-METHOD") {
+                    ALL_METHODS.to_owned()
+                } else {
+                    names.push("OPTIONS".into());
+                    names.sort();
+                    names.dedup();
+                    names.join(",")
+                };
+                Sw::c(&format!("'{text}'"))
+            }
+        };
+        // Insertion orders that give the translator's (Python 2.7) iteration orders.
+        let string = || Sw::map(vec![("type", Sw::c("string"))]);
+        let prefix = "method.response.header.";
+        let origin = || {
+            cors.origin
+                .clone()
+                .map_or_else(|| Sw::c("'*'"), Sw::Written)
+        };
+        let mut parameters: Vec<(String, Sw)> =
+            vec![(format!("{prefix}Access-Control-Allow-Origin"), origin())];
+        if let Some(m) = &cors.max_age {
+            parameters.push((
+                format!("{prefix}Access-Control-Max-Age"),
+                Sw::Written(m.clone()),
+            ));
+        }
+        parameters.push((format!("{prefix}Access-Control-Allow-Methods"), allowed));
+        let mut headers: Vec<(&str, Sw)> = vec![("Access-Control-Allow-Origin", string())];
+        if cors.headers.is_some() {
+            headers.push(("Access-Control-Allow-Headers", string()));
+        }
+        headers.push(("Access-Control-Allow-Methods", string()));
+        if cors.max_age.is_some() {
+            headers.push((
+                "Access-Control-Max-Age",
+                Sw::map(vec![("type", Sw::c("integer"))]),
+            ));
+        }
+        if cors.credentials {
+            parameters.push((
+                format!("{prefix}Access-Control-Allow-Credentials"),
+                Sw::c("'true'"),
+            ));
+            headers.push(("Access-Control-Allow-Credentials", string()));
+        }
+        if let Some(h) = &cors.headers {
+            parameters.push((
+                format!("{prefix}Access-Control-Allow-Headers"),
+                Sw::Written(h.clone()),
+            ));
+        }
+        let parameters = Sw::Map(parameters.into_iter().map(|(k, v)| (k, false, v)).collect());
+        // Keys in an insertion order that gives the translator's (Python 2.7) iteration order.
+        let integration = Sw::map(vec![
+            (
+                "requestTemplates",
+                Sw::map(vec![(
+                    "application/json",
+                    Sw::c("{\n  \"statusCode\" : 200\n}\n"),
+                )]),
+            ),
+            ("type", Sw::c("mock")),
+            (
+                "responses",
+                Sw::map(vec![(
+                    "default",
+                    Sw::map(vec![
+                        ("responseParameters", parameters),
+                        ("statusCode", Sw::c("200")),
+                        (
+                            "responseTemplates",
+                            Sw::map(vec![("application/json", Sw::c("{}\n"))]),
+                        ),
+                    ]),
+                )]),
+            ),
+        ]);
+        let options = Sw::map(vec![
+            ("produces", Sw::Seq(vec![Sw::c("application/json")])),
+            ("x-amazon-apigateway-integration", integration),
+            (
+                "responses",
+                Sw::map(vec![(
+                    "200",
+                    Sw::map(vec![
+                        ("description", Sw::c("Default response for CORS method")),
+                        ("headers", Sw::map(headers)),
+                    ]),
+                )]),
+            ),
+            ("consumes", Sw::Seq(vec![Sw::c("application/json")])),
+            ("summary", Sw::c("CORS support")),
+        ]);
+        entries.push(("options".to_owned(), false, options));
+    }
+}
