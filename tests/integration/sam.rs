@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 171;
-const MIN_EXACT: usize = 141;
+const MIN_TRANSFORMED: usize = 174;
+const MIN_EXACT: usize = 143;
 const MIN_REJECTED: usize = 90;
 const MIN_RIGHT_MESSAGE: usize = 74;
 

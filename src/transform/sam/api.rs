@@ -32,7 +32,6 @@ const UNSUPPORTED: &[&str] = &[
     "BinaryMediaTypes",
     "AlwaysDeploy",
     "PropagateTags",
-    "OpenApiVersion",
     "ApiKeySourceType",
     "Policy",
     "SecurityPolicy",
@@ -261,8 +260,10 @@ fn cors(node: &Node) -> Result<Cors, String> {
 /// The translator's checks of an API's properties that need no expansion.
 fn check_api(r: &Serverless) -> Option<SamError> {
     let inline = r.prop("DefinitionBody").is_some();
+    // Text, or a number written with a fraction (`3.0`); a whole number is refused.
     if let Some(v) = r.prop("OpenApiVersion")
-        && v.as_str().is_none()
+        && !matches!(&v.kind, NodeKind::String(_))
+        && !matches!(&v.kind, NodeKind::Number(n) if n.contains('.'))
         && !is_intrinsic(v)
     {
         return Some(SamError::resource(
@@ -281,7 +282,10 @@ fn check_api(r: &Serverless) -> Option<SamError> {
             "Cors works only with inline Swagger specified in 'DefinitionBody' property.",
         ));
     }
-    if !inline && let Some(d) = r.prop("DisableExecuteApiEndpoint") {
+    if !inline
+        && r.prop("DefinitionUri").is_some()
+        && let Some(d) = r.prop("DisableExecuteApiEndpoint")
+    {
         return Some(SamError::resource(
             r.id,
             d.span,
@@ -387,6 +391,8 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         hash_text = text;
         api = api.prop("BodyS3Location", location);
     } else {
+        let openapi_text = prop("OpenApiVersion").and_then(Node::scalar_text);
+        let openapi = openapi_text.as_deref();
         let mut definition = match prop("DefinitionBody") {
             Some(body) if is_intrinsic(body) => {
                 ctx.errors.push(SamError::unsupported(
@@ -412,9 +418,23 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
+        if let Some(v) = openapi.filter(|v| v.starts_with('3'))
+            && let Some(version) = prop("OpenApiVersion")
+            && let Sw::Map(entries) = &mut definition
+            && entries.iter().any(|(k, _, _)| k == "swagger")
+        {
+            // OpenAPI 3 replaces the `swagger` field.
+            entries.retain(|(k, _, _)| k != "swagger");
+            entries.push(("openapi".to_owned(), false, Sw::Written(version.clone())));
+            let _ = v;
+        }
         openapi3_security(&mut definition);
         let mut text = String::new();
         definition.repr(&mut text);
+        if let Some(v) = openapi {
+            text.push_str("||");
+            text.push_str(v);
+        }
         let names: String = events
             .iter()
             .filter_map(|e| e.function_name.as_deref())
@@ -454,8 +474,11 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             "Description",
             b.s(format!("RestApi deployment id: {digest}")),
         )
-        .prop("RestApiId", b.r#ref(id))
-        .prop("StageName", b.s("Stage"));
+        .prop("RestApiId", b.r#ref(id));
+    // Any `OpenApiVersion` removes the translator's extra `Stage` stage, as documented.
+    if prop("OpenApiVersion").is_none() {
+        deployment = deployment.prop("StageName", b.s("Stage"));
+    }
     deployment.attrs = attrs.clone();
     let stage_text = stage.as_str().map(str::to_owned);
     let stage_id = format!(
