@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use crate::source::{Node, NodeKind, Span};
 
 use super::api_definition::{
-    Cors, add_cors, add_path, base_definition, location_sw, openapi3_security,
+    Cors, add_cors, add_path, base_definition, gateway_responses, location_sw, openapi3_security,
 };
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
@@ -24,7 +24,6 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 const UNSUPPORTED: &[&str] = &[
     "Auth",
     "Domain",
-    "GatewayResponses",
     "Models",
     "MergeDefinitions",
     "DisableExecuteApiEndpoint",
@@ -427,6 +426,15 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             entries.retain(|(k, _, _)| k != "swagger");
             entries.push(("openapi".to_owned(), false, Sw::Written(version.clone())));
             let _ = v;
+        }
+        if let Some(g) = prop("GatewayResponses") {
+            match gateway_responses(g) {
+                Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),
+                Err(m) => {
+                    ctx.errors.push(SamError::resource(id, g.span, m));
+                    return;
+                }
+            }
         }
         openapi3_security(&mut definition);
         let mut text = String::new();

@@ -290,3 +290,62 @@ pub(super) fn add_cors(definition: &mut Sw, cors: &Cors) {
         entries.push(("options".to_owned(), false, options));
     }
 }
+
+/// `GatewayResponses` as the definition's `x-amazon-apigateway-gateway-responses`: for each response type
+/// its status code, templates and `gatewayresponse.{header,path,querystring}.*` parameters. Errors are
+/// the translator's sentences.
+pub(super) fn gateway_responses(node: &Node) -> Result<Sw, String> {
+    let intrinsic = "Unable to set GatewayResponses attribute because intrinsic functions are not supported for this field.";
+    if super::build::is_intrinsic(node) {
+        return Err(intrinsic.into());
+    }
+    let Some(responses) = node.as_map() else {
+        return Err("Property 'GatewayResponses' should be a map.".into());
+    };
+    let mut out = Vec::new();
+    for (kind, e) in responses.iter() {
+        let r = &e.value;
+        if super::build::is_intrinsic(r) {
+            return Err(intrinsic.into());
+        }
+        let get = |k: &str| r.as_map().and_then(|m| m.get(k));
+        let mut parameters = Vec::new();
+        if let Some(p) = get("ResponseParameters") {
+            let Some(p) = p.as_map() else {
+                return Err(intrinsic.into());
+            };
+            for (group, g) in p.iter() {
+                let prefix = match group {
+                    "Headers" => "header",
+                    "Paths" => "path",
+                    "QueryStrings" => "querystring",
+                    other => return Err(format!("Invalid gateway response parameter '{other}'")),
+                };
+                let Some(values) = g.value.as_map() else {
+                    return Err(intrinsic.into());
+                };
+                for (name, v) in values.iter() {
+                    parameters.push((
+                        format!("gatewayresponse.{prefix}.{name}"),
+                        true,
+                        Sw::Written(v.value.clone()),
+                    ));
+                }
+            }
+        }
+        // Inserted in an order that gives the translator's (Python 2.7) iteration order.
+        let mut entry = Vec::new();
+        if let Some(code) = get("StatusCode") {
+            let text = code.scalar_text().filter(|t| t.parse::<u32>().is_ok());
+            let Some(text) = text else {
+                return Err("Property 'StatusCode' must be numeric".into());
+            };
+            entry.push(("statusCode".to_owned(), false, Sw::c(&text)));
+        }
+        entry.push(("responseParameters".to_owned(), false, Sw::Map(parameters)));
+        let templates = get("ResponseTemplates").map_or_else(|| Sw::Map(Vec::new()), Sw::from_node);
+        entry.push(("responseTemplates".to_owned(), false, templates));
+        out.push((kind.to_owned(), true, Sw::Map(entry)));
+    }
+    Ok(Sw::Map(out))
+}
