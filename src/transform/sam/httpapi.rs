@@ -15,7 +15,7 @@ use super::{Ctx, Serverless, code};
 /// The implicit HTTP API's logical id.
 pub(super) const IMPLICIT: &str = "ServerlessHttpApi";
 
-const UNSUPPORTED: &[&str] = &["Auth", "CorsConfiguration", "Domain", "PropagateTags"];
+const UNSUPPORTED: &[&str] = &["Auth", "Domain", "PropagateTags"];
 const STAGE_PASSTHROUGH: &[(&str, &str)] = &[
     ("StageVariables", "StageVariables"),
     ("AccessLogSettings", "AccessLogSettings"),
@@ -31,6 +31,8 @@ pub(super) struct HttpEvent {
     pub invoke: String,
     pub payload: Option<Node>,
     pub timeout: Option<Node>,
+    /// The event's own `RouteSettings`, merged into the stage's settings for its route.
+    pub route_settings: Option<Node>,
     pub span: Span,
 }
 
@@ -87,6 +89,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
                 invoke: invoke.clone(),
                 payload: get(p, "PayloadFormatVersion").cloned(),
                 timeout: get(p, "TimeoutInMillis").cloned(),
+                route_settings: get(p, "RouteSettings").cloned(),
                 span: e.value.span,
             });
         }
@@ -166,7 +169,10 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             .map(super::build::to_obj)
             .unwrap_or_default();
         for e in &events {
-            add_route(&mut paths, e, r.id == IMPLICIT, b);
+            // The translator writes an explicit API's default route as `/$default` unless the
+            // definition has a `$default` path already.
+            let slash = r.id != IMPLICIT && !paths.contains_key("$default");
+            add_route(&mut paths, e, slash, b);
         }
         body.insert("paths".into(), b.obj(paths));
         let mut tags: Vec<Node> = body
@@ -187,6 +193,18 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             }
         }
         body.insert("tags".into(), b.seq(tags));
+        if let Some(c) = r.prop("CorsConfiguration") {
+            match cors(&ctx.params.resolve(c)) {
+                Ok(Some(c)) => {
+                    body.insert("x-amazon-apigateway-cors".into(), c);
+                }
+                Ok(None) => {}
+                Err(m) => {
+                    ctx.errors.push(SamError::resource(r.id, c.span, m));
+                    return;
+                }
+            }
+        }
         api = api.prop("Body", b.obj(body));
     }
     for key in [
@@ -231,6 +249,26 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         if let Some(v) = r.prop(from) {
             stage = stage.prop(to, v.clone());
         }
+    }
+    // Events' own route settings, over the API's for their route.
+    for e in events.iter().filter(|e| e.route_settings.is_some()) {
+        let key = match &e.route {
+            None => "$default".to_owned(),
+            Some((path, method)) => format!("{} {path}", method.to_ascii_uppercase()),
+        };
+        let mut all = stage
+            .props
+            .get("RouteSettings")
+            .map(super::build::to_obj)
+            .unwrap_or_default();
+        let mut mine = all.get(&key).map(super::build::to_obj).unwrap_or_default();
+        if let Some(own) = e.route_settings.as_ref().and_then(Node::as_map) {
+            for (k, v) in own.iter() {
+                mine.insert(k.to_owned(), v.value.clone());
+            }
+        }
+        all.insert(key, b.obj(mine));
+        stage = stage.prop("RouteSettings", b.obj(all));
     }
     if generated {
         let mut tags = Obj::new();
@@ -290,7 +328,8 @@ fn base_definition(b: B) -> Obj {
 }
 
 /// Adds event `e`'s route (the default route when it has no path and method).
-fn add_route(paths: &mut Obj, e: &HttpEvent, implicit: bool, b: B) {
+/// `slash_default`: the default route's path is `/$default`.
+fn add_route(paths: &mut Obj, e: &HttpEvent, slash_default: bool, b: B) {
     let uri = format!(
         "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
         e.invoke
@@ -333,7 +372,11 @@ fn add_route(paths: &mut Obj, e: &HttpEvent, implicit: bool, b: B) {
         }
         None => {
             op.insert("isDefaultRoute".into(), b.bool(true));
-            let path = if implicit { "$default" } else { "/$default" };
+            let path = if slash_default {
+                "/$default"
+            } else {
+                "$default"
+            };
             (path.to_owned(), "x-amazon-apigateway-any-method".to_owned())
         }
     };
@@ -342,6 +385,57 @@ fn add_route(paths: &mut Obj, e: &HttpEvent, implicit: bool, b: B) {
         .get(&path)
         .map(super::build::to_obj)
         .unwrap_or_default();
+    // A route the definition already integrates is left as written.
+    if methods
+        .get(&method)
+        .is_some_and(|m| get(m, "x-amazon-apigateway-integration").is_some())
+    {
+        return;
+    }
     methods.insert(method, b.obj(op));
     paths.insert(path, b.obj(methods));
+}
+
+/// `CorsConfiguration` as the definition's `x-amazon-apigateway-cors`: `true` allows every origin, a
+/// mapping is copied with its keys in the definition's camel case, `Fn::If` chooses between two of them.
+fn cors(node: &Node) -> Result<Option<Node>, String> {
+    let b = B::new(node.span);
+    if let Some(args) = get(node, "Fn::If").and_then(Node::as_seq)
+        && let [cond, yes, no] = args
+    {
+        let branch = |n: &Node| -> Result<Node, String> {
+            if get(n, "Ref").and_then(Node::as_str) == Some("AWS::NoValue") {
+                return Ok(b.s("AWS::NoValue"));
+            }
+            Ok(cors(n)?.unwrap_or_else(|| b.s("AWS::NoValue")))
+        };
+        return Ok(Some(b.call(
+            "Fn::If",
+            b.seq(vec![cond.clone(), branch(yes)?, branch(no)?]),
+        )));
+    }
+    match &node.kind {
+        NodeKind::Bool(true) => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
+        NodeKind::String(s) if s == "true" => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
+        NodeKind::Bool(false) => Ok(None),
+        NodeKind::Map(m) if !is_intrinsic(node) => {
+            let mut out = Obj::new();
+            for (k, e) in m.iter() {
+                let key = match k {
+                    "AllowOrigins" | "AllowHeaders" | "AllowMethods" | "ExposeHeaders"
+                    | "MaxAge" | "AllowCredentials" => {
+                        let mut chars = k.chars();
+                        chars
+                            .next()
+                            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+                            .unwrap_or_default()
+                    }
+                    other => return Err(format!("Invalid key '{other}' for 'Cors' property.")),
+                };
+                out.insert(key, e.value.clone());
+            }
+            Ok(Some(b.obj(out)))
+        }
+        _ => Ok(Some(node.clone())),
+    }
 }
