@@ -472,9 +472,6 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         }
     }
     api.attrs = api_attrs;
-    if std::env::var_os("CAIRN_SAM_DEBUG_HASH").is_some() {
-        eprintln!("HASH {id} {hash_text}");
-    }
     let digest = ids::sha1_hex(&hash_text);
     let deployment_id = format!("{id}Deployment{}", &digest[..10]);
     let mut deployment = Res::new("AWS::ApiGateway::Deployment", span)
