@@ -1,10 +1,14 @@
-//! `AWS::Serverless-2016-10-31`: expands SAM's serverless resources (`AWS::Serverless::Function`,
-//! `SimpleTable`, `LayerVersion`, ...) into the plain CloudFormation AWS's translator would produce, with the
-//! same generated logical ids (including the hashed ones), so a SAM application validates, plans and deploys
-//! like any other stack. Each concept has its own file: `globals.rs` merges the `Globals` section,
+//! `AWS::Serverless-2016-10-31`: expands SAM's serverless resources (`AWS::Serverless::Function`, `Api`,
+//! `HttpApi`, `WebSocketApi`, `StateMachine`, `SimpleTable`, `LayerVersion`, `Connector`...) into the plain
+//! CloudFormation AWS's translator would produce, with the same generated logical ids (including the hashed
+//! ones), so a SAM application validates, plans and deploys like any other stack. Each concept has its own
+//! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
-//! `deployment.rs`, `events/` for its event sources), `simple_table.rs` and `layer.rs` the smaller types,
-//! `ids.rs` the hashed logical ids, `errors.rs` the translator's error sentences.
+//! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs` and
+//! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
+//! `layer.rs`, `application.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
+//! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
+//! error sentences.
 //!
 //! It runs after `AWS::LanguageExtensions` and never evaluates the template: it resolves only what the
 //! translator resolves itself (parameter values in a few properties), leaves every other intrinsic in
