@@ -116,12 +116,21 @@ pub fn validate_one(
         }
     }
     if let Some(doc) = &loaded.document {
-        // AWS::LanguageExtensions is expanded (Fn::ForEach loops, resolvable intrinsics) with what is known
-        // without parameter values; spans still point into the file. When it cannot be expanded yet (a loop
-        // over a parameter without a default, say), the template is checked as written.
-        let expanded = crate::transform::declares(doc, crate::transform::LANGUAGE_EXTENSIONS)
-            .then(|| crate::transform::expand(doc, sources, &Default::default()).ok())
-            .flatten();
+        // AWS::LanguageExtensions and AWS::Serverless-2016-10-31 are expanded with what is known without
+        // parameter values; spans still point into the file. When the template cannot be expanded yet (a
+        // loop over a parameter without a default, say), it is checked as written; the SAM transform's own
+        // findings (an invalid serverless resource) are reported.
+        let expanded = if crate::transform::expands(doc) {
+            match crate::transform::expand(doc, sources, &Default::default()) {
+                Ok(d) => Some(d),
+                Err(ds) => {
+                    diags.extend(ds.into_iter().filter(|d| d.code.starts_with("E63")));
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let (t, lower_diags) = template::lower(expanded.as_ref().unwrap_or(doc), sources);
         diags.extend(lower_diags);
         diags.extend(crate::check::check_with(&t, sources, &options.allow_types));

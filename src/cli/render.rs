@@ -92,8 +92,8 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
             mask_no_echo: true,
             ..Inputs::default()
         };
-        // AWS::LanguageExtensions expands with the given parameters (its loops may run over them).
-        let expanded = if transform::declares(doc, transform::LANGUAGE_EXTENSIONS) {
+        // The transforms expand with the given parameters (loops may run over them).
+        let expanded = if transform::expands(doc) {
             let options = transform::ExpandOptions {
                 parameters: inputs.parameters.clone(),
                 pseudo: transform::PseudoParameters {
@@ -123,7 +123,7 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
                 return fail(cli, &report);
             }
         }
-    } else if transform::declares(doc, transform::LANGUAGE_EXTENSIONS) {
+    } else if transform::expands(doc) {
         // The processed template, as CloudFormation shows it after its transforms.
         let options = transform::ExpandOptions {
             parameters,

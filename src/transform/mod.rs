@@ -79,6 +79,7 @@ mod modules;
 mod nodes;
 mod prepare;
 mod resolver;
+pub mod sam;
 mod sub;
 mod substitute;
 
@@ -153,20 +154,31 @@ impl PseudoParameters {
     }
 }
 
-/// Applies the template's transforms. Only `AWS::LanguageExtensions` is applied for now; a template that
-/// does not declare it is returned unchanged, and other transforms it declares are left in place.
+/// Applies the template's transforms in CloudFormation's order: `AWS::LanguageExtensions`, then
+/// `AWS::Serverless-2016-10-31` (see [`sam`]). A template that declares neither is returned unchanged, and
+/// other transforms it declares are left in place.
 pub fn expand(
     doc: &Document,
     sources: &SourceMap,
     options: &ExpandOptions,
 ) -> Result<Document, Vec<Diagnostic>> {
-    if !declares(doc, LANGUAGE_EXTENSIONS) {
-        return Ok(doc.clone());
+    let extended = if declares(doc, LANGUAGE_EXTENSIONS) {
+        match for_each::expand(doc, sources, options)? {
+            Some(expanded) => language_extensions::apply(&expanded, sources, options)?,
+            None => language_extensions::apply(doc, sources, options)?,
+        }
+    } else {
+        doc.clone()
+    };
+    if declares(&extended, sam::SERVERLESS) {
+        return sam::expand(&extended, sources, options);
     }
-    match for_each::expand(doc, sources, options)? {
-        Some(expanded) => language_extensions::apply(&expanded, sources, options),
-        None => language_extensions::apply(doc, sources, options),
-    }
+    Ok(extended)
+}
+
+/// True when the template declares a transform this stage applies.
+pub fn expands(doc: &Document) -> bool {
+    declares(doc, LANGUAGE_EXTENSIONS) || declares(doc, sam::SERVERLESS)
 }
 
 /// True when the top-level `Transform` (a name or a list of names) includes `name`.

@@ -13,6 +13,7 @@ mod include;
 mod langext;
 mod modules;
 mod render;
+mod sam;
 mod sandbox;
 mod stack;
 mod templates_smoke;

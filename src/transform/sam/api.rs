@@ -1,0 +1,550 @@
+//! REST APIs: `AWS::Serverless::Api` and the implicit `ServerlessRestApi` that `Api` events without a
+//! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
+//! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
+//! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
+//! permission) is `events/api.rs`. Authorizers, CORS, custom domains, usage plans, gateway responses and
+//! models are not expanded yet: an API that uses them is reported.
+
+use indexmap::IndexMap;
+
+use crate::source::{Node, NodeKind, Span};
+
+use super::api_definition::{
+    Cors, add_cors, add_path, base_definition, gateway_responses, location_sw, openapi3_security,
+};
+use super::build::{B, Obj, Res, get, is_intrinsic};
+use super::errors::SamError;
+use super::swagger::Sw;
+use super::{Ctx, Serverless, code, ids};
+
+/// The implicit API's logical id.
+pub(super) const IMPLICIT: &str = "ServerlessRestApi";
+
+/// API properties this version does not expand yet.
+const UNSUPPORTED: &[&str] = &[
+    "Auth",
+    "Domain",
+    "Models",
+    "MergeDefinitions",
+    "DisableExecuteApiEndpoint",
+    "CanarySetting",
+    "BinaryMediaTypes",
+    "AlwaysDeploy",
+    "PropagateTags",
+    "ApiKeySourceType",
+    "Policy",
+    "SecurityPolicy",
+    "EndpointAccessMode",
+];
+/// API properties copied to the stage.
+const STAGE_PASSTHROUGH: &[&str] = &[
+    "Variables",
+    "CacheClusterEnabled",
+    "CacheClusterSize",
+    "MethodSettings",
+    "TracingEnabled",
+    "AccessLogSetting",
+];
+
+/// One `Api` event, as the API's definition needs it.
+#[derive(Clone, Debug)]
+pub(super) struct ApiEvent {
+    pub path: String,
+    /// Lower case; `any` for every method.
+    pub method: String,
+    /// What the integration's `Fn::Sub` invokes: `Function.Arn`, or the function's alias.
+    pub invoke: String,
+    /// For a state machine's event: the state machine, the role API Gateway uses to start executions,
+    /// and whether the mapping template unescapes single quotes.
+    pub state_machine: Option<(String, String, bool)>,
+    pub span: Span,
+    /// The function's `DeletionPolicy` and `UpdateReplacePolicy`, which the implicit API takes on.
+    pub policies: Obj,
+    /// For events with `RestApiId`: the function's `FunctionName` (known parameters substituted) as the
+    /// translator prints it; its deployment id covers it, so renaming the function redeploys the API.
+    pub function_name: Option<String>,
+}
+
+/// The API an event attaches to: `RestApiId` as written (a logical id or a `Ref` to one), or the implicit
+/// API.
+pub(super) fn api_of(props: &Node) -> Option<String> {
+    match get(props, "RestApiId") {
+        None => Some(IMPLICIT.to_owned()),
+        Some(n) => match &n.kind {
+            NodeKind::String(s) => Some(s.clone()),
+            _ => get(n, "Ref").and_then(Node::as_str).map(str::to_owned),
+        },
+    }
+}
+
+/// The stage name an event's permission id ends with: the API's `StageName` (`Prod` for the implicit API).
+pub(super) fn stage_suffix(ctx: &Ctx, api: &str) -> String {
+    if api == IMPLICIT {
+        return "Prod".into();
+    }
+    ctx.input
+        .get(api)
+        .and_then(|r| get(r, "Properties"))
+        .and_then(|p| get(p, "StageName"))
+        .map_or_else(
+            || "Prod".into(),
+            |s| s.as_str().unwrap_or("Stage").to_owned(),
+        )
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+/// Every `Api` event of every function, by the API it attaches to.
+pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
+    let mut out: IndexMap<String, Vec<ApiEvent>> = IndexMap::new();
+    for (id, entry) in ctx.input.iter() {
+        let r = &entry.value;
+        if get(r, "Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let Some(props) = get(r, "Properties") else {
+            continue;
+        };
+        let invoke = get(props, "AutoPublishAlias")
+            .map(|a| ctx.params.resolve(a))
+            .and_then(|a| {
+                a.as_str()
+                    .map(|n| format!("{id}Alias{}", n.replace(['-', '_'], "")))
+            })
+            .unwrap_or_else(|| format!("{id}.Arn"));
+        let Some(events) = get(props, "Events").and_then(Node::as_map) else {
+            continue;
+        };
+        for (_, e) in events.iter() {
+            if get(&e.value, "Type").and_then(Node::as_str) != Some("Api") {
+                continue;
+            }
+            let Some(p) = get(&e.value, "Properties") else {
+                continue;
+            };
+            let (Some(path), Some(method), Some(api)) = (
+                get(p, "Path").and_then(Node::as_str),
+                get(p, "Method").and_then(Node::as_str),
+                api_of(p),
+            ) else {
+                continue;
+            };
+            let function_name = get(p, "RestApiId")
+                .and_then(|_| get(props, "FunctionName"))
+                .map(|n| ctx.params.resolve(n))
+                .map(|n| match n.scalar_text() {
+                    Some(t) => t.into_owned(),
+                    None => {
+                        let mut text = String::new();
+                        super::py27::repr(&n, &mut text);
+                        text
+                    }
+                });
+            out.entry(api).or_default().push(ApiEvent {
+                state_machine: None,
+                function_name,
+                path: path.to_owned(),
+                method: method.to_ascii_lowercase(),
+                invoke: invoke.clone(),
+                span: e.value.span,
+                policies: ["DeletionPolicy", "UpdateReplacePolicy"]
+                    .iter()
+                    .filter_map(|k| get(r, k).map(|v| ((*k).to_owned(), v.clone())))
+                    .collect(),
+            });
+        }
+    }
+    for (id, entry) in ctx.input.iter() {
+        let r = &entry.value;
+        if get(r, "Type").and_then(Node::as_str) != Some("AWS::Serverless::StateMachine") {
+            continue;
+        }
+        let Some(events) = get(r, "Properties")
+            .and_then(|p| get(p, "Events"))
+            .and_then(Node::as_map)
+        else {
+            continue;
+        };
+        for (name, e) in events.iter() {
+            if get(&e.value, "Type").and_then(Node::as_str) != Some("Api") {
+                continue;
+            }
+            let Some(p) = get(&e.value, "Properties") else {
+                continue;
+            };
+            let (Some(path), Some(method), Some(api)) = (
+                get(p, "Path").and_then(Node::as_str),
+                get(p, "Method").and_then(Node::as_str),
+                api_of(p),
+            ) else {
+                continue;
+            };
+            let unescape = get(p, "UnescapeMappingTemplate")
+                .is_some_and(|u| matches!(u.kind, NodeKind::Bool(true)));
+            out.entry(api).or_default().push(ApiEvent {
+                state_machine: Some((id.to_owned(), format!("{id}{name}Role"), unescape)),
+                function_name: None,
+                path: path.to_owned(),
+                method: method.to_ascii_lowercase(),
+                invoke: String::new(),
+                span: e.value.span,
+                policies: Obj::new(),
+            });
+        }
+    }
+    out
+}
+
+/// Expands an explicit `AWS::Serverless::Api` (or the implicit one, built by [`finish`]).
+pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
+    if let Some(e) = check_api(r) {
+        ctx.errors.push(e);
+        return;
+    }
+    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
+        ctx.errors.push(SamError::unsupported(
+            r.id,
+            r.span_of(key),
+            format!("API property {key} is not expanded yet"),
+        ));
+        return;
+    }
+    if let Some(d) = r.prop("Description")
+        && r.prop("DefinitionUri").is_none()
+    {
+        ctx.errors.push(SamError::unsupported(
+            r.id,
+            d.span,
+            "the Description of an API with an inline definition is not expanded yet",
+        ));
+        return;
+    }
+    if r.prop("StageName").is_none() {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            r.node.span,
+            "Missing required property 'StageName'.",
+        ));
+        return;
+    }
+    build(ctx, r);
+}
+
+/// `Cors: origin` or `Cors: {AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials}`.
+fn cors(node: &Node) -> Result<Cors, String> {
+    let Some(m) = node.as_map().filter(|_| !is_intrinsic(node)) else {
+        return Ok(Cors {
+            origin: Some(node.clone()),
+            methods: None,
+            headers: None,
+            max_age: None,
+            credentials: false,
+        });
+    };
+    let credentials = m.get("AllowCredentials").and_then(super::function::as_bool) == Some(true);
+    let origin = m.get("AllowOrigin").cloned();
+    if credentials && origin.as_ref().is_none_or(|o| o.as_str() == Some("'*'")) {
+        return Err("Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set".into());
+    }
+    Ok(Cors {
+        origin,
+        methods: m.get("AllowMethods").cloned(),
+        headers: m.get("AllowHeaders").cloned(),
+        max_age: m.get("MaxAge").cloned(),
+        credentials,
+    })
+}
+
+/// The translator's checks of an API's properties that need no expansion.
+fn check_api(r: &Serverless) -> Option<SamError> {
+    let inline = r.prop("DefinitionBody").is_some();
+    // Text, or a number written with a fraction (`3.0`); a whole number is refused.
+    if let Some(v) = r.prop("OpenApiVersion")
+        && !matches!(&v.kind, NodeKind::String(_))
+        && !matches!(&v.kind, NodeKind::Number(n) if n.contains('.'))
+        && !is_intrinsic(v)
+    {
+        return Some(SamError::resource(
+            r.id,
+            v.span,
+            "Property 'OpenApiVersion' should be a string.",
+        ));
+    }
+    if !inline
+        && r.prop("DefinitionUri").is_some()
+        && let Some(c) = r.prop("Cors")
+    {
+        return Some(SamError::resource(
+            r.id,
+            c.span,
+            "Cors works only with inline Swagger specified in 'DefinitionBody' property.",
+        ));
+    }
+    if !inline
+        && r.prop("DefinitionUri").is_some()
+        && let Some(d) = r.prop("DisableExecuteApiEndpoint")
+    {
+        return Some(SamError::resource(
+            r.id,
+            d.span,
+            "DisableExecuteApiEndpoint works only within 'DefinitionBody' property.",
+        ));
+    }
+    let paths = r
+        .prop("DefinitionBody")
+        .and_then(|b| get(b, "paths"))
+        .and_then(Node::as_map)?;
+    for (path, e) in paths.iter() {
+        if e.value.as_map().is_none() {
+            return Some(SamError::structure(
+                e.value.span,
+                format!("Value of '{path}' path must be a dictionary according to Swagger spec."),
+            ));
+        }
+    }
+    None
+}
+
+/// Adds the implicit API when functions have `Api` events without `RestApiId`: an API with the `Api`
+/// globals and stage `Prod`.
+pub(super) fn finish(ctx: &mut Ctx) {
+    let Some(events) = ctx.api_events.get(IMPLICIT) else {
+        return;
+    };
+    if ctx.input.get(IMPLICIT).is_some() {
+        return;
+    }
+    let span = events.first().map_or_else(Span::default, |e| e.span);
+    let b = B::new(span);
+    let props = ctx.globals.apply(
+        "AWS::Serverless::Api",
+        &b.map([("StageName", b.s("Prod"))]),
+        Some(&[]),
+    );
+    let mut top = Obj::new();
+    top.insert("Type".into(), b.s("AWS::Serverless::Api"));
+    top.insert("Properties".into(), props.clone());
+    for e in events {
+        for (k, v) in &e.policies {
+            if !top.contains_key(k) {
+                top.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    let node = b.obj(top);
+    let r = Serverless {
+        id: IMPLICIT,
+        node: &node,
+        props: &props,
+    };
+    expand(ctx, &r);
+}
+
+fn build(ctx: &mut Ctx, r: &Serverless) {
+    let id = r.id;
+    let span = r.node.span;
+    let events = ctx.api_events.get(id).cloned().unwrap_or_default();
+    let attrs = r.passed_attrs(&["Condition", "DeletionPolicy", "UpdateReplacePolicy"]);
+    let api_attrs = r.passed_attrs(&[
+        "Condition",
+        "DependsOn",
+        "DeletionPolicy",
+        "UpdateReplacePolicy",
+        "Metadata",
+    ]);
+    let Some(stage) = r.prop("StageName").cloned() else {
+        return;
+    };
+    let b = B::new(span);
+    let prop = |k: &str| r.prop(k);
+    let mut api = Res::new("AWS::ApiGateway::RestApi", span);
+    let hash_text;
+    if let Some(uri) = prop("DefinitionUri") {
+        if prop("DefinitionBody").is_some() {
+            ctx.errors.push(SamError::resource(
+                id,
+                uri.span,
+                "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.",
+            ));
+            return;
+        }
+        let location = match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
+            Ok(l) => l,
+            Err(m) => {
+                ctx.errors
+                    .push(code::location_error(id, "DefinitionUri", uri, m));
+                return;
+            }
+        };
+        let mut text = String::new();
+        location_sw(&location).repr(&mut text);
+        let names: String = events
+            .iter()
+            .filter_map(|e| e.function_name.as_deref())
+            .collect();
+        if !names.is_empty() {
+            text.push_str("||");
+            text.push_str(&names);
+        }
+        hash_text = text;
+        api = api.prop("BodyS3Location", location);
+    } else {
+        let openapi_text = prop("OpenApiVersion").and_then(Node::scalar_text);
+        let openapi = openapi_text.as_deref();
+        let mut definition = match prop("DefinitionBody") {
+            Some(body) if is_intrinsic(body) => {
+                ctx.errors.push(SamError::unsupported(
+                    id,
+                    body.span,
+                    "a DefinitionBody built by an intrinsic function is not expanded yet",
+                ));
+                return;
+            }
+            Some(body) => Sw::from_node(body),
+            None => base_definition(),
+        };
+        let written = prop("DefinitionBody").is_some();
+        for e in &events {
+            add_path(&mut definition, e, &ctx.partition, written);
+        }
+        if let Some(c) = prop("Cors") {
+            match cors(c) {
+                Ok(c) => add_cors(&mut definition, &c),
+                Err(m) => {
+                    ctx.errors.push(SamError::resource(id, c.span, m));
+                    return;
+                }
+            }
+        }
+        if let Some(v) = openapi.filter(|v| v.starts_with('3'))
+            && let Some(version) = prop("OpenApiVersion")
+            && let Sw::Map(entries) = &mut definition
+            && entries.iter().any(|(k, _, _)| k == "swagger")
+        {
+            // OpenAPI 3 replaces the `swagger` field.
+            entries.retain(|(k, _, _)| k != "swagger");
+            entries.push(("openapi".to_owned(), false, Sw::Written(version.clone())));
+            let _ = v;
+        }
+        if let Some(g) = prop("GatewayResponses") {
+            match gateway_responses(g) {
+                Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),
+                Err(m) => {
+                    ctx.errors.push(SamError::resource(id, g.span, m));
+                    return;
+                }
+            }
+        }
+        openapi3_security(&mut definition);
+        let mut text = String::new();
+        definition.repr(&mut text);
+        if let Some(v) = openapi {
+            text.push_str("||");
+            text.push_str(v);
+        }
+        let names: String = events
+            .iter()
+            .filter_map(|e| e.function_name.as_deref())
+            .collect();
+        if !names.is_empty() {
+            text.push_str("||");
+            text.push_str(&names);
+        }
+        hash_text = text;
+        api = api.prop("Body", definition.node(span));
+    }
+    for key in [
+        "Name",
+        "MinimumCompressionSize",
+        "FailOnWarnings",
+        "Mode",
+        "Description",
+    ] {
+        if let Some(v) = prop(key) {
+            api = api.prop(key, v.clone());
+        }
+    }
+    if let Some(ec) = prop("EndpointConfiguration") {
+        api = api.prop("EndpointConfiguration", endpoint_configuration(ec));
+        if let Some(t) = endpoint_type(ec) {
+            api = api.prop("Parameters", b.map([("endpointConfigurationTypes", t)]));
+        }
+    }
+    api.attrs = api_attrs;
+    let digest = ids::sha1_hex(&hash_text);
+    let deployment_id = format!("{id}Deployment{}", &digest[..10]);
+    let mut deployment = Res::new("AWS::ApiGateway::Deployment", span)
+        .prop(
+            "Description",
+            b.s(format!("RestApi deployment id: {digest}")),
+        )
+        .prop("RestApiId", b.r#ref(id));
+    // Any `OpenApiVersion` removes the translator's extra `Stage` stage, as documented.
+    if prop("OpenApiVersion").is_none() {
+        deployment = deployment.prop("StageName", b.s("Stage"));
+    }
+    deployment.attrs = attrs.clone();
+    let stage_text = stage.as_str().map(str::to_owned);
+    let stage_id = format!(
+        "{id}{}Stage",
+        stage_text
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+    );
+    let mut st = Res::new("AWS::ApiGateway::Stage", span)
+        .prop("DeploymentId", b.r#ref(&deployment_id))
+        .prop("RestApiId", b.r#ref(id))
+        .prop("StageName", stage);
+    for key in STAGE_PASSTHROUGH {
+        if let Some(v) = prop(key) {
+            st = st.prop(key, v.clone());
+        }
+    }
+    if let Some(tags) = prop("Tags") {
+        let list = tags
+            .as_map()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, e)| b.tag(b.s(k), e.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        st = st.prop("Tags", b.seq(list));
+    }
+    st.attrs = attrs;
+    let origin = r.id;
+    ctx.refs
+        .insert(format!("{id}.Deployment"), deployment_id.clone());
+    ctx.refs.insert(format!("{id}.Stage"), stage_id.clone());
+    ctx.add(origin, id.to_owned(), api);
+    ctx.add(origin, deployment_id, deployment);
+    ctx.add(origin, stage_id, st);
+}
+
+/// `EndpointConfiguration: REGIONAL` or `{Type, VPCEndpointIds}` as the RestApi's property.
+fn endpoint_configuration(ec: &Node) -> Node {
+    let b = B::new(ec.span);
+    match ec.as_map() {
+        Some(m) if !is_intrinsic(ec) => {
+            let mut o = Obj::new();
+            if let Some(t) = m.get("Type") {
+                o.insert("Types".into(), b.seq(vec![t.clone()]));
+            }
+            if let Some(v) = m.get("VPCEndpointIds") {
+                o.insert("VpcEndpointIds".into(), v.clone());
+            }
+            b.obj(o)
+        }
+        _ => b.map([("Types", b.seq(vec![ec.clone()]))]),
+    }
+}
+
+fn endpoint_type(ec: &Node) -> Option<Node> {
+    match ec.as_map() {
+        Some(m) if !is_intrinsic(ec) => m.get("Type").cloned(),
+        _ => Some(ec.clone()),
+    }
+}

@@ -1,0 +1,523 @@
+//! `AWS::Serverless::Connector` and the `Connectors` attribute embedded in a resource: the permissions a
+//! source needs on a destination, taken from the public profile table (`data/connector_profiles.json`): a
+//! managed policy on the source's (or destination's) role, a queue or topic policy, or Lambda permissions.
+//! Sources and destinations are named by `Id` (a resource of the template) or described by `Type`, `Arn`,
+//! `Name`, `RoleName`. It never grants more than the profile lists for the requested access categories.
+
+use std::sync::OnceLock;
+
+use serde_json::Value as J;
+
+use crate::source::{Node, NodeKind, Span};
+
+use super::build::{B, Obj, Res, from_json, get, referenced_id};
+use super::errors::SamError;
+use super::{Ctx, Serverless};
+
+static PROFILES: &str = include_str!("data/connector_profiles.json");
+
+fn profiles() -> &'static J {
+    static P: OnceLock<J> = OnceLock::new();
+    P.get_or_init(|| serde_json::from_str(PROFILES).unwrap_or(J::Null))
+}
+
+/// One end of a connector, resolved.
+struct End {
+    /// The type as written (`AWS::Serverless::Function`), for the metadata.
+    written_type: String,
+    /// The CloudFormation type the profiles know (`AWS::Lambda::Function`).
+    ty: String,
+    /// Values the profiles' `%{Source.X}` / `%{Destination.X}` placeholders take.
+    outputs: Obj,
+    /// The role permissions attach to, when the end has one.
+    role: Option<Node>,
+    /// The logical id, when the end is named by `Id`.
+    id: Option<String>,
+}
+
+/// An `AWS::Serverless::Connector` resource.
+pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
+    let attrs = r.passed_attrs(&[
+        "Condition",
+        "DependsOn",
+        "DeletionPolicy",
+        "UpdateReplacePolicy",
+    ]);
+    let (Some(source), Some(destination)) = (r.prop("Source"), r.prop("Destination")) else {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            r.node.span,
+            "Missing required property 'Source' or 'Destination'.",
+        ));
+        return;
+    };
+    connect(
+        ctx,
+        r.id,
+        source,
+        destination,
+        r.prop("Permissions"),
+        attrs,
+        r.node.span,
+    );
+}
+
+/// The connectors embedded in resource `id` (its `Connectors` attribute), named `<id><name>`.
+pub(super) fn expand_embedded(ctx: &mut Ctx, id: &str, resource: &Node) {
+    let Some(connectors) = get(resource, "Connectors").and_then(Node::as_map) else {
+        return;
+    };
+    for (name, entry) in connectors.iter() {
+        let connector_id = format!("{id}{name}");
+        let Some(props) = get(&entry.value, "Properties") else {
+            ctx.errors.push(SamError::resource(
+                &connector_id,
+                entry.value.span,
+                "'Properties' of an embedded connector is required.",
+            ));
+            continue;
+        };
+        let b = B::new(entry.value.span);
+        let source = b.map([("Id", b.s(id))]);
+        let Some(destination) = get(props, "Destination") else {
+            ctx.errors.push(SamError::resource(
+                &connector_id,
+                props.span,
+                "Missing required property 'Destination'.",
+            ));
+            continue;
+        };
+        let attrs: Obj = [
+            "Condition",
+            "DependsOn",
+            "DeletionPolicy",
+            "UpdateReplacePolicy",
+        ]
+        .iter()
+        .filter_map(|k| get(resource, k).map(|v| ((*k).to_owned(), v.clone())))
+        .filter(|(k, _)| k != "DependsOn")
+        .collect();
+        connect(
+            ctx,
+            &connector_id,
+            &source,
+            destination,
+            get(props, "Permissions"),
+            attrs,
+            entry.value.span,
+        );
+    }
+}
+
+fn connect(
+    ctx: &mut Ctx,
+    id: &str,
+    source: &Node,
+    destination: &Node,
+    permissions: Option<&Node>,
+    attrs: Obj,
+    span: Span,
+) {
+    let categories: Vec<String> = match permissions.map(|p| &p.kind) {
+        Some(NodeKind::Seq(items)) if !items.is_empty() => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => {
+            ctx.errors.push(SamError::resource(
+                id,
+                span,
+                "'Permissions' must be a non-empty list of 'Read' and 'Write'.",
+            ));
+            return;
+        }
+    };
+    let source = match resolve_end(ctx, source) {
+        Ok(e) => e,
+        Err(m) => {
+            ctx.errors.push(SamError::resource(id, source.span, m));
+            return;
+        }
+    };
+    let destinations: Vec<&Node> = match &destination.kind {
+        NodeKind::Seq(items) => items.iter().collect(),
+        _ => vec![destination],
+    };
+    let many = destinations.len() > 1;
+    for (i, d) in destinations.into_iter().enumerate() {
+        let dest = match resolve_end(ctx, d) {
+            Ok(e) => e,
+            Err(m) => {
+                ctx.errors.push(SamError::resource(id, d.span, m));
+                return;
+            }
+        };
+        let suffix = if many {
+            format!("Destination{i}")
+        } else {
+            String::new()
+        };
+        if let Err(m) = generate(
+            ctx,
+            id,
+            &source,
+            &dest,
+            &categories,
+            &suffix,
+            &attrs,
+            d.span,
+        ) {
+            ctx.errors.push(SamError::resource(id, d.span, m));
+            return;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn generate(
+    ctx: &mut Ctx,
+    id: &str,
+    source: &End,
+    dest: &End,
+    categories: &[String],
+    suffix: &str,
+    attrs: &Obj,
+    span: Span,
+) -> Result<(), String> {
+    let b = B::new(span);
+    let profile = &profiles()["Permissions"][&source.ty][&dest.ty];
+    if profile.is_null() {
+        return Err(format!(
+            "Unable to create connector from {} to {}; it's not supported or the template is invalid.",
+            source.ty, dest.ty
+        ));
+    }
+    let props = &profile["Properties"];
+    let access = &props["AccessCategories"];
+    for c in categories {
+        if access.get(c).is_none() {
+            return Err(format!(
+                "Unsupported 'Permissions' provided for connector from {} to {}; valid values are: {}.",
+                source.ty,
+                dest.ty,
+                access
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    let fill = |v: &J| substitute(&from_json(b, v), source, dest);
+    let metadata = b.map([(
+        "aws:sam:connectors",
+        b.map([(
+            id,
+            b.map([
+                (
+                    "Destination",
+                    b.map([("Type", b.s(dest.written_type.as_str()))]),
+                ),
+                (
+                    "Source",
+                    b.map([("Type", b.s(source.written_type.as_str()))]),
+                ),
+            ]),
+        )]),
+    )]);
+    let statements = || -> Vec<Node> {
+        categories
+            .iter()
+            .flat_map(|c| {
+                access[c]["Statement"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|s| fill(&s))
+            .collect()
+    };
+    let document = |statements: Vec<Node>| {
+        b.map([
+            ("Statement", b.seq(statements)),
+            ("Version", b.s("2012-10-17")),
+        ])
+    };
+    let mut out: Vec<(String, Res)> = Vec::new();
+    match profile["Type"].as_str().unwrap_or("") {
+        "AWS_IAM_ROLE_MANAGED_POLICY" => {
+            let on_source = props["SourcePolicy"].as_bool().unwrap_or(false);
+            let role = if on_source { &source.role } else { &dest.role };
+            let Some(role) = role.clone() else {
+                return Err("Unable to get IAM role name from 'Source' resource.".into());
+            };
+            let res = Res::new("AWS::IAM::ManagedPolicy", span)
+                .prop("PolicyDocument", document(statements()))
+                .prop("Roles", b.seq(vec![role]));
+            let policy_id = format!("{id}Policy{suffix}");
+            if let (Some(s), Some(d)) = (&source.id, &dest.id) {
+                ctx.mapping_links
+                    .push((policy_id.clone(), s.clone(), d.clone()));
+            }
+            out.push((policy_id, res));
+        }
+        "AWS_SQS_QUEUE_POLICY" => {
+            let url = dest
+                .outputs
+                .get("Url")
+                .cloned()
+                .ok_or("The destination queue's URL is not known.")?;
+            let res = Res::new("AWS::SQS::QueuePolicy", span)
+                .prop("PolicyDocument", document(statements()))
+                .prop("Queues", b.seq(vec![url]));
+            out.push((format!("{id}QueuePolicy{suffix}"), res));
+        }
+        "AWS_SNS_TOPIC_POLICY" => {
+            let arn = dest
+                .outputs
+                .get("Arn")
+                .cloned()
+                .ok_or("The destination topic's ARN is not known.")?;
+            let res = Res::new("AWS::SNS::TopicPolicy", span)
+                .prop("PolicyDocument", document(statements()))
+                .prop("Topics", b.seq(vec![arn]));
+            out.push((format!("{id}TopicPolicy{suffix}"), res));
+        }
+        "AWS_LAMBDA_PERMISSION" => {
+            let function = dest
+                .outputs
+                .get("Arn")
+                .cloned()
+                .ok_or("The destination function's ARN is not known.")?;
+            for c in categories {
+                let filled = fill(&access[c]);
+                let mut res = Res::new("AWS::Lambda::Permission", span)
+                    .prop("FunctionName", function.clone());
+                if let Some(m) = filled.as_map() {
+                    for (k, e) in m.iter() {
+                        res = res.prop(k, e.value.clone());
+                    }
+                }
+                out.push((format!("{id}{c}LambdaPermission{suffix}"), res));
+            }
+        }
+        other => return Err(format!("connector profile type {other} is not known")),
+    }
+    for (rid, mut res) in out {
+        res.attrs = attrs.clone();
+        res.attrs.insert("Metadata".into(), metadata.clone());
+        ctx.add(id, rid, res);
+    }
+    Ok(())
+}
+
+/// A connector end: `{Id}` of a template resource, or `{Type, Arn, Name, RoleName, ...}`.
+fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
+    let b = B::new(end.span);
+    if let Some(idn) = get(end, "Id") {
+        let id = idn.as_str().ok_or("'Id' is missing or not a string.")?;
+        let resource = ctx
+            .input
+            .get(id)
+            .ok_or_else(|| format!("Unable to find resource with logical ID '{id}'."))?;
+        let written = get(resource, "Type")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let (ty, role): (String, Option<Node>) = match written.as_str() {
+            "AWS::Serverless::Function" => (
+                "AWS::Lambda::Function".into(),
+                serverless_role(resource, id, b),
+            ),
+            "AWS::Serverless::StateMachine" => (
+                "AWS::StepFunctions::StateMachine".into(),
+                serverless_role(resource, id, b),
+            ),
+            "AWS::Serverless::SimpleTable" => ("AWS::DynamoDB::Table".into(), None),
+            "AWS::Serverless::Api" => ("AWS::ApiGateway::RestApi".into(), None),
+            "AWS::Serverless::HttpApi" => ("AWS::ApiGatewayV2::Api".into(), None),
+            other => {
+                let input = profiles()["CfnResourceProperties"][other]["Inputs"]["Role"].as_str();
+                let role = input
+                    .and_then(|p| get(resource, "Properties").and_then(|props| get(props, p)))
+                    .and_then(referenced_id)
+                    .map(|r| b.r#ref(r));
+                (other.to_owned(), role)
+            }
+        };
+        let ty = ty.as_str();
+        let mut outputs = Obj::new();
+        if let Some(o) = profiles()["CfnResourceProperties"][ty]["Outputs"].as_object() {
+            for (k, v) in o {
+                let text = serde_json::to_string(v)
+                    .unwrap_or_default()
+                    .replace("%{logicalId}", id);
+                if let Ok(v) = serde_json::from_str::<J>(&text) {
+                    outputs.insert(k.clone(), from_json(b, &v));
+                }
+            }
+        }
+        return Ok(End {
+            id: Some(id.to_owned()),
+            written_type: written,
+            ty: ty.to_owned(),
+            outputs,
+            role,
+        });
+    }
+    let ty = get(end, "Type")
+        .and_then(Node::as_str)
+        .ok_or("'Type' is missing or not a string.")?;
+    let mut outputs = Obj::new();
+    for key in ["Arn", "Name", "QueueUrl", "ResourceId", "Qualifier"] {
+        if let Some(v) = get(end, key) {
+            let name = if key == "QueueUrl" {
+                "Url"
+            } else if key == "ResourceId" {
+                "Id"
+            } else {
+                key
+            };
+            outputs.insert(name.into(), v.clone());
+        }
+    }
+    let role = get(end, "RoleName").cloned();
+    let cfn = match ty {
+        "AWS::Serverless::Function" => "AWS::Lambda::Function",
+        "AWS::Serverless::StateMachine" => "AWS::StepFunctions::StateMachine",
+        "AWS::Serverless::SimpleTable" => "AWS::DynamoDB::Table",
+        "AWS::Serverless::Api" => "AWS::ApiGateway::RestApi",
+        "AWS::Serverless::HttpApi" => "AWS::ApiGatewayV2::Api",
+        other => other,
+    };
+    Ok(End {
+        id: None,
+        written_type: ty.to_owned(),
+        ty: cfn.to_owned(),
+        outputs,
+        role,
+    })
+}
+
+/// The role of a serverless function or state machine: the generated `<id>Role`, or the one its `Role` names.
+fn serverless_role(resource: &Node, id: &str, b: B) -> Option<Node> {
+    match get(resource, "Properties").and_then(|p| get(p, "Role")) {
+        None => Some(b.r#ref(&format!("{id}Role"))),
+        Some(role) => referenced_id(role).map(|r| b.r#ref(r)),
+    }
+}
+
+/// `node` with every `%{Source.X}` / `%{Destination.X}` text replaced by that end's value.
+fn substitute(node: &Node, source: &End, dest: &End) -> Node {
+    let b = B::new(node.span);
+    match &node.kind {
+        NodeKind::String(s)
+            if s.starts_with("%{") && s.ends_with('}') && s.matches("%{").count() == 1 =>
+        {
+            value_of(&s[2..s.len() - 1], source, dest).unwrap_or_else(|| node.clone())
+        }
+        // Placeholders inside longer text become a `Fn::Sub` over the values (`${SourceArn}/stream/*`).
+        NodeKind::String(s) if s.contains("%{") => {
+            let mut text = String::new();
+            let mut vars = Obj::new();
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("%{") {
+                text.push_str(&rest[..start]);
+                let Some(end) = rest[start..].find('}') else {
+                    break;
+                };
+                let inner = &rest[start + 2..start + end];
+                let var = inner.replace('.', "");
+                text.push_str(&format!("${{{var}}}"));
+                if let Some(v) = value_of(inner, source, dest) {
+                    vars.insert(var, v);
+                }
+                rest = &rest[start + end + 1..];
+            }
+            text.push_str(rest);
+            b.call("Fn::Sub", b.seq(vec![b.s(text), b.obj(vars)]))
+        }
+        // A text with `${...}` is a `Fn::Sub` (`SourceAccount: ${AWS::AccountId}`).
+        NodeKind::String(s) if s.contains("${") => b.call("Fn::Sub", node.clone()),
+        NodeKind::Map(m) => {
+            if let Some(NodeKind::Seq(items)) =
+                m.get("Fn::Sub").filter(|_| m.len() == 1).map(|n| &n.kind)
+            {
+                // A `Fn::Sub` of the profile: variables whose value is not known are left out.
+                let mut items = items.clone();
+                if let Some(vars) = items.get(1).and_then(Node::as_map) {
+                    let kept: Vec<(String, Node)> = vars
+                        .iter()
+                        .map(|(k, e)| (k.to_owned(), substitute(&e.value, source, dest)))
+                        .filter(|(_, v)| !v.as_str().is_some_and(|t| t.contains("%{")))
+                        .collect();
+                    items[1] = b.map(kept);
+                }
+                return b.call("Fn::Sub", b.seq(items));
+            }
+            b.map(
+                m.iter()
+                    .map(|(k, e)| (k, substitute(&e.value, source, dest))),
+            )
+        }
+        NodeKind::Seq(items) => b.seq(items.iter().map(|i| substitute(i, source, dest)).collect()),
+        _ => node.clone(),
+    }
+}
+
+/// The value of placeholder `Source.X` / `Destination.X` (`ResourceId` is the end's `Id` output).
+fn value_of(name: &str, source: &End, dest: &End) -> Option<Node> {
+    let (end, key) = match name.split_once('.')? {
+        ("Source", k) => (source, k),
+        ("Destination", k) => (dest, k),
+        _ => return None,
+    };
+    let key = if key == "ResourceId" { "Id" } else { key };
+    end.outputs.get(key).cloned()
+}
+
+/// Event source mappings from a connector's source to its destination wait for the connector's policy
+/// (the mapping cannot read the source before the role may).
+pub(super) fn order_mappings(ctx: &mut Ctx) {
+    let links = std::mem::take(&mut ctx.mapping_links);
+    for (policy, source, dest) in links {
+        let ids: Vec<String> = ctx
+            .out
+            .iter()
+            .filter(|(_, n)| {
+                get(n, "Type").and_then(Node::as_str) == Some("AWS::Lambda::EventSourceMapping")
+            })
+            .filter(|(_, n)| {
+                let props = get(n, "Properties");
+                let from = props
+                    .and_then(|p| get(p, "EventSourceArn"))
+                    .and_then(referenced_id);
+                let to = props
+                    .and_then(|p| get(p, "FunctionName"))
+                    .and_then(referenced_id);
+                from == Some(source.as_str())
+                    && to.is_some_and(|t| t == dest || t.starts_with(&format!("{dest}Alias")))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        for id in ids {
+            let Some(node) = ctx.out.get(&id) else {
+                continue;
+            };
+            let b = B::new(node.span);
+            let mut top = super::build::to_obj(node);
+            let mut depends: Vec<Node> = match top.get("DependsOn") {
+                Some(Node {
+                    kind: NodeKind::Seq(items),
+                    ..
+                }) => items.clone(),
+                Some(n) => vec![n.clone()],
+                None => Vec::new(),
+            };
+            if !depends.iter().any(|d| d.as_str() == Some(policy.as_str())) {
+                depends.push(b.s(policy.as_str()));
+            }
+            top.insert("DependsOn".into(), b.seq(depends));
+            ctx.out.insert(id, b.obj(top));
+        }
+    }
+}

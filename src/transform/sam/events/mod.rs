@@ -1,0 +1,168 @@
+//! A function's `Events`: each event source becomes the resources that make the service invoke the
+//! function (a permission, a subscription, an event source mapping, a rule...), named `<Function><Event>`.
+//! Push sources are in `push.rs`, polled sources (event source mappings) in `pull.rs`, EventBridge rules in
+//! `rule.rs`. Changes to resources written in the template (an S3 bucket's notifications) are collected and
+//! applied by [`finish`] once every resource is expanded. It never creates the function's role.
+
+mod api;
+mod httpapi;
+mod pull;
+mod push;
+pub(super) mod rule;
+mod schedule_v2;
+
+use indexmap::IndexMap;
+
+use crate::source::{Mapping, Node, NodeKind};
+
+use super::build::{B, Obj, Res};
+use super::errors::SamError;
+use super::function::Target;
+use super::{Ctx, Serverless};
+
+/// Changes to input resources that events ask for.
+#[derive(Debug, Default)]
+pub(super) struct Pending {
+    /// For each S3 bucket: the notification configurations to add, and the permissions it must wait for.
+    pub buckets: IndexMap<String, Vec<(Node, String, Node)>>,
+}
+
+/// One event of a function being expanded.
+pub(super) struct Event<'a> {
+    pub name: &'a str,
+    pub props: &'a Node,
+    pub span: crate::source::Span,
+}
+
+impl Event<'_> {
+    pub fn prop(&self, key: &str) -> Option<&Node> {
+        self.props.as_map().and_then(|m| m.get(key))
+    }
+
+    pub fn b(&self) -> B {
+        B::new(self.span)
+    }
+}
+
+pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut Target) {
+    let Some(events) = r.prop("Events") else {
+        return;
+    };
+    let Some(events) = events.as_map() else {
+        if !matches!(events.kind, NodeKind::Null) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                events.span,
+                "Type of property 'Events' is invalid.",
+            ));
+        }
+        return;
+    };
+    for (name, entry) in events.iter() {
+        let node = &entry.value;
+        let Some(ty) = node
+            .as_map()
+            .and_then(|m| m.get("Type"))
+            .and_then(Node::as_str)
+        else {
+            ctx.errors.push(SamError::event(
+                r.id,
+                name,
+                node.span,
+                "Resource dict has missing or invalid value for key Type. Event Type is: None.",
+            ));
+            continue;
+        };
+        let empty = Node::new(node.span, NodeKind::Map(Mapping::new()));
+        let props = match node.as_map().and_then(|m| m.get("Properties")) {
+            Some(p) if p.as_map().is_some() => p,
+            Some(p) => {
+                ctx.errors.push(SamError::event(
+                    r.id,
+                    name,
+                    p.span,
+                    "Properties should be a map.",
+                ));
+                continue;
+            }
+            None => &empty,
+        };
+        let ev = Event {
+            name,
+            props,
+            span: node.span,
+        };
+        let result = match ty {
+            "S3" => push::s3(ctx, r, target, &ev),
+            "SNS" => push::sns(ctx, r, target, &ev),
+            "CloudWatchLogs" => push::logs(ctx, r, target, &ev),
+            "IoTRule" => push::iot(ctx, r, target, &ev),
+            "AlexaSkill" => push::alexa(ctx, r, target, &ev),
+            "Cognito" => push::cognito(ctx, r, target, &ev),
+            "SQS" | "Kinesis" | "DynamoDB" | "MSK" | "MQ" | "DocumentDB" | "SelfManagedKafka" => {
+                pull::mapping(ctx, r, target, &ev, ty)
+            }
+            "Schedule" | "CloudWatchEvent" | "EventBridgeRule" => {
+                rule::rule(ctx, r, target, &ev, ty)
+            }
+            "Api" => api::api(ctx, r, target, &ev),
+            "HttpApi" => httpapi::httpapi(ctx, r, target, &ev),
+            "ScheduleV2" => schedule_v2::schedule(ctx, r, target, &ev),
+            _ => {
+                ctx.errors.push(SamError::unsupported(
+                    r.id,
+                    node.span,
+                    format!("event source type {ty} is not expanded yet"),
+                ));
+                Ok(())
+            }
+        };
+        if let Err(m) = result {
+            ctx.errors.push(SamError::event(r.id, name, node.span, m));
+        }
+    }
+}
+
+/// `<Function><Event>Permission`: lets `principal` invoke the function.
+pub(super) fn permission(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &Target,
+    ev: &Event,
+    principal: &str,
+    source_arn: Option<Node>,
+    source_account: Option<Node>,
+) -> String {
+    let b = ev.b();
+    let id = format!("{}{}Permission", target.id, ev.name);
+    let mut p = Res::new("AWS::Lambda::Permission", ev.span)
+        .prop("Action", b.s("lambda:InvokeFunction"))
+        .prop("FunctionName", target.name.clone())
+        .prop("Principal", b.s(principal));
+    if let Some(a) = source_arn {
+        p = p.prop("SourceArn", a);
+    }
+    if let Some(a) = source_account {
+        p = p.prop("SourceAccount", a);
+    }
+    p.attrs = target.attrs.clone();
+    ctx.add(r.id, id.clone(), p);
+    id
+}
+
+/// Copies the listed event properties (renamed `from → to`) into `obj`.
+pub(super) fn copy(obj: &mut Obj, ev: &Event, keys: &[(&str, &str)]) {
+    for (from, to) in keys {
+        if let Some(v) = ev.prop(from) {
+            obj.insert((*to).to_owned(), v.clone());
+        }
+    }
+}
+
+/// Applies what events asked of resources written in the template.
+pub(super) fn finish(ctx: &mut Ctx) {
+    let buckets = std::mem::take(&mut ctx.pending.buckets);
+    for (bucket, configs) in buckets {
+        push::apply_bucket(ctx, &bucket, configs);
+    }
+}

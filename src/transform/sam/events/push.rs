@@ -1,0 +1,452 @@
+//! Event sources that push to the function: S3 notifications, SNS subscriptions, CloudWatch Logs
+//! subscription filters, IoT rules, Alexa skills and Cognito triggers. Each grants the service a
+//! permission to invoke the function; S3 and Cognito also change the bucket or user pool written in the
+//! template.
+
+use crate::source::{Node, NodeKind};
+
+use super::super::build::{B, Obj, Res, get, referenced_id};
+use super::super::function::Target;
+use super::super::{Ctx, Serverless};
+use super::{Event, copy, permission};
+
+pub(in super::super) fn s3(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &Target,
+    ev: &Event,
+) -> Result<(), String> {
+    let b = ev.b();
+    let bucket = ev
+        .prop("Bucket")
+        .filter(|n| get(n, "Ref").is_some())
+        .and_then(referenced_id)
+        .filter(|id| ctx.input_type(id) == Some("AWS::S3::Bucket"))
+        .map(str::to_owned)
+        .ok_or("S3 events must reference an S3 bucket in the same template.")?;
+    let events: Vec<Node> = match ev.prop("Events") {
+        Some(Node {
+            kind: NodeKind::Seq(items),
+            ..
+        }) => items.clone(),
+        Some(n) => vec![n.clone()],
+        None => return Err("Missing required property 'Events'.".into()),
+    };
+    let permission_id = permission(
+        ctx,
+        r,
+        target,
+        ev,
+        "s3.amazonaws.com",
+        None,
+        Some(b.r#ref("AWS::AccountId")),
+    );
+    let configs = ctx.pending.buckets.entry(bucket).or_default();
+    for e in events {
+        let mut c = Obj::new();
+        c.insert("Event".into(), e);
+        c.insert("Function".into(), target.arn.clone());
+        if let Some(f) = ev.prop("Filter") {
+            c.insert("Filter".into(), f.clone());
+        }
+        let node = b.obj(c);
+        let condition = target
+            .attrs
+            .get("Condition")
+            .cloned()
+            .unwrap_or_else(|| b.s(""));
+        configs.push((node, permission_id.clone(), condition));
+    }
+    Ok(())
+}
+
+/// Adds the collected notifications to bucket `id` and makes it wait for the permissions.
+pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node, String, Node)>) {
+    let Some(bucket) = ctx.out.get(id) else {
+        return;
+    };
+    let b = B::new(bucket.span);
+    let mut top = super::super::build::to_obj(bucket);
+    let mut props = top
+        .get("Properties")
+        .map(super::super::build::to_obj)
+        .unwrap_or_default();
+    let mut notif = props
+        .get("NotificationConfiguration")
+        .map(super::super::build::to_obj)
+        .unwrap_or_default();
+    let mut lambdas: Vec<Node> = notif
+        .get("LambdaConfigurations")
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    let mut depends: Vec<Node> = match top.get("DependsOn") {
+        Some(Node {
+            kind: NodeKind::Seq(items),
+            ..
+        }) => items.clone(),
+        Some(n) => vec![n.clone()],
+        None => Vec::new(),
+    };
+    let mut conditional_tags: Vec<Node> = Vec::new();
+    for (config, permission, condition) in configs {
+        let conditional = condition.as_str().is_some_and(|c| !c.is_empty());
+        if conditional {
+            lambdas.push(b.call(
+                "Fn::If",
+                b.seq(vec![condition.clone(), config, b.r#ref("AWS::NoValue")]),
+            ));
+            // A conditional permission cannot be waited on with DependsOn: a tag refers to it instead.
+            conditional_tags.push(b.tag(
+                b.s(format!("sam:ConditionalDependsOn:{permission}")),
+                b.call(
+                    "Fn::If",
+                    b.seq(vec![
+                        condition.clone(),
+                        b.s("no dependency"),
+                        b.r#ref(&permission),
+                    ]),
+                ),
+            ));
+            continue;
+        }
+        lambdas.push(config);
+        if !depends
+            .iter()
+            .any(|d| d.as_str() == Some(permission.as_str()))
+        {
+            depends.push(b.s(permission));
+        }
+    }
+    notif.insert("LambdaConfigurations".into(), b.seq(lambdas));
+    props.insert("NotificationConfiguration".into(), b.obj(notif));
+    if !conditional_tags.is_empty() {
+        let mut tags: Vec<Node> = props
+            .get("Tags")
+            .and_then(Node::as_seq)
+            .map(<[Node]>::to_vec)
+            .unwrap_or_default();
+        tags.extend(conditional_tags);
+        props.insert("Tags".into(), b.seq(tags));
+    }
+    top.insert("Properties".into(), b.obj(props));
+    if !depends.is_empty() {
+        top.insert("DependsOn".into(), b.seq(depends));
+    }
+    ctx.out.insert(id.to_owned(), b.obj(top));
+}
+
+pub(in super::super) fn sns(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &mut Target,
+    ev: &Event,
+) -> Result<(), String> {
+    let b = ev.b();
+    let topic = ev
+        .prop("Topic")
+        .cloned()
+        .ok_or("Missing required property 'Topic'.")?;
+    if let Some(sqs) = ev
+        .prop("SqsSubscription")
+        .filter(|s| s.as_str() != Some("false") && s.kind != NodeKind::Bool(false))
+    {
+        return sns_to_queue(ctx, r, target, ev, &topic, sqs);
+    }
+    permission(
+        ctx,
+        r,
+        target,
+        ev,
+        "sns.amazonaws.com",
+        Some(topic.clone()),
+        None,
+    );
+    let mut sub = Res::new("AWS::SNS::Subscription", ev.span)
+        .prop("Endpoint", target.arn.clone())
+        .prop("Protocol", b.s("lambda"))
+        .prop("TopicArn", topic);
+    copy(
+        &mut sub.props,
+        ev,
+        &[
+            ("Region", "Region"),
+            ("FilterPolicy", "FilterPolicy"),
+            ("FilterPolicyScope", "FilterPolicyScope"),
+            ("RedrivePolicy", "RedrivePolicy"),
+        ],
+    );
+    sub.attrs = target.attrs.clone();
+    ctx.add(r.id, format!("{}{}", target.id, ev.name), sub);
+    Ok(())
+}
+
+/// An SNS event with `SqsSubscription`: the topic delivers to a queue (the event's own, or the one named)
+/// that the function polls.
+fn sns_to_queue(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &mut Target,
+    ev: &Event,
+    topic: &Node,
+    sqs: &Node,
+) -> Result<(), String> {
+    let b = ev.b();
+    let id = format!("{}{}", target.id, ev.name);
+    let given = sqs.as_map().is_some();
+    let (url, arn) = if given {
+        match (get(sqs, "QueueUrl"), get(sqs, "QueueArn")) {
+            (Some(u), Some(a)) => (u.clone(), a.clone()),
+            _ => return Err("No QueueARN or QueueURL provided.".into()),
+        }
+    } else {
+        let queue_id = format!("{id}Queue");
+        let mut queue = Res::new("AWS::SQS::Queue", ev.span);
+        queue.attrs = target.attrs.clone();
+        ctx.add(r.id, queue_id.clone(), queue);
+        (b.r#ref(&queue_id), b.get_att(&queue_id, "Arn"))
+    };
+    let policy_id = get(sqs, "QueuePolicyLogicalId")
+        .and_then(Node::as_str)
+        .map_or_else(|| format!("{id}QueuePolicy"), str::to_owned);
+    let statement = b.map([
+        ("Action", b.s("sqs:SendMessage")),
+        (
+            "Condition",
+            b.map([("ArnEquals", b.map([("aws:SourceArn", topic.clone())]))]),
+        ),
+        ("Effect", b.s("Allow")),
+        ("Principal", b.s("*")),
+        ("Resource", arn.clone()),
+    ]);
+    let mut policy = Res::new("AWS::SQS::QueuePolicy", ev.span)
+        .prop(
+            "PolicyDocument",
+            b.map([
+                ("Statement", b.seq(vec![statement])),
+                ("Version", b.s("2012-10-17")),
+            ]),
+        )
+        .prop("Queues", b.seq(vec![url]));
+    policy.attrs = target.attrs.clone();
+    ctx.add(r.id, policy_id, policy);
+    let mut sub = Res::new("AWS::SNS::Subscription", ev.span)
+        .prop("Endpoint", arn.clone())
+        .prop("Protocol", b.s("sqs"))
+        .prop("TopicArn", topic.clone());
+    copy(
+        &mut sub.props,
+        ev,
+        &[
+            ("Region", "Region"),
+            ("FilterPolicy", "FilterPolicy"),
+            ("FilterPolicyScope", "FilterPolicyScope"),
+            ("RedrivePolicy", "RedrivePolicy"),
+        ],
+    );
+    sub.attrs = target.attrs.clone();
+    ctx.add(r.id, id.clone(), sub);
+    let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span)
+        .prop("EventSourceArn", arn)
+        .prop("FunctionName", target.name.clone());
+    esm = esm
+        .prop(
+            "BatchSize",
+            get(sqs, "BatchSize").cloned().unwrap_or_else(|| b.num(10)),
+        )
+        .prop(
+            "Enabled",
+            get(sqs, "Enabled").cloned().unwrap_or_else(|| b.bool(true)),
+        );
+    esm.attrs = target.attrs.clone();
+    ctx.add(r.id, format!("{id}EventSourceMapping"), esm);
+    let managed = b.s(super::super::policies::managed_arn(
+        &ctx.partition,
+        "service-role/AWSLambdaSQSQueueExecutionRole",
+    ));
+    if !target.managed.iter().any(|m| m == &managed) {
+        target.managed.push(managed);
+    }
+    Ok(())
+}
+
+pub(in super::super) fn logs(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &Target,
+    ev: &Event,
+) -> Result<(), String> {
+    let b = ev.b();
+    let group = ev
+        .prop("LogGroupName")
+        .cloned()
+        .ok_or("Missing required property 'LogGroupName'.")?;
+    let pattern = ev
+        .prop("FilterPattern")
+        .cloned()
+        .ok_or("Missing required property 'FilterPattern'.")?;
+    let source = b.call(
+        "Fn::Sub",
+        b.seq(vec![
+            b.s(format!(
+                "arn:{}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:${{__LogGroupName__}}:*",
+                ctx.partition
+            )),
+            b.map([("__LogGroupName__", group.clone())]),
+        ]),
+    );
+    let perm = permission(ctx, r, target, ev, "logs.amazonaws.com", Some(source), None);
+    let mut f = Res::new("AWS::Logs::SubscriptionFilter", ev.span)
+        .prop("DestinationArn", target.arn.clone())
+        .prop("FilterPattern", pattern)
+        .prop("LogGroupName", group);
+    f.attrs = target.attrs.clone();
+    f.attrs.insert("DependsOn".into(), b.strs(&[perm.as_str()]));
+    ctx.add(r.id, format!("{}{}", target.id, ev.name), f);
+    Ok(())
+}
+
+pub(in super::super) fn iot(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &Target,
+    ev: &Event,
+) -> Result<(), String> {
+    let b = ev.b();
+    let sql = ev
+        .prop("Sql")
+        .cloned()
+        .ok_or("Missing required property 'Sql'.")?;
+    let rule_id = format!("{}{}", target.id, ev.name);
+    let source = b.call(
+        "Fn::Sub",
+        b.seq(vec![
+            b.s(format!(
+                "arn:{}:iot:${{AWS::Region}}:${{AWS::AccountId}}:rule/${{RuleName}}",
+                ctx.partition
+            )),
+            b.map([("RuleName", b.r#ref(&rule_id))]),
+        ]),
+    );
+    permission(
+        ctx,
+        r,
+        target,
+        ev,
+        "iot.amazonaws.com",
+        Some(source),
+        Some(b.call("Fn::Sub", b.s("${AWS::AccountId}"))),
+    );
+    let mut payload = Obj::new();
+    payload.insert("Sql".into(), sql);
+    payload.insert("RuleDisabled".into(), b.bool(false));
+    payload.insert(
+        "Actions".into(),
+        b.seq(vec![b.map([(
+            "Lambda",
+            b.map([("FunctionArn", target.arn.clone())]),
+        )])]),
+    );
+    if let Some(v) = ev.prop("AwsIotSqlVersion") {
+        payload.insert("AwsIotSqlVersion".into(), v.clone());
+    }
+    let mut rule =
+        Res::new("AWS::IoT::TopicRule", ev.span).prop("TopicRulePayload", b.obj(payload));
+    rule.attrs = target.attrs.clone();
+    ctx.add(r.id, rule_id, rule);
+    Ok(())
+}
+
+pub(in super::super) fn alexa(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &Target,
+    ev: &Event,
+) -> Result<(), String> {
+    let b = ev.b();
+    let id = format!("{}{}Permission", target.id, ev.name);
+    let mut p = Res::new("AWS::Lambda::Permission", ev.span)
+        .prop("Action", b.s("lambda:InvokeFunction"))
+        .prop("FunctionName", target.name.clone())
+        .prop("Principal", b.s("alexa-appkit.amazon.com"));
+    if let Some(s) = ev.prop("SkillId") {
+        p = p.prop("EventSourceToken", s.clone());
+    }
+    p.attrs = target.attrs.clone();
+    ctx.add(r.id, id, p);
+    Ok(())
+}
+
+pub(in super::super) fn cognito(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &Target,
+    ev: &Event,
+) -> Result<(), String> {
+    let b = ev.b();
+    let pool = ev
+        .prop("UserPool")
+        .filter(|n| get(n, "Ref").is_some())
+        .and_then(referenced_id)
+        .filter(|id| ctx.input_type(id) == Some("AWS::Cognito::UserPool"))
+        .map(str::to_owned)
+        .ok_or("Cognito events must reference a Cognito UserPool in the same template.")?;
+    let triggers: Vec<String> = match ev.prop("Trigger") {
+        Some(Node {
+            kind: NodeKind::String(s),
+            ..
+        }) => vec![s.clone()],
+        Some(Node {
+            kind: NodeKind::Seq(items),
+            ..
+        }) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => return Err("Type of property 'Trigger' is invalid.".into()),
+    };
+    // One permission per function for all its Cognito triggers, whatever the events' names.
+    let cognito = Event {
+        name: "Cognito",
+        props: ev.props,
+        span: ev.span,
+    };
+    if !ctx
+        .out
+        .contains_key(&format!("{}CognitoPermission", target.id))
+    {
+        let arn = b.get_att(&pool, "Arn");
+        permission(
+            ctx,
+            r,
+            target,
+            &cognito,
+            "cognito-idp.amazonaws.com",
+            Some(arn),
+            None,
+        );
+    }
+    let Some(node) = ctx.out.get(&pool).or_else(|| ctx.input.get(&pool)).cloned() else {
+        return Ok(());
+    };
+    let pb = B::new(node.span);
+    let mut top = super::super::build::to_obj(&node);
+    let mut props = top
+        .get("Properties")
+        .map(super::super::build::to_obj)
+        .unwrap_or_default();
+    let lambda_config = props.get("LambdaConfig");
+    if lambda_config.is_some_and(|l| l.as_map().is_none()) {
+        return Err("Property 'LambdaConfig' should be a map.".into());
+    }
+    let mut config = lambda_config
+        .map(super::super::build::to_obj)
+        .unwrap_or_default();
+    for t in triggers {
+        config.insert(t, target.arn.clone());
+    }
+    props.insert("LambdaConfig".into(), pb.obj(config));
+    top.insert("Properties".into(), pb.obj(props));
+    ctx.out.insert(pool, pb.obj(top));
+    Ok(())
+}

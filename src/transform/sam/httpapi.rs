@@ -1,0 +1,441 @@
+//! HTTP APIs: `AWS::Serverless::HttpApi` and the implicit `ServerlessHttpApi` that `HttpApi` events without
+//! an `ApiId` share. Each becomes an `AWS::ApiGatewayV2::Api` whose OpenAPI 3 definition gets one route per
+//! event (a Lambda proxy integration, payload format 2.0; an event without path and method is the default
+//! route), and an auto-deployed `Stage`. The functions' side (the permission) is `events/httpapi.rs`.
+//! Authorizers, CORS and custom domains are not expanded yet: an API that uses them is reported.
+
+use indexmap::IndexMap;
+
+use crate::source::{Node, NodeKind, Span};
+
+use super::build::{B, Obj, Res, get, is_intrinsic};
+use super::errors::SamError;
+use super::{Ctx, Serverless, code};
+
+/// The implicit HTTP API's logical id.
+pub(super) const IMPLICIT: &str = "ServerlessHttpApi";
+
+const UNSUPPORTED: &[&str] = &["Auth", "Domain", "PropagateTags"];
+const STAGE_PASSTHROUGH: &[(&str, &str)] = &[
+    ("StageVariables", "StageVariables"),
+    ("AccessLogSettings", "AccessLogSettings"),
+    ("DefaultRouteSettings", "DefaultRouteSettings"),
+    ("RouteSettings", "RouteSettings"),
+];
+
+/// One `HttpApi` event, as the API's definition needs it.
+#[derive(Clone, Debug)]
+pub(super) struct HttpEvent {
+    /// `None` for the default route.
+    pub route: Option<(String, String)>,
+    pub invoke: String,
+    pub payload: Option<Node>,
+    pub timeout: Option<Node>,
+    /// The event's own `RouteSettings`, merged into the stage's settings for its route.
+    pub route_settings: Option<Node>,
+    pub span: Span,
+}
+
+/// The API an `HttpApi` event attaches to.
+pub(super) fn api_of(props: &Node) -> Option<String> {
+    match get(props, "ApiId") {
+        None => Some(IMPLICIT.to_owned()),
+        Some(n) => match &n.kind {
+            NodeKind::String(s) => Some(s.clone()),
+            _ => get(n, "Ref").and_then(Node::as_str).map(str::to_owned),
+        },
+    }
+}
+
+/// Every `HttpApi` event of every function, by the API it attaches to.
+pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
+    let mut out: IndexMap<String, Vec<HttpEvent>> = IndexMap::new();
+    for (id, entry) in ctx.input.iter() {
+        let r = &entry.value;
+        if get(r, "Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let Some(props) = get(r, "Properties") else {
+            continue;
+        };
+        let invoke = get(props, "AutoPublishAlias")
+            .map(|a| ctx.params.resolve(a))
+            .and_then(|a| {
+                a.as_str()
+                    .map(|n| format!("{id}Alias{}", n.replace(['-', '_'], "")))
+            })
+            .unwrap_or_else(|| format!("{id}.Arn"));
+        let Some(events) = get(props, "Events").and_then(Node::as_map) else {
+            continue;
+        };
+        for (_, e) in events.iter() {
+            if get(&e.value, "Type").and_then(Node::as_str) != Some("HttpApi") {
+                continue;
+            }
+            let empty = B::new(e.value.span).map(Vec::<(&str, Node)>::new());
+            let p = get(&e.value, "Properties").unwrap_or(&empty);
+            let route = match (
+                get(p, "Path").and_then(Node::as_str),
+                get(p, "Method").and_then(Node::as_str),
+            ) {
+                (Some(path), Some(method)) => Some((path.to_owned(), method.to_ascii_lowercase())),
+                _ => None,
+            };
+            let Some(api) = api_of(p) else {
+                continue;
+            };
+            out.entry(api).or_default().push(HttpEvent {
+                route,
+                invoke: invoke.clone(),
+                payload: get(p, "PayloadFormatVersion").cloned(),
+                timeout: get(p, "TimeoutInMillis").cloned(),
+                route_settings: get(p, "RouteSettings").cloned(),
+                span: e.value.span,
+            });
+        }
+    }
+    out
+}
+
+/// Expands an explicit `AWS::Serverless::HttpApi` (or the implicit one, built by [`finish`]).
+pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
+    if r.prop("DefinitionBody").is_none() {
+        let uri = r.prop("DefinitionUri").is_some();
+        if let Some(t) = r.prop("Tags").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                t.span,
+                "Tags works only with inline OpenApi specified in the 'DefinitionBody' property.",
+            ));
+            return;
+        }
+        if let Some(d) = r.prop("DisableExecuteApiEndpoint").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                d.span,
+                "DisableExecuteApiEndpoint works only within 'DefinitionBody' property.",
+            ));
+            return;
+        }
+    }
+    if let Some(d) = r.prop("DisableExecuteApiEndpoint")
+        && !matches!(d.kind, NodeKind::Bool(_))
+        && !is_intrinsic(d)
+    {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            d.span,
+            "Type of property 'DisableExecuteApiEndpoint' is invalid.",
+        ));
+        return;
+    }
+    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
+        ctx.errors.push(SamError::unsupported(
+            r.id,
+            r.span_of(key),
+            format!("HTTP API property {key} is not expanded yet"),
+        ));
+        return;
+    }
+    let b = r.b();
+    let events = ctx.http_events.get(r.id).cloned().unwrap_or_default();
+    let mut api = Res::new("AWS::ApiGatewayV2::Api", r.node.span);
+    let generated = r.prop("DefinitionUri").is_none();
+    if let Some(uri) = r.prop("DefinitionUri") {
+        match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
+            Ok(l) => api = api.prop("BodyS3Location", l),
+            Err(m) => {
+                ctx.errors
+                    .push(code::location_error(r.id, "DefinitionUri", uri, m));
+                return;
+            }
+        }
+    } else {
+        let body = match r.prop("DefinitionBody") {
+            Some(body) if is_intrinsic(body) || body.as_map().is_none() => {
+                ctx.errors.push(SamError::unsupported(
+                    r.id,
+                    body.span,
+                    "a DefinitionBody built by an intrinsic function is not expanded yet",
+                ));
+                return;
+            }
+            Some(body) => super::build::to_obj(body),
+            None => base_definition(b),
+        };
+        let mut body = body;
+        let mut paths = body
+            .get("paths")
+            .map(super::build::to_obj)
+            .unwrap_or_default();
+        for e in &events {
+            // The translator writes an explicit API's default route as `/$default` unless the
+            // definition has a `$default` path already.
+            let slash = r.id != IMPLICIT && !paths.contains_key("$default");
+            add_route(&mut paths, e, slash, b);
+        }
+        body.insert("paths".into(), b.obj(paths));
+        let mut tags: Vec<Node> = body
+            .get("tags")
+            .and_then(Node::as_seq)
+            .map(<[Node]>::to_vec)
+            .unwrap_or_default();
+        tags.push(b.map([
+            ("name", b.s("httpapi:createdBy")),
+            ("x-amazon-apigateway-tag-value", b.s("SAM")),
+        ]));
+        if let Some(user) = r.prop("Tags").and_then(Node::as_map) {
+            for (k, e) in user.iter() {
+                tags.push(b.map([
+                    ("name", b.s(k)),
+                    ("x-amazon-apigateway-tag-value", e.value.clone()),
+                ]));
+            }
+        }
+        body.insert("tags".into(), b.seq(tags));
+        if let Some(c) = r.prop("CorsConfiguration") {
+            match cors(&ctx.params.resolve(c)) {
+                Ok(Some(c)) => {
+                    body.insert("x-amazon-apigateway-cors".into(), c);
+                }
+                Ok(None) => {}
+                Err(m) => {
+                    ctx.errors.push(SamError::resource(r.id, c.span, m));
+                    return;
+                }
+            }
+        }
+        api = api.prop("Body", b.obj(body));
+    }
+    for key in [
+        "FailOnWarnings",
+        "Description",
+        "DisableExecuteApiEndpoint",
+        "Name",
+        "IpAddressType",
+    ] {
+        if let Some(v) = r.prop(key) {
+            api = api.prop(key, v.clone());
+        }
+    }
+    api.attrs = r.passed_attrs(&[
+        "Condition",
+        "DependsOn",
+        "DeletionPolicy",
+        "UpdateReplacePolicy",
+        "Metadata",
+    ]);
+    let stage_name = r.prop("StageName");
+    let default_stage = stage_name.is_none_or(|s| s.as_str() == Some("$default"));
+    let stage_id = if default_stage {
+        format!("{}ApiGatewayDefaultStage", r.id)
+    } else {
+        let name: String = stage_name
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        format!("{}{name}Stage", r.id)
+    };
+    let mut stage = Res::new("AWS::ApiGatewayV2::Stage", r.node.span)
+        .prop("ApiId", b.r#ref(r.id))
+        .prop("AutoDeploy", b.bool(true))
+        .prop(
+            "StageName",
+            stage_name.cloned().unwrap_or_else(|| b.s("$default")),
+        );
+    for (from, to) in STAGE_PASSTHROUGH {
+        if let Some(v) = r.prop(from) {
+            stage = stage.prop(to, v.clone());
+        }
+    }
+    // Events' own route settings, over the API's for their route.
+    for e in events.iter().filter(|e| e.route_settings.is_some()) {
+        let key = match &e.route {
+            None => "$default".to_owned(),
+            Some((path, method)) => format!("{} {path}", method.to_ascii_uppercase()),
+        };
+        let mut all = stage
+            .props
+            .get("RouteSettings")
+            .map(super::build::to_obj)
+            .unwrap_or_default();
+        let mut mine = all.get(&key).map(super::build::to_obj).unwrap_or_default();
+        if let Some(own) = e.route_settings.as_ref().and_then(Node::as_map) {
+            for (k, v) in own.iter() {
+                mine.insert(k.to_owned(), v.value.clone());
+            }
+        }
+        all.insert(key, b.obj(mine));
+        stage = stage.prop("RouteSettings", b.obj(all));
+    }
+    if generated {
+        let mut tags = Obj::new();
+        tags.insert("httpapi:createdBy".into(), b.s("SAM"));
+        if let Some(user) = r.prop("Tags").and_then(Node::as_map) {
+            for (k, e) in user.iter() {
+                tags.insert(k.to_owned(), e.value.clone());
+            }
+        }
+        stage = stage.prop("Tags", b.obj(tags));
+    }
+    stage.attrs = r.passed_attrs(&["Condition", "DeletionPolicy", "UpdateReplacePolicy"]);
+    ctx.refs.insert(format!("{}.Stage", r.id), stage_id.clone());
+    ctx.add(r.id, r.id.to_owned(), api);
+    ctx.add(r.id, stage_id, stage);
+}
+
+/// Adds the implicit HTTP API when functions have `HttpApi` events without `ApiId`.
+pub(super) fn finish(ctx: &mut Ctx) {
+    let Some(events) = ctx.http_events.get(IMPLICIT) else {
+        return;
+    };
+    if ctx.input.get(IMPLICIT).is_some() {
+        return;
+    }
+    let span = events.first().map_or_else(Span::default, |e| e.span);
+    let b = B::new(span);
+    let props = ctx.globals.apply(
+        "AWS::Serverless::HttpApi",
+        &b.map(Vec::<(&str, Node)>::new()),
+        Some(&[]),
+    );
+    let node = b.map([
+        ("Type", b.s("AWS::Serverless::HttpApi")),
+        ("Properties", props.clone()),
+    ]);
+    let r = Serverless {
+        id: IMPLICIT,
+        node: &node,
+        props: &props,
+    };
+    expand(ctx, &r);
+}
+
+fn base_definition(b: B) -> Obj {
+    let mut o = Obj::new();
+    o.insert("openapi".into(), b.s("3.0.1"));
+    o.insert(
+        "info".into(),
+        b.map([
+            ("version", b.s("1.0")),
+            ("title", b.r#ref("AWS::StackName")),
+        ]),
+    );
+    o.insert("paths".into(), b.map(Vec::<(&str, Node)>::new()));
+    o
+}
+
+/// Adds event `e`'s route (the default route when it has no path and method).
+/// `slash_default`: the default route's path is `/$default`.
+fn add_route(paths: &mut Obj, e: &HttpEvent, slash_default: bool, b: B) {
+    let uri = format!(
+        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
+        e.invoke
+    );
+    let mut integration = Obj::new();
+    integration.insert("type".into(), b.s("aws_proxy"));
+    integration.insert("httpMethod".into(), b.s("POST"));
+    integration.insert("uri".into(), b.call("Fn::Sub", b.s(uri)));
+    integration.insert(
+        "payloadFormatVersion".into(),
+        e.payload.clone().unwrap_or_else(|| b.s("2.0")),
+    );
+    if let Some(t) = &e.timeout {
+        integration.insert("timeoutInMillis".into(), t.clone());
+    }
+    let mut op = Obj::new();
+    op.insert("x-amazon-apigateway-integration".into(), b.obj(integration));
+    let (path, method) = match &e.route {
+        Some((path, method)) => {
+            let params: Vec<Node> = path
+                .split('/')
+                .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .map(|name| {
+                    b.map([
+                        ("in", b.s("path")),
+                        ("name", b.s(name.trim_end_matches('+'))),
+                        ("required", b.bool(true)),
+                    ])
+                })
+                .collect();
+            if !params.is_empty() {
+                op.insert("parameters".into(), b.seq(params));
+            }
+            let method = if method == "any" {
+                "x-amazon-apigateway-any-method".to_owned()
+            } else {
+                method.clone()
+            };
+            (path.clone(), method)
+        }
+        None => {
+            op.insert("isDefaultRoute".into(), b.bool(true));
+            let path = if slash_default {
+                "/$default"
+            } else {
+                "$default"
+            };
+            (path.to_owned(), "x-amazon-apigateway-any-method".to_owned())
+        }
+    };
+    op.insert("responses".into(), b.map(Vec::<(&str, Node)>::new()));
+    let mut methods = paths
+        .get(&path)
+        .map(super::build::to_obj)
+        .unwrap_or_default();
+    // A route the definition already integrates is left as written.
+    if methods
+        .get(&method)
+        .is_some_and(|m| get(m, "x-amazon-apigateway-integration").is_some())
+    {
+        return;
+    }
+    methods.insert(method, b.obj(op));
+    paths.insert(path, b.obj(methods));
+}
+
+/// `CorsConfiguration` as the definition's `x-amazon-apigateway-cors`: `true` allows every origin, a
+/// mapping is copied with its keys in the definition's camel case, `Fn::If` chooses between two of them.
+fn cors(node: &Node) -> Result<Option<Node>, String> {
+    let b = B::new(node.span);
+    if let Some(args) = get(node, "Fn::If").and_then(Node::as_seq)
+        && let [cond, yes, no] = args
+    {
+        let branch = |n: &Node| -> Result<Node, String> {
+            if get(n, "Ref").and_then(Node::as_str) == Some("AWS::NoValue") {
+                return Ok(b.s("AWS::NoValue"));
+            }
+            Ok(cors(n)?.unwrap_or_else(|| b.s("AWS::NoValue")))
+        };
+        return Ok(Some(b.call(
+            "Fn::If",
+            b.seq(vec![cond.clone(), branch(yes)?, branch(no)?]),
+        )));
+    }
+    match &node.kind {
+        NodeKind::Bool(true) => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
+        NodeKind::String(s) if s == "true" => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
+        NodeKind::Bool(false) => Ok(None),
+        NodeKind::Map(m) if !is_intrinsic(node) => {
+            let mut out = Obj::new();
+            for (k, e) in m.iter() {
+                let key = match k {
+                    "AllowOrigins" | "AllowHeaders" | "AllowMethods" | "ExposeHeaders"
+                    | "MaxAge" | "AllowCredentials" => {
+                        let mut chars = k.chars();
+                        chars
+                            .next()
+                            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+                            .unwrap_or_default()
+                    }
+                    other => return Err(format!("Invalid key '{other}' for 'Cors' property.")),
+                };
+                out.insert(key, e.value.clone());
+            }
+            Ok(Some(b.obj(out)))
+        }
+        _ => Ok(Some(node.clone())),
+    }
+}

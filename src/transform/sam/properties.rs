@@ -1,0 +1,247 @@
+//! The properties each serverless resource type accepts (as the SAM specification lists them) and the
+//! checks every resource gets before it expands: unknown properties, `IgnoreGlobals`, resource attributes
+//! of the wrong kind. It never expands anything.
+
+use crate::source::NodeKind;
+
+use super::errors::SamError;
+use super::{Serverless, build::is_intrinsic};
+
+/// Accepted properties by type; types not listed are not checked here.
+const PROPERTIES: &[(&str, &[&str])] = &[
+    (
+        "AWS::Serverless::Function",
+        &[
+            "Architectures",
+            "AssumeRolePolicyDocument",
+            "AutoPublishAlias",
+            "AutoPublishAliasAllProperties",
+            "AutoPublishCodeSha256",
+            "CapacityProviderConfig",
+            "CodeSigningConfigArn",
+            "CodeUri",
+            "DeadLetterQueue",
+            "DeploymentPreference",
+            "Description",
+            "DurableConfig",
+            "Environment",
+            "EphemeralStorage",
+            "EventInvokeConfig",
+            "Events",
+            "FileSystemConfigs",
+            "FunctionName",
+            "FunctionScalingConfig",
+            "FunctionUrlConfig",
+            "Handler",
+            "ImageConfig",
+            "ImageUri",
+            "InlineCode",
+            "KmsKeyArn",
+            "Layers",
+            "LoggingConfig",
+            "MemorySize",
+            "PackageType",
+            "PermissionsBoundary",
+            "Policies",
+            "PropagateTags",
+            "ProvisionedConcurrencyConfig",
+            "PublishToLatestPublished",
+            "RecursiveLoop",
+            "ReservedConcurrentExecutions",
+            "Role",
+            "RolePath",
+            "Runtime",
+            "RuntimeManagementConfig",
+            "SnapStart",
+            "SourceKMSKeyArn",
+            "Tags",
+            "TenancyConfig",
+            "Timeout",
+            "Tracing",
+            "VersionDeletionPolicy",
+            "VersionDescription",
+            "VpcConfig",
+            "IgnoreGlobals",
+        ],
+    ),
+    (
+        "AWS::Serverless::Api",
+        &[
+            "AccessLogSetting",
+            "AlwaysDeploy",
+            "ApiKeySourceType",
+            "Auth",
+            "BinaryMediaTypes",
+            "CacheClusterEnabled",
+            "CacheClusterSize",
+            "CanarySetting",
+            "Cors",
+            "DefinitionBody",
+            "DefinitionUri",
+            "Description",
+            "DisableExecuteApiEndpoint",
+            "Domain",
+            "EndpointAccessMode",
+            "EndpointConfiguration",
+            "FailOnWarnings",
+            "GatewayResponses",
+            "MergeDefinitions",
+            "MethodSettings",
+            "MinimumCompressionSize",
+            "Mode",
+            "Models",
+            "Name",
+            "OpenApiVersion",
+            "Policy",
+            "PropagateTags",
+            "SecurityPolicy",
+            "StageName",
+            "Tags",
+            "TracingEnabled",
+            "Variables",
+            "IgnoreGlobals",
+        ],
+    ),
+    (
+        "AWS::Serverless::SimpleTable",
+        &[
+            "PointInTimeRecoverySpecification",
+            "PrimaryKey",
+            "ProvisionedThroughput",
+            "SSESpecification",
+            "TableName",
+            "Tags",
+            "IgnoreGlobals",
+        ],
+    ),
+    (
+        "AWS::Serverless::LayerVersion",
+        &[
+            "CompatibleArchitectures",
+            "CompatibleRuntimes",
+            "ContentUri",
+            "Description",
+            "LayerName",
+            "LicenseInfo",
+            "PublishLambdaVersion",
+            "RetentionPolicy",
+            "IgnoreGlobals",
+        ],
+    ),
+    (
+        "AWS::Serverless::WebSocketApi",
+        &[
+            "AccessLogSettings",
+            "ApiKeySelectionExpression",
+            "Auth",
+            "DefaultRouteSettings",
+            "Description",
+            "DisableExecuteApiEndpoint",
+            "DisableSchemaValidation",
+            "Domain",
+            "FailOnWarnings",
+            "IpAddressType",
+            "Name",
+            "PropagateTags",
+            "RouteSelectionExpression",
+            "RouteSettings",
+            "Routes",
+            "StageName",
+            "StageVariables",
+            "Tags",
+            "IgnoreGlobals",
+        ],
+    ),
+    (
+        "AWS::Serverless::Connector",
+        &["Source", "Destination", "Permissions", "SourceReference"],
+    ),
+    (
+        "AWS::Serverless::StateMachine",
+        &[
+            "AutoPublishAlias",
+            "Definition",
+            "DefinitionSubstitutions",
+            "DefinitionUri",
+            "DeploymentPreference",
+            "Events",
+            "Logging",
+            "Name",
+            "PermissionsBoundary",
+            "Policies",
+            "PropagateTags",
+            "Role",
+            "RolePath",
+            "Tags",
+            "Tracing",
+            "Type",
+            "UseAliasAsEventTarget",
+            "IgnoreGlobals",
+        ],
+    ),
+];
+
+/// Properties whose value must be a list, or a mapping, when written literally.
+const LISTS: &[&str] = &["Layers", "Architectures"];
+const MAPS: &[&str] = &["Events"];
+const BOOLEANS: &[&str] = &["AutoPublishAliasAllProperties"];
+
+/// The first problem with resource `r` of type `ty`, if any.
+pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
+    if let Some(e) = check_attributes(r) {
+        return Some(e);
+    }
+    let allowed = PROPERTIES.iter().find(|(t, _)| *t == ty)?.1;
+    let props = r.props.as_map()?;
+    for (key, entry) in props.iter() {
+        if !allowed.contains(&key) {
+            return Some(SamError::resource(
+                r.id,
+                entry.key_span,
+                format!("property {key} not defined for resource of type {ty}"),
+            ));
+        }
+        let v = &entry.value;
+        if is_intrinsic(v) {
+            continue;
+        }
+        let wrong = (LISTS.contains(&key) && !matches!(v.kind, NodeKind::Seq(_)))
+            || (MAPS.contains(&key) && !matches!(v.kind, NodeKind::Map(_) | NodeKind::Null))
+            || (BOOLEANS.contains(&key) && !matches!(v.kind, NodeKind::Bool(_)));
+        if wrong {
+            return Some(SamError::resource(
+                r.id,
+                v.span,
+                format!("Type of property '{key}' is invalid."),
+            ));
+        }
+    }
+    None
+}
+
+/// `Condition` must name a condition, `DependsOn` one resource or a list of them.
+fn check_attributes(r: &Serverless) -> Option<SamError> {
+    if let Some(c) = r.attr("Condition")
+        && c.as_str().is_none()
+    {
+        return Some(SamError::structure(
+            c.span,
+            "Every Condition member must be a string.",
+        ));
+    }
+    if let Some(d) = r.attr("DependsOn") {
+        let ok = match &d.kind {
+            NodeKind::String(_) => true,
+            NodeKind::Seq(items) => items.iter().all(|i| i.as_str().is_some()),
+            _ => false,
+        };
+        if !ok {
+            return Some(SamError::resource(
+                r.id,
+                d.span,
+                "Invalid type for field 'DependsOn'. Expected a string or list of strings.",
+            ));
+        }
+    }
+    None
+}

@@ -1,0 +1,137 @@
+//! An API definition under construction. Parts written in the template are kept as they are (Python's
+//! translator sees them as unicode text); parts the transform generates remember that they are its own
+//! constants, because the deployment id hashes the definition as Python 2.7 printed it (`u'x'` versus `'x'`).
+//! It converts to an output node and to that hashed text; it never decides what goes into a definition.
+
+use crate::source::{Node, NodeKind, Span};
+
+use super::build::B;
+use super::py27;
+
+/// A value of an API definition.
+#[derive(Clone, Debug)]
+pub(super) enum Sw {
+    /// Text; `true` when it counts as unicode (written in the template, or built from it).
+    Text(String, bool),
+    /// A value written in the template, kept whole.
+    Written(Node),
+    Map(Vec<(String, bool, Sw)>),
+    Seq(Vec<Sw>),
+}
+
+impl Sw {
+    /// A constant of the transform.
+    pub fn c(text: &str) -> Sw {
+        Sw::Text(text.to_owned(), false)
+    }
+
+    /// A mapping of constants' keys.
+    pub fn map(entries: Vec<(&str, Sw)>) -> Sw {
+        Sw::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), false, v))
+                .collect(),
+        )
+    }
+
+    /// A template value, opened up so parts can be added inside it.
+    pub fn from_node(node: &Node) -> Sw {
+        match &node.kind {
+            NodeKind::Map(m) => Sw::Map(
+                m.iter()
+                    .map(|(k, e)| (k.to_owned(), true, Sw::from_node(&e.value)))
+                    .collect(),
+            ),
+            NodeKind::Seq(items) => Sw::Seq(items.iter().map(Sw::from_node).collect()),
+            _ => Sw::Written(node.clone()),
+        }
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Sw> {
+        match self {
+            Sw::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _, _)| k == key)
+                .map(|(_, _, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Sw> {
+        match self {
+            Sw::Map(entries) => entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Sets `key` (appended when new); `unicode` says how the key counts.
+    pub fn set(&mut self, key: &str, unicode: bool, value: Sw) {
+        if let Sw::Map(entries) = self {
+            match entries.iter_mut().find(|(k, _, _)| k == key) {
+                Some(e) => e.2 = value,
+                None => entries.push((key.to_owned(), unicode, value)),
+            }
+        }
+    }
+
+    /// The mapping at `key`, created empty when absent.
+    pub fn entry(&mut self, key: &str, unicode: bool) -> Option<&mut Sw> {
+        if self.get(key).is_none() {
+            self.set(key, unicode, Sw::Map(Vec::new()));
+        }
+        self.get_mut(key)
+    }
+
+    pub fn node(&self, span: Span) -> Node {
+        let b = B::new(span);
+        match self {
+            Sw::Text(t, _) => b.s(t.as_str()),
+            Sw::Written(n) => n.clone(),
+            Sw::Map(entries) => b.map(entries.iter().map(|(k, _, v)| (k.as_str(), v.node(span)))),
+            Sw::Seq(items) => b.seq(items.iter().map(|i| i.node(span)).collect()),
+        }
+    }
+
+    /// Python 2.7's `repr` of the value as the translator held it.
+    pub fn repr(&self, out: &mut String) {
+        match self {
+            Sw::Text(t, unicode) => text_repr(t, *unicode, out),
+            Sw::Written(n) => py27::repr(n, out),
+            Sw::Seq(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.repr(out);
+                }
+                out.push(']');
+            }
+            Sw::Map(entries) => {
+                let keys: Vec<&str> = entries.iter().map(|(k, _, _)| k.as_str()).collect();
+                out.push('{');
+                for (n, i) in py27::iteration_order(&keys).into_iter().enumerate() {
+                    if n > 0 {
+                        out.push_str(", ");
+                    }
+                    let (k, unicode, v) = &entries[i];
+                    text_repr(k, *unicode, out);
+                    out.push_str(": ");
+                    v.repr(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn text_repr(text: &str, unicode: bool, out: &mut String) {
+    let mut s = String::new();
+    py27::unicode_repr(text, &mut s);
+    if unicode {
+        out.push_str(&s);
+    } else {
+        out.push_str(&s[1..]);
+    }
+}
