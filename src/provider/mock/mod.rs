@@ -293,7 +293,7 @@ impl MockCloud {
             }
             return Ok(Record {
                 resource_type: m.resource_type.to_string(),
-                ref_value: physical_id.clone(),
+                ref_value: ref_of(m.resource_type, &physical_id),
                 physical_id,
                 logical_id: m.logical_id.to_string(),
                 stack_name: m.stack_name.map(String::from),
@@ -346,5 +346,18 @@ impl MockCloud {
         Ok(self
             .shape(&make, &name, id, &record.token, &vpc, revision)
             .attributes())
+    }
+}
+
+/// What `Ref` returns: the physical id, except for types whose identifier is composite but whose `Ref`
+/// is one part (a CodeDeploy deployment group's `Ref` is its name, not `application|group`).
+fn ref_of(resource_type: &str, physical_id: &str) -> String {
+    match resource_type {
+        "AWS::CodeDeploy::DeploymentGroup" => physical_id
+            .rsplit('|')
+            .next()
+            .unwrap_or(physical_id)
+            .to_owned(),
+        _ => physical_id.to_owned(),
     }
 }
