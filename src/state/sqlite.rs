@@ -69,6 +69,7 @@ impl SqliteStore {
             })?;
         }
         let mut conn = Connection::open(path).map_err(|e| db_error(path, "open the file", e))?;
+        conn.set_prepared_statement_cache_capacity(64);
         schema::prepare(&mut conn, path)?;
         Ok(SqliteStore {
             path: path.to_owned(),

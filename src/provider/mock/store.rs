@@ -91,6 +91,8 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         Connection::open(path).map_err(|e| internal(&format!("cannot open `{shown}`"), e))?;
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(|e| internal("busy timeout", e))?;
+    // Every statement of the store stays prepared (the default cache of 16 evicts some on each create).
+    conn.set_prepared_statement_cache_capacity(64);
     let corrupt = |e: rusqlite::Error| {
         internal(
             &format!("`{shown}` is not a mock cloud store or is corrupt"),
