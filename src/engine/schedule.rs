@@ -1,5 +1,6 @@
 //! Running steps in dependency order on a pool of threads: a step starts as soon as every step it waits
-//! for is done, with at most `parallelism` steps in flight. After the first failure no new step starts;
+//! for is done, with at most `parallelism` steps in flight. Threads are started as work becomes ready (a
+//! wide graph gets as many as it can use, a chain only one). After the first failure no new step starts;
 //! steps in flight finish.
 
 use std::collections::{HashMap, VecDeque};
@@ -24,6 +25,9 @@ struct State {
     ready: VecDeque<usize>,
     waiting_on: Vec<usize>,
     running: usize,
+    /// Worker threads started, and those waiting for work.
+    workers: usize,
+    idle: usize,
     stop: bool,
     started: Vec<bool>,
     schedule: Schedule,
@@ -57,19 +61,34 @@ where
         ready,
         waiting_on,
         running: 0,
+        workers: 0,
+        idle: 0,
         stop: false,
         started: vec![false; ids.len()],
         schedule: Schedule::default(),
     });
-    let wake = Condvar::new();
-    let workers = match parallelism {
+    let limit = match parallelism {
         0 => ids.len(),
         n => n.min(ids.len()),
     }
     .clamp(1, 512);
+    let shared = Shared {
+        ids,
+        dependents: &dependents,
+        state: &state,
+        wake: &Condvar::new(),
+        work: &work,
+        limit,
+    };
     std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| worker(ids, &dependents, &state, &wake, &work));
+        let first = {
+            let mut st = shared.lock();
+            let n = st.ready.len().clamp(1, limit);
+            st.workers = n;
+            n
+        };
+        for _ in 0..first {
+            s.spawn(|| worker(s, &shared));
         }
     });
     let mut st = state
@@ -82,23 +101,32 @@ where
     st.schedule
 }
 
-fn worker<F>(
-    ids: &[String],
-    dependents: &[Vec<usize>],
-    state: &Mutex<State>,
-    wake: &Condvar,
-    work: &F,
-) where
-    F: Fn(&str) -> StepResult + Sync,
-{
-    let lock = || {
-        state
+/// What every worker reads.
+struct Shared<'a, F> {
+    ids: &'a [String],
+    dependents: &'a [Vec<usize>],
+    state: &'a Mutex<State>,
+    wake: &'a Condvar,
+    work: &'a F,
+    /// At most this many workers.
+    limit: usize,
+}
+
+impl<F> Shared<'_, F> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
             .lock()
             .expect("scheduler lock poisoned: a step panicked (this is a bug)")
-    };
+    }
+}
+
+fn worker<'scope, 'env, F>(s: &'scope std::thread::Scope<'scope, 'env>, sh: &'scope Shared<'env, F>)
+where
+    F: Fn(&str) -> StepResult + Sync,
+{
     loop {
         let i = {
-            let mut st = lock();
+            let mut st = sh.lock();
             loop {
                 if st.stop || (st.ready.is_empty() && st.running == 0) {
                     return;
@@ -108,19 +136,21 @@ fn worker<F>(
                     st.started[i] = true;
                     break i;
                 }
-                st = wake.wait(st).expect("scheduler lock poisoned");
+                st.idle += 1;
+                st = sh.wake.wait(st).expect("scheduler lock poisoned");
+                st.idle -= 1;
             }
         };
-        let result = work(&ids[i]);
-        let mut st = lock();
+        let result = (sh.work)(&sh.ids[i]);
+        let mut st = sh.lock();
         st.running -= 1;
         // Wake only as many idle workers as there is new work (a wake-up for every completion would
-        // wake every idle thread each time); wake them all when the run is over.
-        let mut newly_ready = 0;
+        // wake every idle thread each time), start more when none is idle; wake them all at the end.
+        let mut newly_ready: usize = 0;
         match result {
             StepResult::Done => {
-                st.schedule.done.push(ids[i].clone());
-                for &d in &dependents[i] {
+                st.schedule.done.push(sh.ids[i].clone());
+                for &d in &sh.dependents[i] {
                     st.waiting_on[d] -= 1;
                     if st.waiting_on[d] == 0 {
                         st.ready.push_back(d);
@@ -129,17 +159,25 @@ fn worker<F>(
                 }
             }
             StepResult::Failed(reason) => {
-                st.schedule.failed.push((ids[i].clone(), reason));
+                st.schedule.failed.push((sh.ids[i].clone(), reason));
                 st.stop = true;
             }
         }
         if st.stop || (st.ready.is_empty() && st.running == 0) {
-            wake.notify_all();
-        } else {
-            // This worker takes one of the new steps itself.
-            for _ in 1..newly_ready {
-                wake.notify_one();
-            }
+            sh.wake.notify_all();
+            continue;
+        }
+        // This worker takes one of the new steps itself.
+        let others = newly_ready.saturating_sub(1);
+        let woken = others.min(st.idle);
+        for _ in 0..woken {
+            sh.wake.notify_one();
+        }
+        let more = (others - woken).min(sh.limit - st.workers);
+        st.workers += more;
+        drop(st);
+        for _ in 0..more {
+            s.spawn(move || worker(s, sh));
         }
     }
 }
