@@ -192,6 +192,43 @@ mod tests {
     }
 
     #[test]
+    fn threads_start_as_work_becomes_ready() {
+        let threads = |after: Vec<Vec<String>>, n: usize| {
+            let seen = Mutex::new(std::collections::HashSet::new());
+            let names: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+            let s = run(&names, &after, 0, |_| {
+                seen.lock().unwrap().insert(std::thread::current().id());
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                StepResult::Done
+            });
+            assert_eq!(s.done.len(), n);
+            seen.into_inner().unwrap().len()
+        };
+        // A chain of 20 needs one thread at a time.
+        let chain: Vec<Vec<String>> = (0..20)
+            .map(|i| {
+                if i == 0 {
+                    vec![]
+                } else {
+                    vec![format!("s{}", i - 1)]
+                }
+            })
+            .collect();
+        assert_eq!(threads(chain, 20), 1);
+        // One root with 8 dependents: more threads start when they become ready.
+        let fan: Vec<Vec<String>> = (0..9)
+            .map(|i| {
+                if i == 0 {
+                    vec![]
+                } else {
+                    vec!["s0".to_owned()]
+                }
+            })
+            .collect();
+        assert!(threads(fan, 9) > 1);
+    }
+
+    #[test]
     fn respects_dependencies_and_parallelism() {
         let order = Mutex::new(Vec::new());
         let in_flight = AtomicUsize::new(0);
