@@ -2,13 +2,14 @@
 //! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
 //! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
 //! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
-//! permission) is `events/api.rs`. Authorizers, CORS, custom domains, usage plans, gateway responses and
-//! models are not expanded yet: an API that uses them is reported.
+//! permission) is `events/api.rs`; authorizers are `api_auth.rs`. Custom domains, usage plans, resource
+//! policies and models are not expanded yet: an API that uses them is reported.
 
 use indexmap::IndexMap;
 
 use crate::source::{Node, NodeKind, Span};
 
+use super::api_auth::ApiAuth;
 use super::api_definition::{
     Cors, add_cors, add_path, base_definition, gateway_responses, location_sw, openapi3_security,
 };
@@ -22,7 +23,6 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 
 /// API properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
-    "Auth",
     "Domain",
     "Models",
     "MergeDefinitions",
@@ -63,6 +63,11 @@ pub(super) struct ApiEvent {
     /// For events with `RestApiId`: the function's `FunctionName` (known parameters substituted) as the
     /// translator prints it; its deployment id covers it, so renaming the function redeploys the API.
     pub function_name: Option<String>,
+    /// The event's `Auth`.
+    pub auth: Option<Node>,
+    /// The resource and event names errors about this event are reported under; `true` when the resource
+    /// is a state machine (the translator names only the event then).
+    pub owner: (String, String, bool),
 }
 
 /// The API an event attaches to: `RestApiId` as written (a logical id or a `Ref` to one), or the implicit
@@ -116,11 +121,12 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
         let Some(events) = get(props, "Events").and_then(Node::as_map) else {
             continue;
         };
-        for (_, e) in events.iter() {
-            if get(&e.value, "Type").and_then(Node::as_str) != Some("Api") {
+        for (name, e) in events.iter() {
+            let value = &e.value;
+            if get(value, "Type").and_then(Node::as_str) != Some("Api") {
                 continue;
             }
-            let Some(p) = get(&e.value, "Properties") else {
+            let Some(p) = get(value, "Properties") else {
                 continue;
             };
             let (Some(path), Some(method), Some(api)) = (
@@ -142,12 +148,14 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                     }
                 });
             out.entry(api).or_default().push(ApiEvent {
+                auth: get(p, "Auth").cloned(),
+                owner: (id.to_owned(), name.to_owned(), false),
                 state_machine: None,
                 function_name,
                 path: path.to_owned(),
                 method: method.to_ascii_lowercase(),
                 invoke: invoke.clone(),
-                span: e.value.span,
+                span: value.span,
                 policies: ["DeletionPolicy", "UpdateReplacePolicy"]
                     .iter()
                     .filter_map(|k| get(r, k).map(|v| ((*k).to_owned(), v.clone())))
@@ -183,6 +191,8 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             let unescape = get(p, "UnescapeMappingTemplate")
                 .is_some_and(|u| matches!(u.kind, NodeKind::Bool(true)));
             out.entry(api).or_default().push(ApiEvent {
+                auth: get(p, "Auth").cloned(),
+                owner: (id.to_owned(), name.to_owned(), true),
                 state_machine: Some((id.to_owned(), format!("{id}{name}Role"), unescape)),
                 function_name: None,
                 path: path.to_owned(),
@@ -358,9 +368,36 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     };
     let b = B::new(span);
     let prop = |k: &str| r.prop(k);
+    let mut auth = match ApiAuth::parse(prop("Auth")) {
+        Ok(a) => a,
+        Err(m) => {
+            ctx.errors
+                .push(SamError::resource(id, r.span_of("Auth"), m));
+            return;
+        }
+    };
+    if let Some(key) = ["ResourcePolicy", "UsagePlan"]
+        .iter()
+        .find(|k| prop("Auth").and_then(|a| get(a, k)).is_some())
+    {
+        ctx.errors.push(SamError::unsupported(
+            id,
+            r.span_of("Auth"),
+            format!("API property Auth.{key} is not expanded yet"),
+        ));
+        return;
+    }
     let mut api = Res::new("AWS::ApiGateway::RestApi", span);
     let hash_text;
     if let Some(uri) = prop("DefinitionUri") {
+        if prop("Auth").is_some() && prop("DefinitionBody").is_none() {
+            ctx.errors.push(SamError::resource(
+                id,
+                r.span_of("Auth"),
+                "Auth works only with inline Swagger specified in 'DefinitionBody' property.",
+            ));
+            return;
+        }
         if prop("DefinitionBody").is_some() {
             ctx.errors.push(SamError::resource(
                 id,
@@ -405,8 +442,16 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             None => base_definition(),
         };
         let written = prop("DefinitionBody").is_some();
+        let mut failed = false;
         for e in &events {
             add_path(&mut definition, e, &ctx.partition, written);
+            if let Err(m) = auth.apply_event(&mut definition, e, written) {
+                ctx.errors.push(event_error(e, m));
+                failed = true;
+            }
+        }
+        if failed {
+            return;
         }
         if let Some(c) = prop("Cors") {
             match cors(c) {
@@ -426,6 +471,13 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             entries.retain(|(k, _, _)| k != "swagger");
             entries.push(("openapi".to_owned(), false, Sw::Written(version.clone())));
             let _ = v;
+        }
+        if (auth.is_set() || auth_used(&events))
+            && let Err(m) = auth.finish(&mut definition, written)
+        {
+            ctx.errors
+                .push(SamError::structure(r.span_of("DefinitionBody"), m));
+            return;
         }
         if let Some(g) = prop("GatewayResponses") {
             match gateway_responses(g) {
@@ -520,8 +572,48 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         .insert(format!("{id}.Deployment"), deployment_id.clone());
     ctx.refs.insert(format!("{id}.Stage"), stage_id.clone());
     ctx.add(origin, id.to_owned(), api);
+    for a in auth.authorizers.iter().flatten() {
+        if let Some(function) = &a.function {
+            let mut p = Res::new("AWS::Lambda::Permission", span)
+                .prop("Action", b.s("lambda:InvokeFunction"))
+                .prop("FunctionName", function.clone())
+                .prop("Principal", b.s("apigateway.amazonaws.com"))
+                .prop(
+                    "SourceArn",
+                    b.call(
+                        "Fn::Sub",
+                        b.seq(vec![
+                            b.s("arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/authorizers/*"),
+                            b.map([("__ApiId__", b.r#ref(id))]),
+                        ]),
+                    ),
+                );
+            p.attrs = r.passed_attrs(&["Condition"]);
+            ctx.add(origin, format!("{id}{}AuthorizerPermission", a.name), p);
+        }
+    }
     ctx.add(origin, deployment_id, deployment);
     ctx.add(origin, stage_id, st);
+}
+
+/// True when an event asks for authorization of its own.
+fn auth_used(events: &[ApiEvent]) -> bool {
+    events.iter().any(|e| e.auth.is_some())
+}
+
+/// An error about event `e`, under the resource and event it belongs to.
+fn event_error(e: &ApiEvent, message: String) -> SamError {
+    let (owner, name, machine) = &e.owner;
+    if *machine {
+        SamError {
+            code: super::codes::INVALID_EVENT,
+            subject: super::errors::Subject::EventOnly(name.clone()),
+            message,
+            span: e.span,
+        }
+    } else {
+        SamError::event(owner, name, e.span, message)
+    }
 }
 
 /// `EndpointConfiguration: REGIONAL` or `{Type, VPCEndpointIds}` as the RestApi's property.

@@ -4,8 +4,8 @@
 //! ones), so a SAM application validates, plans and deploys like any other stack. Each concept has its own
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
-//! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs` and
-//! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
+//! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
+//! `api_definition.rs` and `api_auth.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
 //! `layer.rs`, `application.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
@@ -27,6 +27,7 @@
 //! | `E6307` | a value the transform needs that is not known yet (a parameter without a value, a local path) |
 
 mod api;
+mod api_auth;
 mod api_definition;
 mod application;
 mod build;

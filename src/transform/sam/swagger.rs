@@ -16,6 +16,8 @@ pub(super) enum Sw {
     /// A value written in the template, kept whole.
     Written(Node),
     Map(Vec<(String, bool, Sw)>),
+    /// A mapping the translator held as a plain dictionary: printed in insertion order.
+    Ordered(Vec<(String, bool, Sw)>),
     Seq(Vec<Sw>),
 }
 
@@ -28,6 +30,16 @@ impl Sw {
     /// A mapping of constants' keys.
     pub fn map(entries: Vec<(&str, Sw)>) -> Sw {
         Sw::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), false, v))
+                .collect(),
+        )
+    }
+
+    /// A plain dictionary of constants' keys, printed in insertion order.
+    pub fn ordered(entries: Vec<(&str, Sw)>) -> Sw {
+        Sw::Ordered(
             entries
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), false, v))
@@ -88,7 +100,9 @@ impl Sw {
         match self {
             Sw::Text(t, _) => b.s(t.as_str()),
             Sw::Written(n) => n.clone(),
-            Sw::Map(entries) => b.map(entries.iter().map(|(k, _, v)| (k.as_str(), v.node(span)))),
+            Sw::Map(entries) | Sw::Ordered(entries) => {
+                b.map(entries.iter().map(|(k, _, v)| (k.as_str(), v.node(span))))
+            }
             Sw::Seq(items) => b.seq(items.iter().map(|i| i.node(span)).collect()),
         }
     }
@@ -116,6 +130,18 @@ impl Sw {
                         out.push_str(", ");
                     }
                     let (k, unicode, v) = &entries[i];
+                    text_repr(k, *unicode, out);
+                    out.push_str(": ");
+                    v.repr(out);
+                }
+                out.push('}');
+            }
+            Sw::Ordered(entries) => {
+                out.push('{');
+                for (n, (k, unicode, v)) in entries.iter().enumerate() {
+                    if n > 0 {
+                        out.push_str(", ");
+                    }
                     text_repr(k, *unicode, out);
                     out.push_str(": ");
                     v.repr(out);
