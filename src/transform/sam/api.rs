@@ -2,8 +2,8 @@
 //! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
 //! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
 //! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
-//! permission) is `events/api.rs`; authorizers are `api_auth.rs`. Custom domains, usage plans, resource
-//! policies and models are not expanded yet: an API that uses them is reported.
+//! permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom domains `api_domain.rs`. Usage
+//! plans, resource policies and models are not expanded yet: an API that uses them is reported.
 
 use indexmap::IndexMap;
 
@@ -23,7 +23,6 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 
 /// API properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
-    "Domain",
     "Models",
     "MergeDefinitions",
     "DisableExecuteApiEndpoint",
@@ -495,6 +494,11 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             text.push_str("||");
             text.push_str(v);
         }
+        if let Some(d) = prop("Domain").and_then(|d| super::api_domain::deployment_text(ctx, id, d))
+        {
+            text.push_str("||");
+            text.push_str(&d);
+        }
         let names: String = events
             .iter()
             .filter_map(|e| e.function_name.as_deref())
@@ -593,7 +597,18 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         }
     }
     ctx.add(origin, deployment_id, deployment);
-    ctx.add(origin, stage_id, st);
+    ctx.add(origin, stage_id.clone(), st);
+    if let Some(domain) = prop("Domain") {
+        let target = super::api_domain::Target {
+            api: id,
+            stage_id: &stage_id,
+            span,
+            attrs: r.passed_attrs(&["Condition"]),
+        };
+        if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
+            ctx.errors.push(SamError::resource(id, domain.span, m));
+        }
+    }
 }
 
 /// True when an event asks for authorization of its own.

@@ -5,7 +5,7 @@
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
-//! `api_definition.rs` and `api_auth.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
+//! `api_definition.rs`, `api_auth.rs` and `api_domain.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
 //! `layer.rs`, `application.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
@@ -29,6 +29,7 @@
 mod api;
 mod api_auth;
 mod api_definition;
+mod api_domain;
 mod application;
 mod build;
 mod code;
