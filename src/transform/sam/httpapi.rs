@@ -2,7 +2,7 @@
 //! an `ApiId` share. Each becomes an `AWS::ApiGatewayV2::Api` whose OpenAPI 3 definition gets one route per
 //! event (a Lambda proxy integration, payload format 2.0; an event without path and method is the default
 //! route), and an auto-deployed `Stage`. The functions' side (the permission) is `events/httpapi.rs`.
-//! Authorizers, CORS and custom domains are not expanded yet: an API that uses them is reported.
+//! Authorizers are `httpapi_auth.rs`. Custom domains are not expanded yet: an API that uses them is reported.
 
 use indexmap::IndexMap;
 
@@ -10,12 +10,13 @@ use crate::source::{Node, NodeKind, Span};
 
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
+use super::httpapi_auth::HttpAuth;
 use super::{Ctx, Serverless, code};
 
 /// The implicit HTTP API's logical id.
 pub(super) const IMPLICIT: &str = "ServerlessHttpApi";
 
-const UNSUPPORTED: &[&str] = &["Auth", "Domain", "PropagateTags"];
+const UNSUPPORTED: &[&str] = &["Domain", "PropagateTags"];
 const STAGE_PASSTHROUGH: &[(&str, &str)] = &[
     ("StageVariables", "StageVariables"),
     ("AccessLogSettings", "AccessLogSettings"),
@@ -33,6 +34,10 @@ pub(super) struct HttpEvent {
     pub timeout: Option<Node>,
     /// The event's own `RouteSettings`, merged into the stage's settings for its route.
     pub route_settings: Option<Node>,
+    /// The event's `Auth`.
+    pub auth: Option<Node>,
+    /// The function and event errors about this event are reported under.
+    pub owner: (String, String),
     pub span: Span,
 }
 
@@ -68,7 +73,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
         let Some(events) = get(props, "Events").and_then(Node::as_map) else {
             continue;
         };
-        for (_, e) in events.iter() {
+        for (name, e) in events.iter() {
             if get(&e.value, "Type").and_then(Node::as_str) != Some("HttpApi") {
                 continue;
             }
@@ -90,6 +95,8 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
                 payload: get(p, "PayloadFormatVersion").cloned(),
                 timeout: get(p, "TimeoutInMillis").cloned(),
                 route_settings: get(p, "RouteSettings").cloned(),
+                auth: get(p, "Auth").cloned(),
+                owner: (id.to_owned(), name.to_owned()),
                 span: e.value.span,
             });
         }
@@ -168,11 +175,46 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             .get("paths")
             .map(super::build::to_obj)
             .unwrap_or_default();
+        let auth = match HttpAuth::parse(r.prop("Auth"), &ctx.partition, b) {
+            Ok(a) => a,
+            Err(m) => {
+                ctx.errors
+                    .push(SamError::resource(r.id, r.span_of("Auth"), m));
+                return;
+            }
+        };
+        let mut failed = false;
         for e in &events {
-            // The translator writes an explicit API's default route as `/$default` unless the
-            // definition has a `$default` path already.
-            let slash = r.id != IMPLICIT && !paths.contains_key("$default");
-            add_route(&mut paths, e, slash, b);
+            // The translator writes an explicit API's default route as `/$default` when it is the
+            // first route of the definition.
+            let slash = r.id != IMPLICIT && paths.is_empty();
+            let Some((path, method)) = add_route(&mut paths, e, slash, b) else {
+                continue;
+            };
+            let shown = if path == "/$default" {
+                "$default"
+            } else {
+                path.as_str()
+            };
+            match auth.route_security(e, &method, shown, b) {
+                Ok(Some(security)) => set_security(&mut paths, &path, &method, security, b),
+                Ok(None) => {}
+                Err(m) => {
+                    let (owner, name) = &e.owner;
+                    ctx.errors.push(SamError::event(owner, name, e.span, m));
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return;
+        }
+        if auth.is_set() {
+            auth.finish(&mut body, &mut paths, b);
+        }
+        for (name, function) in &auth.permissions {
+            let p = HttpAuth::permission(r.id, function, b);
+            ctx.add(r.id, format!("{}{name}AuthorizerPermission", r.id), p);
         }
         body.insert("paths".into(), b.obj(paths));
         let mut tags: Vec<Node> = body
@@ -329,7 +371,13 @@ fn base_definition(b: B) -> Obj {
 
 /// Adds event `e`'s route (the default route when it has no path and method).
 /// `slash_default`: the default route's path is `/$default`.
-fn add_route(paths: &mut Obj, e: &HttpEvent, slash_default: bool, b: B) {
+/// Returns the path and method of the route added.
+fn add_route(
+    paths: &mut Obj,
+    e: &HttpEvent,
+    slash_default: bool,
+    b: B,
+) -> Option<(String, String)> {
     let uri = format!(
         "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
         e.invoke
@@ -390,10 +438,26 @@ fn add_route(paths: &mut Obj, e: &HttpEvent, slash_default: bool, b: B) {
         .get(&method)
         .is_some_and(|m| get(m, "x-amazon-apigateway-integration").is_some())
     {
-        return;
+        return None;
     }
-    methods.insert(method, b.obj(op));
-    paths.insert(path, b.obj(methods));
+    methods.insert(method.clone(), b.obj(op));
+    paths.insert(path.clone(), b.obj(methods));
+    Some((path, method))
+}
+
+/// Sets the `security` of route `method` of `path`, before its `responses`.
+fn set_security(paths: &mut Obj, path: &str, method: &str, security: Node, b: B) {
+    let mut methods = paths
+        .get(path)
+        .map(super::build::to_obj)
+        .unwrap_or_default();
+    let mut op = methods
+        .get(method)
+        .map(super::build::to_obj)
+        .unwrap_or_default();
+    op.insert("security".into(), security);
+    methods.insert(method.to_owned(), b.obj(op));
+    paths.insert(path.to_owned(), b.obj(methods));
 }
 
 /// `CorsConfiguration` as the definition's `x-amazon-apigateway-cors`: `true` allows every origin, a
