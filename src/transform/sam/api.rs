@@ -604,6 +604,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             stage_id: &stage_id,
             span,
             attrs: r.passed_attrs(&["Condition"]),
+            http_tags: None,
         };
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
             ctx.errors.push(SamError::resource(id, domain.span, m));

@@ -1,7 +1,8 @@
-//! A REST API's custom domain (`Domain`): the `AWS::ApiGateway::DomainName` (or `DomainNameV2` for a
+//! A REST or HTTP API's custom domain (`Domain`): the `AWS::ApiGateway::DomainName` (or `DomainNameV2` for a
 //! `PRIVATE` endpoint, with its `DomainNameAccessAssociation`), one base path mapping per `BasePath`, and
 //! the Route 53 alias records of `Route53` (records of APIs that share a hosted zone go into one record set
-//! group). Generated ids hash the domain name and the hosted zone as the translator does. It never touches
+//! group); an HTTP API's is an `AWS::ApiGatewayV2::DomainName` with API mappings. Generated ids hash the
+//! domain name and the hosted zone as the translator does. It never touches
 //! the API's definition.
 
 use crate::source::{Node, NodeKind, Span};
@@ -98,6 +99,8 @@ pub(super) struct Target<'a> {
     pub stage_id: &'a str,
     pub span: Span,
     pub attrs: Obj,
+    /// For an HTTP API: the tags its domain name carries (`None` for a REST API).
+    pub http_tags: Option<Obj>,
 }
 
 /// Expands `Domain` for API `t.api`; errors are the translator's sentences about the API.
@@ -124,6 +127,9 @@ pub(super) fn expand(ctx: &mut Ctx, t: &Target, domain: &Node) -> Result<(), Str
         return Err(
             "EndpointConfiguration for Custom Domains must be one of ['EDGE', 'REGIONAL', 'PRIVATE'].".into(),
         );
+    }
+    if let Some(tags) = &t.http_tags {
+        return http(ctx, t, &domain, tags.clone());
     }
     let private = kind == "PRIVATE";
     let domain_id = format!(
@@ -162,10 +168,7 @@ pub(super) fn expand(ctx: &mut Ctx, t: &Target, domain: &Node) -> Result<(), Str
                 );
             }
             // The translator leaves out empty values (a version of `0`).
-            let falsy = matches!(&e.value.kind, NodeKind::Number(n) if n.parse::<f64>() == Ok(0.0))
-                || matches!(&e.value.kind, NodeKind::String(s) if s.is_empty())
-                || matches!(e.value.kind, NodeKind::Null | NodeKind::Bool(false));
-            if !falsy {
+            if !falsy(&e.value) {
                 tls.insert(k.to_owned(), e.value.clone());
             }
         }
@@ -212,6 +215,92 @@ pub(super) fn expand(ctx: &mut Ctx, t: &Target, domain: &Node) -> Result<(), Str
     Ok(())
 }
 
+/// An HTTP API's domain: an `AWS::ApiGatewayV2::DomainName` with one regional configuration, API
+/// mappings, and the Route 53 records.
+fn http(ctx: &mut Ctx, t: &Target, domain: &Node, mut tags: Obj) -> Result<(), String> {
+    let field = |k: &str| get(domain, k).filter(|v| !matches!(v.kind, NodeKind::Null));
+    let b = B::new(t.span);
+    let (Some(name), Some(certificate)) = (field("DomainName"), field("CertificateArn")) else {
+        return Ok(());
+    };
+    let domain_id = format!("ApiGatewayDomainNameV2{}", value_hash(name));
+    let mut configuration = Obj::new();
+    configuration.insert("CertificateArn".into(), certificate.clone());
+    configuration.insert(
+        "EndpointType".into(),
+        field("EndpointConfiguration")
+            .cloned()
+            .unwrap_or_else(|| b.s("REGIONAL")),
+    );
+    for key in ["SecurityPolicy", "OwnershipVerificationCertificateArn"] {
+        if let Some(v) = field(key) {
+            configuration.insert(key.into(), v.clone());
+        }
+    }
+    let mut res = Res::new("AWS::ApiGatewayV2::DomainName", t.span)
+        .prop("DomainName", name.clone())
+        .prop(
+            "DomainNameConfigurations",
+            b.seq(vec![b.obj(configuration)]),
+        );
+    if let Some(m) = field("MutualTlsAuthentication").and_then(Node::as_map) {
+        let tls: Obj = m
+            .iter()
+            .filter(|(_, e)| !falsy(&e.value))
+            .map(|(k, e)| (k.to_owned(), e.value.clone()))
+            .collect();
+        res = res.prop("MutualTlsAuthentication", b.obj(tls));
+    }
+    tags.insert("httpapi:createdBy".into(), b.s("SAM"));
+    res = res.prop("Tags", b.obj(tags));
+    res.attrs = t.attrs.clone();
+    ctx.add(t.api, domain_id.clone(), res);
+    let paths: Vec<String> = field("BasePath")
+        .map(|n| match &n.kind {
+            NodeKind::Seq(items) => items
+                .iter()
+                .filter_map(Node::as_str)
+                .map(str::to_owned)
+                .collect(),
+            NodeKind::String(s) => vec![s.clone()],
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    let mapping = |key: Option<&str>| {
+        let mut m = Res::new("AWS::ApiGatewayV2::ApiMapping", t.span).prop("ApiId", b.r#ref(t.api));
+        if let Some(k) = key.filter(|k| !k.is_empty()) {
+            m = m.prop("ApiMappingKey", b.s(k));
+        }
+        m = m
+            .prop("DomainName", b.r#ref(&domain_id))
+            .prop("Stage", b.r#ref(t.stage_id));
+        m.attrs = t.attrs.clone();
+        m
+    };
+    if paths.is_empty() {
+        ctx.add(t.api, format!("{}ApiMapping", t.api), mapping(None));
+    }
+    for p in &paths {
+        let id_part: String = p.chars().filter(char::is_ascii_alphanumeric).collect();
+        ctx.add(
+            t.api,
+            format!("{}{id_part}ApiMapping", t.api),
+            mapping(Some(p.trim_matches('/'))),
+        );
+    }
+    if let Some(r) = field("Route53") {
+        route53(ctx, t, r, name, &domain_id, "REGIONAL")?;
+    }
+    Ok(())
+}
+
+/// A value the translator leaves out as empty (`0`, `""`, `false`, null).
+fn falsy(v: &Node) -> bool {
+    matches!(&v.kind, NodeKind::Number(n) if n.parse::<f64>() == Ok(0.0))
+        || matches!(&v.kind, NodeKind::String(s) if s.is_empty())
+        || matches!(v.kind, NodeKind::Null | NodeKind::Bool(false))
+}
+
 /// The checks of `Domain` made before any resource is generated.
 fn check(domain: &Node) -> Result<(), String> {
     let field = |k: &str| get(domain, k);
@@ -224,7 +313,12 @@ fn check(domain: &Node) -> Result<(), String> {
             }
         }
     }
-    for key in ["Route53", "AccessAssociation", "MutualTlsAuthentication"] {
+    if let Some(m) = field("MutualTlsAuthentication")
+        && (m.as_map().is_none() || is_intrinsic(m))
+    {
+        return Err("MutualTlsAuthentication must be a map with at least one of the following fields ['TruststoreUri', 'TruststoreVersion'].".into());
+    }
+    for key in ["Route53", "AccessAssociation"] {
         if let Some(v) = field(key)
             && (v.as_map().is_none() || is_intrinsic(v))
         {

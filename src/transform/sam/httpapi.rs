@@ -2,7 +2,7 @@
 //! an `ApiId` share. Each becomes an `AWS::ApiGatewayV2::Api` whose OpenAPI 3 definition gets one route per
 //! event (a Lambda proxy integration, payload format 2.0; an event without path and method is the default
 //! route), and an auto-deployed `Stage`. The functions' side (the permission) is `events/httpapi.rs`.
-//! Authorizers are `httpapi_auth.rs`. Custom domains are not expanded yet: an API that uses them is reported.
+//! Authorizers are `httpapi_auth.rs`, custom domains `api_domain.rs`.
 
 use indexmap::IndexMap;
 
@@ -16,7 +16,7 @@ use super::{Ctx, Serverless, code};
 /// The implicit HTTP API's logical id.
 pub(super) const IMPLICIT: &str = "ServerlessHttpApi";
 
-const UNSUPPORTED: &[&str] = &["Domain", "PropagateTags"];
+const UNSUPPORTED: &[&str] = &["PropagateTags"];
 const STAGE_PASSTHROUGH: &[(&str, &str)] = &[
     ("StageVariables", "StageVariables"),
     ("AccessLogSettings", "AccessLogSettings"),
@@ -247,15 +247,31 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
+        if let Some(d) = r.prop("DisableExecuteApiEndpoint") {
+            // The definition's servers carry the setting.
+            let setting = b.map([(
+                "x-amazon-apigateway-endpoint-configuration",
+                b.map([("disableExecuteApiEndpoint", d.clone())]),
+            )]);
+            let servers = match body.get("servers").and_then(Node::as_seq) {
+                Some(list) if !list.is_empty() => list
+                    .iter()
+                    .map(|s| {
+                        let mut o = super::build::to_obj(s);
+                        o.insert(
+                            "x-amazon-apigateway-endpoint-configuration".into(),
+                            b.map([("disableExecuteApiEndpoint", d.clone())]),
+                        );
+                        b.obj(o)
+                    })
+                    .collect(),
+                _ => vec![setting],
+            };
+            body.insert("servers".into(), b.seq(servers));
+        }
         api = api.prop("Body", b.obj(body));
     }
-    for key in [
-        "FailOnWarnings",
-        "Description",
-        "DisableExecuteApiEndpoint",
-        "Name",
-        "IpAddressType",
-    ] {
+    for key in ["FailOnWarnings", "Description", "Name", "IpAddressType"] {
         if let Some(v) = r.prop(key) {
             api = api.prop(key, v.clone());
         }
@@ -325,7 +341,19 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     stage.attrs = r.passed_attrs(&["Condition", "DeletionPolicy", "UpdateReplacePolicy"]);
     ctx.refs.insert(format!("{}.Stage", r.id), stage_id.clone());
     ctx.add(r.id, r.id.to_owned(), api);
-    ctx.add(r.id, stage_id, stage);
+    ctx.add(r.id, stage_id.clone(), stage);
+    if let Some(domain) = r.prop("Domain") {
+        let target = super::api_domain::Target {
+            api: r.id,
+            stage_id: &stage_id,
+            span: r.node.span,
+            attrs: r.passed_attrs(&["Condition"]),
+            http_tags: Some(Obj::new()),
+        };
+        if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
+            ctx.errors.push(SamError::resource(r.id, domain.span, m));
+        }
+    }
 }
 
 /// Adds the implicit HTTP API when functions have `HttpApi` events without `ApiId`.
