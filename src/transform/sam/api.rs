@@ -2,8 +2,8 @@
 //! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
 //! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
 //! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
-//! permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom domains `api_domain.rs`. Usage
-//! plans, resource policies and models are not expanded yet: an API that uses them is reported.
+//! permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom domains `api_domain.rs`, usage
+//! plans `api_usage_plan.rs`. Resource policies and models are not expanded yet: an API that uses them is reported.
 
 use indexmap::IndexMap;
 
@@ -31,7 +31,6 @@ const UNSUPPORTED: &[&str] = &[
     "AlwaysDeploy",
     "PropagateTags",
     "ApiKeySourceType",
-    "Policy",
     "SecurityPolicy",
     "EndpointAccessMode",
 ];
@@ -375,7 +374,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             return;
         }
     };
-    if let Some(key) = ["ResourcePolicy", "UsagePlan"]
+    if let Some(key) = ["ResourcePolicy"]
         .iter()
         .find(|k| prop("Auth").and_then(|a| get(a, k)).is_some())
     {
@@ -516,6 +515,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         "FailOnWarnings",
         "Mode",
         "Description",
+        "Policy",
     ] {
         if let Some(v) = prop(key) {
             api = api.prop(key, v.clone());
@@ -598,6 +598,18 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     }
     ctx.add(origin, deployment_id, deployment);
     ctx.add(origin, stage_id.clone(), st);
+    if let Some(plan) = super::api_usage_plan::of(prop("Auth"))
+        && let Err(m) = super::api_usage_plan::expand(
+            ctx,
+            id,
+            &stage_id,
+            plan,
+            &r.passed_attrs(&["Condition", "DeletionPolicy", "UpdateReplacePolicy"]),
+            span,
+        )
+    {
+        ctx.errors.push(SamError::resource(id, plan.span, m));
+    }
     if let Some(domain) = prop("Domain") {
         let target = super::api_domain::Target {
             api: id,

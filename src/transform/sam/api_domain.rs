@@ -352,7 +352,7 @@ fn mappings(
     };
     let mapping = |path: Option<&str>| {
         let mut m = Res::new(ty, t.span);
-        if let Some(p) = path.filter(|p| !p.is_empty()) {
+        if let Some(p) = path {
             m = m.prop("BasePath", b.s(p));
         }
         m = m

@@ -5,7 +5,7 @@
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
-//! `api_definition.rs`, `api_auth.rs` and `api_domain.rs` REST APIs, `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
+//! `api_definition.rs`, `api_auth.rs`, `api_domain.rs` and `api_usage_plan.rs` REST APIs, `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
 //! `layer.rs`, `application.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
@@ -30,6 +30,7 @@ mod api;
 mod api_auth;
 mod api_definition;
 mod api_domain;
+mod api_usage_plan;
 mod application;
 mod build;
 mod code;
@@ -191,9 +192,11 @@ pub fn expand(
             *node = refs::rewrite(node, &ctx.refs);
         }
     }
-    Ok(Document {
-        root: assemble(root, root_span, out),
-    })
+    let mut root_node = assemble(root, root_span, out);
+    if !ctx.refs.is_empty() {
+        root_node = rewrite_outputs(&root_node, &ctx.refs);
+    }
+    Ok(Document { root: root_node })
 }
 
 /// Expands one input resource into `ctx.out` (or copies it when it is not a serverless resource).
@@ -249,6 +252,23 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
             format!("resource type {ty} is not expanded yet"),
         )),
     }
+}
+
+/// The template with SAM resource references in its `Outputs` rewritten too.
+fn rewrite_outputs(root: &Node, refs: &refs::RefMap) -> Node {
+    let Some(m) = root.as_map() else {
+        return root.clone();
+    };
+    let mut out = Mapping::new();
+    for (k, e) in m.iter() {
+        let value = if k == "Outputs" {
+            refs::rewrite(&e.value, refs)
+        } else {
+            e.value.clone()
+        };
+        let _ = out.insert(k.to_owned(), e.key_span, value);
+    }
+    Node::new(root.span, NodeKind::Map(out))
 }
 
 /// A resource without its embedded `Connectors` (they expand into resources of their own).
