@@ -617,6 +617,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             span,
             attrs: r.passed_attrs(&["Condition"]),
             http_tags: None,
+            merge_records: true,
         };
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
             ctx.errors.push(SamError::resource(id, domain.span, m));

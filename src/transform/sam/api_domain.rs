@@ -99,8 +99,12 @@ pub(super) struct Target<'a> {
     pub stage_id: &'a str,
     pub span: Span,
     pub attrs: Obj,
-    /// For an HTTP API: the tags its domain name carries (`None` for a REST API).
+    /// For an HTTP or WebSocket API: the tags its domain name carries, the creator's tag included
+    /// (`None` for a REST API).
     pub http_tags: Option<Obj>,
+    /// Whether records for a hosted zone another API uses already join its record set group (the
+    /// translator replaces the group for a WebSocket API).
+    pub merge_records: bool,
 }
 
 /// Expands `Domain` for API `t.api`; errors are the translator's sentences about the API.
@@ -215,9 +219,9 @@ pub(super) fn expand(ctx: &mut Ctx, t: &Target, domain: &Node) -> Result<(), Str
     Ok(())
 }
 
-/// An HTTP API's domain: an `AWS::ApiGatewayV2::DomainName` with one regional configuration, API
+/// An HTTP or WebSocket API's domain: an `AWS::ApiGatewayV2::DomainName` with one regional configuration, API
 /// mappings, and the Route 53 records.
-fn http(ctx: &mut Ctx, t: &Target, domain: &Node, mut tags: Obj) -> Result<(), String> {
+fn http(ctx: &mut Ctx, t: &Target, domain: &Node, tags: Obj) -> Result<(), String> {
     let field = |k: &str| get(domain, k).filter(|v| !matches!(v.kind, NodeKind::Null));
     let b = B::new(t.span);
     let (Some(name), Some(certificate)) = (field("DomainName"), field("CertificateArn")) else {
@@ -251,7 +255,6 @@ fn http(ctx: &mut Ctx, t: &Target, domain: &Node, mut tags: Obj) -> Result<(), S
             .collect();
         res = res.prop("MutualTlsAuthentication", b.obj(tls));
     }
-    tags.insert("httpapi:createdBy".into(), b.s("SAM"));
     res = res.prop("Tags", b.obj(tags));
     res.attrs = t.attrs.clone();
     ctx.add(t.api, domain_id.clone(), res);
@@ -454,7 +457,7 @@ fn route53(
         records.push(b.obj(record));
     }
     let group_id = format!("RecordSetGroup{}", value_hash(zone));
-    if let Some(existing) = ctx.out.get(&group_id) {
+    if let Some(existing) = ctx.out.get(&group_id).filter(|_| t.merge_records) {
         let mut top = to_obj(existing);
         let mut props = top.get("Properties").map(to_obj).unwrap_or_default();
         let mut all = props
@@ -472,6 +475,10 @@ fn route53(
         .prop(zone_key, zone.clone())
         .prop("RecordSets", b.seq(records));
     group.attrs = t.attrs.clone();
+    if ctx.out.contains_key(&group_id) {
+        ctx.out.insert(group_id, group.node());
+        return Ok(());
+    }
     ctx.add(t.api, group_id, group);
     Ok(())
 }

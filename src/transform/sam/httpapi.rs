@@ -348,7 +348,12 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             stage_id: &stage_id,
             span: r.node.span,
             attrs: r.passed_attrs(&["Condition"]),
-            http_tags: Some(Obj::new()),
+            http_tags: Some(
+                [("httpapi:createdBy".to_owned(), b.s("SAM"))]
+                    .into_iter()
+                    .collect(),
+            ),
+            merge_records: true,
         };
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
             ctx.errors.push(SamError::resource(r.id, domain.span, m));
