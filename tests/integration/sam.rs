@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 232;
-const MIN_EXACT: usize = 182;
+const MIN_TRANSFORMED: usize = 235;
+const MIN_EXACT: usize = 187;
 const MIN_REJECTED: usize = 116;
 const MIN_RIGHT_MESSAGE: usize = 97;
 

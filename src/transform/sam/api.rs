@@ -3,7 +3,9 @@
 //! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
 //! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
 //! permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom domains `api_domain.rs`, usage
-//! plans `api_usage_plan.rs`. Resource policies and models are not expanded yet: an API that uses them is reported.
+//! plans `api_usage_plan.rs`, resource policies `api_policy.rs`. Models are not expanded yet: an API
+//! that uses them is reported. A function's events are visited in the order of their names, as the
+//! translator does (the order decides the definition's hashed text).
 
 use indexmap::IndexMap;
 
@@ -119,8 +121,10 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
         let Some(events) = get(props, "Events").and_then(Node::as_map) else {
             continue;
         };
-        for (name, e) in events.iter() {
-            let value = &e.value;
+        // The translator visits a function's events in the order of their names.
+        let mut sorted: Vec<(&str, &Node)> = events.iter().map(|(k, e)| (k, &e.value)).collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, value) in sorted {
             if get(value, "Type").and_then(Node::as_str) != Some("Api") {
                 continue;
             }
@@ -374,14 +378,17 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             return;
         }
     };
-    if let Some(key) = ["ResourcePolicy"]
-        .iter()
-        .find(|k| prop("Auth").and_then(|a| get(a, k)).is_some())
-    {
+    let api_policy = prop("Auth").and_then(|a| get(a, "ResourcePolicy"));
+    // The translator substitutes known parameter values in resource policies.
+    let policies: Vec<Node> = super::api_policy::policies(api_policy, &events)
+        .into_iter()
+        .map(|p| ctx.params.resolve_template_parameters(p))
+        .collect();
+    if let Some(key) = policies.iter().find_map(super::api_policy::unsupported) {
         ctx.errors.push(SamError::unsupported(
             id,
             r.span_of("Auth"),
-            format!("API property Auth.{key} is not expanded yet"),
+            format!("resource policy setting {key} is not expanded yet"),
         ));
         return;
     }
@@ -477,6 +484,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 .push(SamError::structure(r.span_of("DefinitionBody"), m));
             return;
         }
+        super::api_policy::add(&mut definition, &policies);
         if let Some(g) = prop("GatewayResponses") {
             match gateway_responses(g) {
                 Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),

@@ -191,6 +191,13 @@ pub(super) fn expand(ctx: &mut Ctx, t: &Target, domain: &Node) -> Result<(), Str
         res = res.prop("Policy", p.clone());
     }
     res.attrs = t.attrs.clone();
+    let suffix = if private {
+        "DomainNameV2"
+    } else {
+        "DomainName"
+    };
+    ctx.refs
+        .insert(format!("{}.{suffix}", t.api), domain_id.clone());
     ctx.add(t.api, domain_id.clone(), res);
     if private && let Some(a) = field("AccessAssociation") {
         let Some(source) = a
@@ -257,6 +264,8 @@ fn http(ctx: &mut Ctx, t: &Target, domain: &Node, tags: Obj) -> Result<(), Strin
     }
     res = res.prop("Tags", b.obj(tags));
     res.attrs = t.attrs.clone();
+    ctx.refs
+        .insert(format!("{}.DomainName", t.api), domain_id.clone());
     ctx.add(t.api, domain_id.clone(), res);
     let paths: Vec<String> = field("BasePath")
         .map(|n| match &n.kind {

@@ -5,7 +5,7 @@
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
-//! `api_definition.rs`, `api_auth.rs`, `api_domain.rs` and `api_usage_plan.rs` REST APIs, `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
+//! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs, `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
 //! `layer.rs`, `application.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
@@ -30,6 +30,7 @@ mod api;
 mod api_auth;
 mod api_definition;
 mod api_domain;
+mod api_policy;
 mod api_usage_plan;
 mod application;
 mod build;
