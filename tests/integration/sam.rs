@@ -20,8 +20,8 @@ use crate::root;
 /// Floors: the counts reached so far; they may only go up.
 const MIN_TRANSFORMED: usize = 235;
 const MIN_EXACT: usize = 187;
-const MIN_REJECTED: usize = 116;
-const MIN_RIGHT_MESSAGE: usize = 97;
+const MIN_REJECTED: usize = 121;
+const MIN_RIGHT_MESSAGE: usize = 102;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

@@ -384,6 +384,13 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         .into_iter()
         .map(|p| ctx.params.resolve_template_parameters(p))
         .collect();
+    if let Some(m) = policies
+        .iter()
+        .find_map(|p| super::api_policy::check(p).err())
+    {
+        ctx.errors.push(SamError::structure(r.span_of("Auth"), m));
+        return;
+    }
     if let Some(key) = policies.iter().find_map(super::api_policy::unsupported) {
         ctx.errors.push(SamError::unsupported(
             id,

@@ -135,6 +135,13 @@ impl ApiAuth {
         };
         let method = &e.method;
         let path = &e.path;
+        if field("OverrideApiAuth").and_then(as_bool) == Some(true)
+            && ["Authorizer", "ApiKeyRequired", "ResourcePolicy"]
+                .iter()
+                .all(|k| field(k).is_none())
+        {
+            return Err("Must define one of: Authorizer, ApiKeyRequired or ResourcePolicy when using the OverrideApiAuth property.".into());
+        }
         if let Some(n) = &named {
             if n == NONE && self.default.is_none() {
                 return Err(format!(

@@ -20,6 +20,29 @@ pub(super) fn unsupported(policy: &Node) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The translator's checks of a resource policy (its sentences; they concern the template's structure).
+pub(super) fn check(policy: &Node) -> Result<(), String> {
+    let Some(m) = policy
+        .as_map()
+        .filter(|_| !super::build::is_intrinsic(policy))
+    else {
+        return Err("ResourcePolicy must be a map (ResourcePolicyStatement).".into());
+    };
+    for key in ["SourceVpcWhitelist", "SourceVpcBlacklist"] {
+        if let Some(list) = m.get(key)
+            && list
+                .as_seq()
+                .is_none_or(|items| items.iter().any(|i| i.as_str().is_none()))
+        {
+            let intrinsic = key.replace("Source", "Intrinsic");
+            return Err(format!(
+                "{key} must be a list of strings. Use {intrinsic} instead for values that use Intrinsic Functions"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The resource policies of the API (`Auth.ResourcePolicy`) and of its events.
 pub(super) fn policies<'a>(api: Option<&'a Node>, events: &'a [ApiEvent]) -> Vec<&'a Node> {
     let mut out: Vec<&Node> = api.into_iter().collect();

@@ -167,7 +167,13 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 ));
                 return;
             }
-            Some(body) => super::build::to_obj(body),
+            Some(body) => {
+                if let Err(m) = check_definition(body) {
+                    ctx.errors.push(SamError::structure(body.span, m));
+                    return;
+                }
+                super::build::to_obj(body)
+            }
             None => base_definition(b),
         };
         let mut body = body;
@@ -386,6 +392,42 @@ pub(super) fn finish(ctx: &mut Ctx) {
         props: &props,
     };
     expand(ctx, &r);
+}
+
+/// The translator's checks of a written OpenAPI definition.
+fn check_definition(body: &Node) -> Result<(), String> {
+    if let Some(tags) = get(body, "tags")
+        && tags.as_seq().is_none()
+    {
+        let mut text = String::new();
+        super::py27::repr(tags, &mut text);
+        let text = text.replace("u'", "'");
+        let kind = if tags.as_map().is_some() {
+            "dict"
+        } else {
+            "str"
+        };
+        return Err(format!(
+            "Tags in OpenApi DefinitionBody needs to be a list. {text} is a {kind} not a list."
+        ));
+    }
+    for (path, e) in get(body, "paths")
+        .and_then(Node::as_map)
+        .into_iter()
+        .flat_map(|m| m.iter())
+    {
+        let Some(methods) = e.value.as_map().filter(|_| !is_intrinsic(&e.value)) else {
+            continue;
+        };
+        for (method, m) in methods.iter() {
+            if matches!(m.value.kind, NodeKind::Null) {
+                return Err(format!(
+                    "Definition of method '{method}' for path '{path}' should be a map."
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn base_definition(b: B) -> Obj {
