@@ -31,7 +31,6 @@ const UNSUPPORTED: &[&str] = &[
     "CanarySetting",
     "BinaryMediaTypes",
     "AlwaysDeploy",
-    "PropagateTags",
     "ApiKeySourceType",
     "SecurityPolicy",
     "EndpointAccessMode",
@@ -541,6 +540,15 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         if let Some(t) = endpoint_type(ec) {
             api = api.prop("Parameters", b.map([("endpointConfigurationTypes", t)]));
         }
+    }
+    if prop("PropagateTags").and_then(super::function::as_bool) == Some(true)
+        && let Some(tags) = prop("Tags").and_then(Node::as_map)
+    {
+        let list = tags
+            .iter()
+            .map(|(k, e)| b.tag(b.s(k), e.value.clone()))
+            .collect();
+        api = api.prop("Tags", b.seq(list));
     }
     api.attrs = api_attrs;
     let digest = ids::sha1_hex(&hash_text);

@@ -92,6 +92,21 @@ fn py27_json(node: &Node, out: &mut String) {
     }
 }
 
+/// The tags of an HTTP or WebSocket API's domain name: the API's `Tags` when `PropagateTags` is on, and
+/// the creator's tag.
+pub(super) fn domain_tags(r: &super::Serverless, creator: &str, b: B) -> Obj {
+    let mut tags = Obj::new();
+    if r.prop("PropagateTags").and_then(super::function::as_bool) == Some(true)
+        && let Some(user) = r.prop("Tags").and_then(Node::as_map)
+    {
+        for (k, e) in user.iter() {
+            tags.insert(k.to_owned(), e.value.clone());
+        }
+    }
+    tags.insert(creator.to_owned(), b.s("SAM"));
+    tags
+}
+
 /// What the API's expansion tells the domain: the API, its stage, and the attributes its resources pass
 /// on.
 pub(super) struct Target<'a> {

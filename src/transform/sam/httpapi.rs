@@ -16,7 +16,6 @@ use super::{Ctx, Serverless, code};
 /// The implicit HTTP API's logical id.
 pub(super) const IMPLICIT: &str = "ServerlessHttpApi";
 
-const UNSUPPORTED: &[&str] = &["PropagateTags"];
 const STAGE_PASSTHROUGH: &[(&str, &str)] = &[
     ("StageVariables", "StageVariables"),
     ("AccessLogSettings", "AccessLogSettings"),
@@ -133,14 +132,6 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             r.id,
             d.span,
             "Type of property 'DisableExecuteApiEndpoint' is invalid.",
-        ));
-        return;
-    }
-    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
-        ctx.errors.push(SamError::unsupported(
-            r.id,
-            r.span_of(key),
-            format!("HTTP API property {key} is not expanded yet"),
         ));
         return;
     }
@@ -354,11 +345,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             stage_id: &stage_id,
             span: r.node.span,
             attrs: r.passed_attrs(&["Condition"]),
-            http_tags: Some(
-                [("httpapi:createdBy".to_owned(), b.s("SAM"))]
-                    .into_iter()
-                    .collect(),
-            ),
+            http_tags: Some(super::api_domain::domain_tags(r, "httpapi:createdBy", b)),
             merge_records: true,
         };
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {

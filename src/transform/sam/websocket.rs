@@ -9,7 +9,6 @@ use super::build::{B, Obj, Res, get};
 use super::errors::SamError;
 use super::{Ctx, Serverless};
 
-const UNSUPPORTED: &[&str] = &["PropagateTags"];
 const API_PASSTHROUGH: &[&str] = &[
     "ApiKeySelectionExpression",
     "Description",
@@ -26,14 +25,6 @@ const STAGE_PASSTHROUGH: &[&str] = &[
 ];
 
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
-    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
-        ctx.errors.push(SamError::unsupported(
-            r.id,
-            r.span_of(key),
-            format!("WebSocket API property {key} is not expanded yet"),
-        ));
-        return;
-    }
     if let Err(m) = check(r) {
         ctx.errors.push(SamError::resource(r.id, r.node.span, m));
         return;
@@ -216,11 +207,11 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             stage_id: &stage_id,
             span: r.node.span,
             attrs: r.passed_attrs(&["Condition"]),
-            http_tags: Some(
-                [("websocketapi:createdBy".to_owned(), b.s("SAM"))]
-                    .into_iter()
-                    .collect(),
-            ),
+            http_tags: Some(super::api_domain::domain_tags(
+                r,
+                "websocketapi:createdBy",
+                b,
+            )),
             merge_records: false,
         };
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
