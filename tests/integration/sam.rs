@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 238;
-const MIN_EXACT: usize = 190;
+const MIN_TRANSFORMED: usize = 240;
+const MIN_EXACT: usize = 194;
 const MIN_REJECTED: usize = 121;
 const MIN_RIGHT_MESSAGE: usize = 102;
 

@@ -27,9 +27,7 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 const UNSUPPORTED: &[&str] = &[
     "Models",
     "MergeDefinitions",
-    "DisableExecuteApiEndpoint",
     "CanarySetting",
-    "BinaryMediaTypes",
     "AlwaysDeploy",
     "ApiKeySourceType",
     "SecurityPolicy",
@@ -473,16 +471,6 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
-        if let Some(v) = openapi.filter(|v| v.starts_with('3'))
-            && let Some(version) = prop("OpenApiVersion")
-            && let Sw::Map(entries) = &mut definition
-            && entries.iter().any(|(k, _, _)| k == "swagger")
-        {
-            // OpenAPI 3 replaces the `swagger` field.
-            entries.retain(|(k, _, _)| k != "swagger");
-            entries.push(("openapi".to_owned(), false, Sw::Written(version.clone())));
-            let _ = v;
-        }
         if (auth.is_set() || auth_used(&events))
             && let Err(m) = auth.finish(&mut definition, written)
         {
@@ -491,6 +479,40 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             return;
         }
         super::api_policy::add(&mut definition, &policies);
+        if let Some(types) = prop("BinaryMediaTypes") {
+            let types = ctx.params.resolve_template_parameters(types);
+            definition.set(
+                "x-amazon-apigateway-binary-media-types",
+                false,
+                Sw::from_node(&unescape_slashes(&types)),
+            );
+        }
+        if let Some(d) = prop("DisableExecuteApiEndpoint") {
+            definition.set(
+                "servers",
+                false,
+                Sw::Seq(vec![Sw::map(vec![(
+                    "x-amazon-apigateway-endpoint-configuration",
+                    Sw::map(vec![("disableExecuteApiEndpoint", Sw::Written(d.clone()))]),
+                )])]),
+            );
+        }
+        if let Some(v) = openapi.filter(|v| v.starts_with('3'))
+            && let Some(version) = prop("OpenApiVersion")
+            && let Sw::Map(entries) = &mut definition
+            && entries.iter().any(|(k, _, _)| k == "swagger")
+        {
+            // OpenAPI 3 replaces the `swagger` field.
+            let _ = entries;
+            definition.remove("swagger");
+            // A version written as a number becomes the translator's text.
+            let value = match &version.kind {
+                NodeKind::Number(n) => Sw::c(n),
+                _ => Sw::Written(version.clone()),
+            };
+            definition.set("openapi", false, value);
+            let _ = v;
+        }
         if let Some(g) = prop("GatewayResponses") {
             match gateway_responses(g) {
                 Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),
@@ -534,6 +556,12 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         if let Some(v) = prop(key) {
             api = api.prop(key, v.clone());
         }
+    }
+    if let Some(types) = prop("BinaryMediaTypes") {
+        api = api.prop(
+            "BinaryMediaTypes",
+            ctx.params.resolve_template_parameters(types),
+        );
     }
     if let Some(ec) = prop("EndpointConfiguration") {
         api = api.prop("EndpointConfiguration", endpoint_configuration(ec));
@@ -645,6 +673,21 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
             ctx.errors.push(SamError::resource(id, domain.span, m));
         }
+    }
+}
+
+/// Binary media types as the definition lists them: `~1` (the escaped `/` of the property) written `/`.
+fn unescape_slashes(node: &Node) -> Node {
+    match &node.kind {
+        NodeKind::String(t) => Node::new(node.span, NodeKind::String(t.replace("~1", "/"))),
+        NodeKind::Seq(items) => Node::new(
+            node.span,
+            NodeKind::Seq(items.iter().map(unescape_slashes).collect()),
+        ),
+        NodeKind::Map(m) => {
+            B::new(node.span).map(m.iter().map(|(k, e)| (k, unescape_slashes(&e.value))))
+        }
+        _ => node.clone(),
     }
 }
 
