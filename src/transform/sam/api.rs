@@ -720,7 +720,7 @@ fn endpoint_configuration(ec: &Node) -> Node {
             if let Some(t) = m.get("Type") {
                 o.insert("Types".into(), b.seq(vec![t.clone()]));
             }
-            if let Some(v) = m.get("VPCEndpointIds") {
+            if let Some(v) = m.get("VPCEndpointIds").or_else(|| m.get("VpcEndpointIds")) {
                 o.insert("VpcEndpointIds".into(), v.clone());
             }
             b.obj(o)
