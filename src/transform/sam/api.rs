@@ -2,13 +2,16 @@
 //! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
 //! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
 //! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
-//! permission) is `events/api.rs`. Authorizers, CORS, custom domains, usage plans, gateway responses and
-//! models are not expanded yet: an API that uses them is reported.
+//! permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom domains `api_domain.rs`, usage
+//! plans `api_usage_plan.rs`, resource policies `api_policy.rs`. Models are not expanded yet: an API
+//! that uses them is reported. A function's events are visited in the order of their names, as the
+//! translator does (the order decides the definition's hashed text).
 
 use indexmap::IndexMap;
 
 use crate::source::{Node, NodeKind, Span};
 
+use super::api_auth::ApiAuth;
 use super::api_definition::{
     Cors, add_cors, add_path, base_definition, gateway_responses, location_sw, openapi3_security,
 };
@@ -22,17 +25,11 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 
 /// API properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
-    "Auth",
-    "Domain",
     "Models",
     "MergeDefinitions",
-    "DisableExecuteApiEndpoint",
     "CanarySetting",
-    "BinaryMediaTypes",
     "AlwaysDeploy",
-    "PropagateTags",
     "ApiKeySourceType",
-    "Policy",
     "SecurityPolicy",
     "EndpointAccessMode",
 ];
@@ -63,6 +60,11 @@ pub(super) struct ApiEvent {
     /// For events with `RestApiId`: the function's `FunctionName` (known parameters substituted) as the
     /// translator prints it; its deployment id covers it, so renaming the function redeploys the API.
     pub function_name: Option<String>,
+    /// The event's `Auth`.
+    pub auth: Option<Node>,
+    /// The resource and event names errors about this event are reported under; `true` when the resource
+    /// is a state machine (the translator names only the event then).
+    pub owner: (String, String, bool),
 }
 
 /// The API an event attaches to: `RestApiId` as written (a logical id or a `Ref` to one), or the implicit
@@ -116,11 +118,14 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
         let Some(events) = get(props, "Events").and_then(Node::as_map) else {
             continue;
         };
-        for (_, e) in events.iter() {
-            if get(&e.value, "Type").and_then(Node::as_str) != Some("Api") {
+        // The translator visits a function's events in the order of their names.
+        let mut sorted: Vec<(&str, &Node)> = events.iter().map(|(k, e)| (k, &e.value)).collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, value) in sorted {
+            if get(value, "Type").and_then(Node::as_str) != Some("Api") {
                 continue;
             }
-            let Some(p) = get(&e.value, "Properties") else {
+            let Some(p) = get(value, "Properties") else {
                 continue;
             };
             let (Some(path), Some(method), Some(api)) = (
@@ -142,12 +147,14 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                     }
                 });
             out.entry(api).or_default().push(ApiEvent {
+                auth: get(p, "Auth").cloned(),
+                owner: (id.to_owned(), name.to_owned(), false),
                 state_machine: None,
                 function_name,
                 path: path.to_owned(),
                 method: method.to_ascii_lowercase(),
                 invoke: invoke.clone(),
-                span: e.value.span,
+                span: value.span,
                 policies: ["DeletionPolicy", "UpdateReplacePolicy"]
                     .iter()
                     .filter_map(|k| get(r, k).map(|v| ((*k).to_owned(), v.clone())))
@@ -183,6 +190,8 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             let unescape = get(p, "UnescapeMappingTemplate")
                 .is_some_and(|u| matches!(u.kind, NodeKind::Bool(true)));
             out.entry(api).or_default().push(ApiEvent {
+                auth: get(p, "Auth").cloned(),
+                owner: (id.to_owned(), name.to_owned(), true),
                 state_machine: Some((id.to_owned(), format!("{id}{name}Role"), unescape)),
                 function_name: None,
                 path: path.to_owned(),
@@ -358,9 +367,46 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     };
     let b = B::new(span);
     let prop = |k: &str| r.prop(k);
+    let mut auth = match ApiAuth::parse(prop("Auth")) {
+        Ok(a) => a,
+        Err(m) => {
+            ctx.errors
+                .push(SamError::resource(id, r.span_of("Auth"), m));
+            return;
+        }
+    };
+    let api_policy = prop("Auth").and_then(|a| get(a, "ResourcePolicy"));
+    // The translator substitutes known parameter values in resource policies.
+    let policies: Vec<Node> = super::api_policy::policies(api_policy, &events)
+        .into_iter()
+        .map(|p| ctx.params.resolve_template_parameters(p))
+        .collect();
+    if let Some(m) = policies
+        .iter()
+        .find_map(|p| super::api_policy::check(p).err())
+    {
+        ctx.errors.push(SamError::structure(r.span_of("Auth"), m));
+        return;
+    }
+    if let Some(key) = policies.iter().find_map(super::api_policy::unsupported) {
+        ctx.errors.push(SamError::unsupported(
+            id,
+            r.span_of("Auth"),
+            format!("resource policy setting {key} is not expanded yet"),
+        ));
+        return;
+    }
     let mut api = Res::new("AWS::ApiGateway::RestApi", span);
     let hash_text;
     if let Some(uri) = prop("DefinitionUri") {
+        if prop("Auth").is_some() && prop("DefinitionBody").is_none() {
+            ctx.errors.push(SamError::resource(
+                id,
+                r.span_of("Auth"),
+                "Auth works only with inline Swagger specified in 'DefinitionBody' property.",
+            ));
+            return;
+        }
         if prop("DefinitionBody").is_some() {
             ctx.errors.push(SamError::resource(
                 id,
@@ -405,8 +451,16 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             None => base_definition(),
         };
         let written = prop("DefinitionBody").is_some();
+        let mut failed = false;
         for e in &events {
             add_path(&mut definition, e, &ctx.partition, written);
+            if let Err(m) = auth.apply_event(&mut definition, e, written) {
+                ctx.errors.push(event_error(e, m));
+                failed = true;
+            }
+        }
+        if failed {
+            return;
         }
         if let Some(c) = prop("Cors") {
             match cors(c) {
@@ -417,14 +471,46 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
+        if (auth.is_set() || auth_used(&events))
+            && let Err(m) = auth.finish(&mut definition, written)
+        {
+            ctx.errors
+                .push(SamError::structure(r.span_of("DefinitionBody"), m));
+            return;
+        }
+        super::api_policy::add(&mut definition, &policies);
+        if let Some(types) = prop("BinaryMediaTypes") {
+            let types = ctx.params.resolve_template_parameters(types);
+            definition.set(
+                "x-amazon-apigateway-binary-media-types",
+                false,
+                Sw::from_node(&unescape_slashes(&types)),
+            );
+        }
+        if let Some(d) = prop("DisableExecuteApiEndpoint") {
+            definition.set(
+                "servers",
+                false,
+                Sw::Seq(vec![Sw::map(vec![(
+                    "x-amazon-apigateway-endpoint-configuration",
+                    Sw::map(vec![("disableExecuteApiEndpoint", Sw::Written(d.clone()))]),
+                )])]),
+            );
+        }
         if let Some(v) = openapi.filter(|v| v.starts_with('3'))
             && let Some(version) = prop("OpenApiVersion")
             && let Sw::Map(entries) = &mut definition
             && entries.iter().any(|(k, _, _)| k == "swagger")
         {
             // OpenAPI 3 replaces the `swagger` field.
-            entries.retain(|(k, _, _)| k != "swagger");
-            entries.push(("openapi".to_owned(), false, Sw::Written(version.clone())));
+            let _ = entries;
+            definition.remove("swagger");
+            // A version written as a number becomes the translator's text.
+            let value = match &version.kind {
+                NodeKind::Number(n) => Sw::c(n),
+                _ => Sw::Written(version.clone()),
+            };
+            definition.set("openapi", false, value);
             let _ = v;
         }
         if let Some(g) = prop("GatewayResponses") {
@@ -443,6 +529,11 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             text.push_str("||");
             text.push_str(v);
         }
+        if let Some(d) = prop("Domain").and_then(|d| super::api_domain::deployment_text(ctx, id, d))
+        {
+            text.push_str("||");
+            text.push_str(&d);
+        }
         let names: String = events
             .iter()
             .filter_map(|e| e.function_name.as_deref())
@@ -460,16 +551,32 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         "FailOnWarnings",
         "Mode",
         "Description",
+        "Policy",
     ] {
         if let Some(v) = prop(key) {
             api = api.prop(key, v.clone());
         }
+    }
+    if let Some(types) = prop("BinaryMediaTypes") {
+        api = api.prop(
+            "BinaryMediaTypes",
+            ctx.params.resolve_template_parameters(types),
+        );
     }
     if let Some(ec) = prop("EndpointConfiguration") {
         api = api.prop("EndpointConfiguration", endpoint_configuration(ec));
         if let Some(t) = endpoint_type(ec) {
             api = api.prop("Parameters", b.map([("endpointConfigurationTypes", t)]));
         }
+    }
+    if prop("PropagateTags").and_then(super::function::as_bool) == Some(true)
+        && let Some(tags) = prop("Tags").and_then(Node::as_map)
+    {
+        let list = tags
+            .iter()
+            .map(|(k, e)| b.tag(b.s(k), e.value.clone()))
+            .collect();
+        api = api.prop("Tags", b.seq(list));
     }
     api.attrs = api_attrs;
     let digest = ids::sha1_hex(&hash_text);
@@ -520,8 +627,88 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         .insert(format!("{id}.Deployment"), deployment_id.clone());
     ctx.refs.insert(format!("{id}.Stage"), stage_id.clone());
     ctx.add(origin, id.to_owned(), api);
+    for a in auth.authorizers.iter().flatten() {
+        if let Some(function) = &a.function {
+            let mut p = Res::new("AWS::Lambda::Permission", span)
+                .prop("Action", b.s("lambda:InvokeFunction"))
+                .prop("FunctionName", function.clone())
+                .prop("Principal", b.s("apigateway.amazonaws.com"))
+                .prop(
+                    "SourceArn",
+                    b.call(
+                        "Fn::Sub",
+                        b.seq(vec![
+                            b.s("arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/authorizers/*"),
+                            b.map([("__ApiId__", b.r#ref(id))]),
+                        ]),
+                    ),
+                );
+            p.attrs = r.passed_attrs(&["Condition"]);
+            ctx.add(origin, format!("{id}{}AuthorizerPermission", a.name), p);
+        }
+    }
     ctx.add(origin, deployment_id, deployment);
-    ctx.add(origin, stage_id, st);
+    ctx.add(origin, stage_id.clone(), st);
+    if let Some(plan) = super::api_usage_plan::of(prop("Auth"))
+        && let Err(m) = super::api_usage_plan::expand(
+            ctx,
+            id,
+            &stage_id,
+            plan,
+            &r.passed_attrs(&["Condition", "DeletionPolicy", "UpdateReplacePolicy"]),
+            span,
+        )
+    {
+        ctx.errors.push(SamError::resource(id, plan.span, m));
+    }
+    if let Some(domain) = prop("Domain") {
+        let target = super::api_domain::Target {
+            api: id,
+            stage_id: &stage_id,
+            span,
+            attrs: r.passed_attrs(&["Condition"]),
+            http_tags: None,
+            merge_records: true,
+        };
+        if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
+            ctx.errors.push(SamError::resource(id, domain.span, m));
+        }
+    }
+}
+
+/// Binary media types as the definition lists them: `~1` (the escaped `/` of the property) written `/`.
+fn unescape_slashes(node: &Node) -> Node {
+    match &node.kind {
+        NodeKind::String(t) => Node::new(node.span, NodeKind::String(t.replace("~1", "/"))),
+        NodeKind::Seq(items) => Node::new(
+            node.span,
+            NodeKind::Seq(items.iter().map(unescape_slashes).collect()),
+        ),
+        NodeKind::Map(m) => {
+            B::new(node.span).map(m.iter().map(|(k, e)| (k, unescape_slashes(&e.value))))
+        }
+        _ => node.clone(),
+    }
+}
+
+/// True when an event asks for authorization of its own.
+fn auth_used(events: &[ApiEvent]) -> bool {
+    events.iter().any(|e| e.auth.is_some())
+}
+
+/// An error about event `e`, under the resource and event it belongs to.
+fn event_error(e: &ApiEvent, message: String) -> SamError {
+    let (owner, name, machine) = &e.owner;
+    if *machine {
+        SamError {
+            code: super::codes::INVALID_EVENT,
+            subject: super::errors::Subject::EventOnly(name.clone()),
+            message,
+            span: e.span,
+        }
+    } else {
+        SamError::event(owner, name, e.span, message)
+    }
 }
 
 /// `EndpointConfiguration: REGIONAL` or `{Type, VPCEndpointIds}` as the RestApi's property.
@@ -533,7 +720,7 @@ fn endpoint_configuration(ec: &Node) -> Node {
             if let Some(t) = m.get("Type") {
                 o.insert("Types".into(), b.seq(vec![t.clone()]));
             }
-            if let Some(v) = m.get("VPCEndpointIds") {
+            if let Some(v) = m.get("VPCEndpointIds").or_else(|| m.get("VpcEndpointIds")) {
                 o.insert("VpcEndpointIds".into(), v.clone());
             }
             b.obj(o)

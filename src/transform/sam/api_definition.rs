@@ -126,16 +126,9 @@ pub(super) fn openapi3_security(definition: &mut Sw) {
     if !is_v3 {
         return;
     }
-    let Sw::Map(entries) = definition else {
+    let Some(schemes) = definition.remove("securityDefinitions") else {
         return;
     };
-    let Some(pos) = entries
-        .iter()
-        .position(|(k, _, _)| k == "securityDefinitions")
-    else {
-        return;
-    };
-    let (_, _, schemes) = entries.remove(pos);
     if let Some(components) = definition.entry("components", false) {
         components.set("securitySchemes", false, schemes);
     }

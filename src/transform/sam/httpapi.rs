@@ -2,7 +2,7 @@
 //! an `ApiId` share. Each becomes an `AWS::ApiGatewayV2::Api` whose OpenAPI 3 definition gets one route per
 //! event (a Lambda proxy integration, payload format 2.0; an event without path and method is the default
 //! route), and an auto-deployed `Stage`. The functions' side (the permission) is `events/httpapi.rs`.
-//! Authorizers, CORS and custom domains are not expanded yet: an API that uses them is reported.
+//! Authorizers are `httpapi_auth.rs`, custom domains `api_domain.rs`.
 
 use indexmap::IndexMap;
 
@@ -10,12 +10,12 @@ use crate::source::{Node, NodeKind, Span};
 
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
+use super::httpapi_auth::HttpAuth;
 use super::{Ctx, Serverless, code};
 
 /// The implicit HTTP API's logical id.
 pub(super) const IMPLICIT: &str = "ServerlessHttpApi";
 
-const UNSUPPORTED: &[&str] = &["Auth", "Domain", "PropagateTags"];
 const STAGE_PASSTHROUGH: &[(&str, &str)] = &[
     ("StageVariables", "StageVariables"),
     ("AccessLogSettings", "AccessLogSettings"),
@@ -33,6 +33,10 @@ pub(super) struct HttpEvent {
     pub timeout: Option<Node>,
     /// The event's own `RouteSettings`, merged into the stage's settings for its route.
     pub route_settings: Option<Node>,
+    /// The event's `Auth`.
+    pub auth: Option<Node>,
+    /// The function and event errors about this event are reported under.
+    pub owner: (String, String),
     pub span: Span,
 }
 
@@ -68,7 +72,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
         let Some(events) = get(props, "Events").and_then(Node::as_map) else {
             continue;
         };
-        for (_, e) in events.iter() {
+        for (name, e) in events.iter() {
             if get(&e.value, "Type").and_then(Node::as_str) != Some("HttpApi") {
                 continue;
             }
@@ -90,6 +94,8 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
                 payload: get(p, "PayloadFormatVersion").cloned(),
                 timeout: get(p, "TimeoutInMillis").cloned(),
                 route_settings: get(p, "RouteSettings").cloned(),
+                auth: get(p, "Auth").cloned(),
+                owner: (id.to_owned(), name.to_owned()),
                 span: e.value.span,
             });
         }
@@ -129,14 +135,6 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         ));
         return;
     }
-    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
-        ctx.errors.push(SamError::unsupported(
-            r.id,
-            r.span_of(key),
-            format!("HTTP API property {key} is not expanded yet"),
-        ));
-        return;
-    }
     let b = r.b();
     let events = ctx.http_events.get(r.id).cloned().unwrap_or_default();
     let mut api = Res::new("AWS::ApiGatewayV2::Api", r.node.span);
@@ -160,7 +158,13 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 ));
                 return;
             }
-            Some(body) => super::build::to_obj(body),
+            Some(body) => {
+                if let Err(m) = check_definition(body) {
+                    ctx.errors.push(SamError::structure(body.span, m));
+                    return;
+                }
+                super::build::to_obj(body)
+            }
             None => base_definition(b),
         };
         let mut body = body;
@@ -168,11 +172,46 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             .get("paths")
             .map(super::build::to_obj)
             .unwrap_or_default();
+        let auth = match HttpAuth::parse(r.prop("Auth"), &ctx.partition, b) {
+            Ok(a) => a,
+            Err(m) => {
+                ctx.errors
+                    .push(SamError::resource(r.id, r.span_of("Auth"), m));
+                return;
+            }
+        };
+        let mut failed = false;
         for e in &events {
-            // The translator writes an explicit API's default route as `/$default` unless the
-            // definition has a `$default` path already.
-            let slash = r.id != IMPLICIT && !paths.contains_key("$default");
-            add_route(&mut paths, e, slash, b);
+            // The translator writes an explicit API's default route as `/$default` when it is the
+            // first route of the definition.
+            let slash = r.id != IMPLICIT && paths.is_empty();
+            let Some((path, method)) = add_route(&mut paths, e, slash, b) else {
+                continue;
+            };
+            let shown = if path == "/$default" {
+                "$default"
+            } else {
+                path.as_str()
+            };
+            match auth.route_security(e, &method, shown, b) {
+                Ok(Some(security)) => set_security(&mut paths, &path, &method, security, b),
+                Ok(None) => {}
+                Err(m) => {
+                    let (owner, name) = &e.owner;
+                    ctx.errors.push(SamError::event(owner, name, e.span, m));
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return;
+        }
+        if auth.is_set() {
+            auth.finish(&mut body, &mut paths, b);
+        }
+        for (name, function) in &auth.permissions {
+            let p = HttpAuth::permission(r.id, function, b);
+            ctx.add(r.id, format!("{}{name}AuthorizerPermission", r.id), p);
         }
         body.insert("paths".into(), b.obj(paths));
         let mut tags: Vec<Node> = body
@@ -205,15 +244,31 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
+        if let Some(d) = r.prop("DisableExecuteApiEndpoint") {
+            // The definition's servers carry the setting.
+            let setting = b.map([(
+                "x-amazon-apigateway-endpoint-configuration",
+                b.map([("disableExecuteApiEndpoint", d.clone())]),
+            )]);
+            let servers = match body.get("servers").and_then(Node::as_seq) {
+                Some(list) if !list.is_empty() => list
+                    .iter()
+                    .map(|s| {
+                        let mut o = super::build::to_obj(s);
+                        o.insert(
+                            "x-amazon-apigateway-endpoint-configuration".into(),
+                            b.map([("disableExecuteApiEndpoint", d.clone())]),
+                        );
+                        b.obj(o)
+                    })
+                    .collect(),
+                _ => vec![setting],
+            };
+            body.insert("servers".into(), b.seq(servers));
+        }
         api = api.prop("Body", b.obj(body));
     }
-    for key in [
-        "FailOnWarnings",
-        "Description",
-        "DisableExecuteApiEndpoint",
-        "Name",
-        "IpAddressType",
-    ] {
+    for key in ["FailOnWarnings", "Description", "Name", "IpAddressType"] {
         if let Some(v) = r.prop(key) {
             api = api.prop(key, v.clone());
         }
@@ -283,7 +338,20 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     stage.attrs = r.passed_attrs(&["Condition", "DeletionPolicy", "UpdateReplacePolicy"]);
     ctx.refs.insert(format!("{}.Stage", r.id), stage_id.clone());
     ctx.add(r.id, r.id.to_owned(), api);
-    ctx.add(r.id, stage_id, stage);
+    ctx.add(r.id, stage_id.clone(), stage);
+    if let Some(domain) = r.prop("Domain") {
+        let target = super::api_domain::Target {
+            api: r.id,
+            stage_id: &stage_id,
+            span: r.node.span,
+            attrs: r.passed_attrs(&["Condition"]),
+            http_tags: Some(super::api_domain::domain_tags(r, "httpapi:createdBy", b)),
+            merge_records: true,
+        };
+        if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
+            ctx.errors.push(SamError::resource(r.id, domain.span, m));
+        }
+    }
 }
 
 /// Adds the implicit HTTP API when functions have `HttpApi` events without `ApiId`.
@@ -313,6 +381,42 @@ pub(super) fn finish(ctx: &mut Ctx) {
     expand(ctx, &r);
 }
 
+/// The translator's checks of a written OpenAPI definition.
+fn check_definition(body: &Node) -> Result<(), String> {
+    if let Some(tags) = get(body, "tags")
+        && tags.as_seq().is_none()
+    {
+        let mut text = String::new();
+        super::py27::repr(tags, &mut text);
+        let text = text.replace("u'", "'");
+        let kind = if tags.as_map().is_some() {
+            "dict"
+        } else {
+            "str"
+        };
+        return Err(format!(
+            "Tags in OpenApi DefinitionBody needs to be a list. {text} is a {kind} not a list."
+        ));
+    }
+    for (path, e) in get(body, "paths")
+        .and_then(Node::as_map)
+        .into_iter()
+        .flat_map(|m| m.iter())
+    {
+        let Some(methods) = e.value.as_map().filter(|_| !is_intrinsic(&e.value)) else {
+            continue;
+        };
+        for (method, m) in methods.iter() {
+            if matches!(m.value.kind, NodeKind::Null) {
+                return Err(format!(
+                    "Definition of method '{method}' for path '{path}' should be a map."
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn base_definition(b: B) -> Obj {
     let mut o = Obj::new();
     o.insert("openapi".into(), b.s("3.0.1"));
@@ -329,7 +433,13 @@ fn base_definition(b: B) -> Obj {
 
 /// Adds event `e`'s route (the default route when it has no path and method).
 /// `slash_default`: the default route's path is `/$default`.
-fn add_route(paths: &mut Obj, e: &HttpEvent, slash_default: bool, b: B) {
+/// Returns the path and method of the route added.
+fn add_route(
+    paths: &mut Obj,
+    e: &HttpEvent,
+    slash_default: bool,
+    b: B,
+) -> Option<(String, String)> {
     let uri = format!(
         "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
         e.invoke
@@ -390,10 +500,26 @@ fn add_route(paths: &mut Obj, e: &HttpEvent, slash_default: bool, b: B) {
         .get(&method)
         .is_some_and(|m| get(m, "x-amazon-apigateway-integration").is_some())
     {
-        return;
+        return None;
     }
-    methods.insert(method, b.obj(op));
-    paths.insert(path, b.obj(methods));
+    methods.insert(method.clone(), b.obj(op));
+    paths.insert(path.clone(), b.obj(methods));
+    Some((path, method))
+}
+
+/// Sets the `security` of route `method` of `path`, before its `responses`.
+fn set_security(paths: &mut Obj, path: &str, method: &str, security: Node, b: B) {
+    let mut methods = paths
+        .get(path)
+        .map(super::build::to_obj)
+        .unwrap_or_default();
+    let mut op = methods
+        .get(method)
+        .map(super::build::to_obj)
+        .unwrap_or_default();
+    op.insert("security".into(), security);
+    methods.insert(method.to_owned(), b.obj(op));
+    paths.insert(path.to_owned(), b.obj(methods));
 }
 
 /// `CorsConfiguration` as the definition's `x-amazon-apigateway-cors`: `true` allows every origin, a

@@ -71,7 +71,7 @@ pub(super) fn canonical_json(node: &Node, out: &mut String) {
     }
 }
 
-fn json_string(s: &str, out: &mut String) {
+pub(super) fn json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

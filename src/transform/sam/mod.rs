@@ -4,8 +4,8 @@
 //! ones), so a SAM application validates, plans and deploys like any other stack. Each concept has its own
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
-//! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs` and
-//! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
+//! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
+//! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs, `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
 //! `layer.rs`, `application.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
@@ -27,7 +27,11 @@
 //! | `E6307` | a value the transform needs that is not known yet (a parameter without a value, a local path) |
 
 mod api;
+mod api_auth;
 mod api_definition;
+mod api_domain;
+mod api_policy;
+mod api_usage_plan;
 mod application;
 mod build;
 mod code;
@@ -41,6 +45,7 @@ mod function;
 mod function_url;
 mod globals;
 mod httpapi;
+mod httpapi_auth;
 mod ids;
 mod layer;
 mod params;
@@ -188,9 +193,11 @@ pub fn expand(
             *node = refs::rewrite(node, &ctx.refs);
         }
     }
-    Ok(Document {
-        root: assemble(root, root_span, out),
-    })
+    let mut root_node = assemble(root, root_span, out);
+    if !ctx.refs.is_empty() {
+        root_node = rewrite_outputs(&root_node, &ctx.refs);
+    }
+    Ok(Document { root: root_node })
 }
 
 /// Expands one input resource into `ctx.out` (or copies it when it is not a serverless resource).
@@ -246,6 +253,23 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
             format!("resource type {ty} is not expanded yet"),
         )),
     }
+}
+
+/// The template with SAM resource references in its `Outputs` rewritten too.
+fn rewrite_outputs(root: &Node, refs: &refs::RefMap) -> Node {
+    let Some(m) = root.as_map() else {
+        return root.clone();
+    };
+    let mut out = Mapping::new();
+    for (k, e) in m.iter() {
+        let value = if k == "Outputs" {
+            refs::rewrite(&e.value, refs)
+        } else {
+            e.value.clone()
+        };
+        let _ = out.insert(k.to_owned(), e.key_span, value);
+    }
+    Node::new(root.span, NodeKind::Map(out))
 }
 
 /// A resource without its embedded `Connectors` (they expand into resources of their own).

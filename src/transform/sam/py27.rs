@@ -20,7 +20,8 @@ fn string_hash(s: &str) -> i64 {
     if x == -1 { -2 } else { x }
 }
 
-/// A Python 2.7 dictionary's slot table, enough to know its iteration order (keys are never deleted).
+/// A Python 2.7 dictionary's slot table, enough to know its iteration order (for keys never deleted;
+/// [`iteration_order_with_deletions`] covers deletions).
 struct Table {
     slots: Vec<Option<(usize, u64)>>,
     used: usize,
@@ -64,6 +65,93 @@ impl Table {
             }
         }
     }
+}
+
+/// One step of a dictionary's history: a key inserted (its position and text) or deleted.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Op<'a> {
+    Insert(usize, &'a str),
+    Delete(&'a str),
+}
+
+/// A slot of a table whose keys may be deleted.
+#[derive(Clone, Copy, PartialEq)]
+enum Slot {
+    Empty,
+    /// A deleted key's slot: probes go on past it, and a new key may take it.
+    Dummy,
+    Full(usize, u64),
+}
+
+/// The positions of the keys that remain after `ops`, in the order a Python 2.7 dict iterates them.
+/// Deleting leaves a dummy slot that a later insertion may reuse, which changes the order.
+pub(super) fn iteration_order_with_deletions(ops: &[Op]) -> Vec<usize> {
+    let mut slots = vec![Slot::Empty; 8];
+    let (mut fill, mut used) = (0usize, 0usize);
+    let probe = |slots: &[Slot], hash: u64, stop_at_dummy: bool| -> usize {
+        let mask = (slots.len() - 1) as u64;
+        let mut i = hash & mask;
+        let mut perturb = hash;
+        let mut free: Option<usize> = None;
+        loop {
+            match slots[i as usize] {
+                Slot::Empty => return free.unwrap_or(i as usize),
+                Slot::Dummy if stop_at_dummy && free.is_none() => free = Some(i as usize),
+                _ => {}
+            }
+            i = (i << 2)
+                .wrapping_add(i)
+                .wrapping_add(perturb)
+                .wrapping_add(1);
+            perturb >>= 5;
+            i &= mask;
+        }
+    };
+    for op in ops {
+        match *op {
+            Op::Insert(key, text) => {
+                let hash = string_hash(text) as u64;
+                let at = probe(&slots, hash, true);
+                if slots[at] == Slot::Empty {
+                    fill += 1;
+                }
+                slots[at] = Slot::Full(key, hash);
+                used += 1;
+                if fill * 3 >= slots.len() * 2 {
+                    let min_used = if used > 50_000 { 2 } else { 4 } * used;
+                    let mut size = 8;
+                    while size <= min_used {
+                        size <<= 1;
+                    }
+                    let old = std::mem::replace(&mut slots, vec![Slot::Empty; size]);
+                    for slot in old {
+                        if let Slot::Full(k, h) = slot {
+                            let at = probe(&slots, h, false);
+                            slots[at] = Slot::Full(k, h);
+                        }
+                    }
+                    fill = used;
+                }
+            }
+            Op::Delete(text) => {
+                let hash = string_hash(text) as u64;
+                let found = slots.iter().position(|s| {
+                    matches!(s, Slot::Full(k, h) if *h == hash && ops.iter().any(|o| matches!(o, Op::Insert(i, t) if i == k && *t == text)))
+                });
+                if let Some(at) = found {
+                    slots[at] = Slot::Dummy;
+                    used -= 1;
+                }
+            }
+        }
+    }
+    slots
+        .into_iter()
+        .filter_map(|s| match s {
+            Slot::Full(k, _) => Some(k),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The positions of `keys` (given in insertion order) in the order a Python 2.7 dict iterates them.
@@ -160,6 +248,30 @@ mod tests {
             .map(|i| keys[i])
             .collect();
         assert_eq!(order, ["alpha", "version", "title"]);
+    }
+
+    #[test]
+    fn without_deletions_the_order_is_the_plain_one() {
+        let keys = ["swagger", "zeta", "info", "paths", "alpha"];
+        let ops: Vec<Op> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Op::Insert(i, k))
+            .collect();
+        assert_eq!(iteration_order_with_deletions(&ops), iteration_order(&keys));
+    }
+
+    #[test]
+    fn a_deleted_key_is_gone_and_its_slot_reused() {
+        let ops = [
+            Op::Insert(0, "swagger"),
+            Op::Insert(1, "info"),
+            Op::Delete("swagger"),
+            Op::Insert(2, "openapi"),
+        ];
+        let order = iteration_order_with_deletions(&ops);
+        assert_eq!(order.len(), 2);
+        assert!(order.contains(&1) && order.contains(&2));
     }
 
     #[test]

@@ -345,14 +345,6 @@ fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj) {
         ));
         return;
     }
-    if ev.prop("Auth").is_some() {
-        ctx.errors.push(SamError::unsupported(
-            r.id,
-            ev.span,
-            "Api event property Auth is not expanded yet",
-        ));
-        return;
-    }
     let role_id = format!("{id}Role");
     let statement = b.map([
         ("Action", b.s("states:StartExecution")),

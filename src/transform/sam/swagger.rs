@@ -16,7 +16,12 @@ pub(super) enum Sw {
     /// A value written in the template, kept whole.
     Written(Node),
     Map(Vec<(String, bool, Sw)>),
+    /// A mapping the translator held as a plain dictionary: printed in insertion order.
+    Ordered(Vec<(String, bool, Sw)>),
     Seq(Vec<Sw>),
+    /// The value of a key deleted from its mapping once the mapping had this many entries; kept so the
+    /// mapping's Python 2.7 iteration order can account for the deletion.
+    Gone(usize),
 }
 
 impl Sw {
@@ -28,6 +33,16 @@ impl Sw {
     /// A mapping of constants' keys.
     pub fn map(entries: Vec<(&str, Sw)>) -> Sw {
         Sw::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), false, v))
+                .collect(),
+        )
+    }
+
+    /// A plain dictionary of constants' keys, printed in insertion order.
+    pub fn ordered(entries: Vec<(&str, Sw)>) -> Sw {
+        Sw::Ordered(
             entries
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), false, v))
@@ -52,7 +67,7 @@ impl Sw {
         match self {
             Sw::Map(entries) => entries
                 .iter_mut()
-                .find(|(k, _, _)| k == key)
+                .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
                 .map(|(_, _, v)| v),
             _ => None,
         }
@@ -60,15 +75,33 @@ impl Sw {
 
     pub fn get(&self, key: &str) -> Option<&Sw> {
         match self {
-            Sw::Map(entries) => entries.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
+            Sw::Map(entries) => entries
+                .iter()
+                .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
+                .map(|(_, _, v)| v),
             _ => None,
         }
+    }
+
+    /// Deletes `key` and returns its value.
+    pub fn remove(&mut self, key: &str) -> Option<Sw> {
+        let Sw::Map(entries) = self else {
+            return None;
+        };
+        let count = entries.len();
+        let entry = entries
+            .iter_mut()
+            .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))?;
+        Some(std::mem::replace(&mut entry.2, Sw::Gone(count)))
     }
 
     /// Sets `key` (appended when new); `unicode` says how the key counts.
     pub fn set(&mut self, key: &str, unicode: bool, value: Sw) {
         if let Sw::Map(entries) = self {
-            match entries.iter_mut().find(|(k, _, _)| k == key) {
+            match entries
+                .iter_mut()
+                .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
+            {
                 Some(e) => e.2 = value,
                 None => entries.push((key.to_owned(), unicode, value)),
             }
@@ -88,7 +121,13 @@ impl Sw {
         match self {
             Sw::Text(t, _) => b.s(t.as_str()),
             Sw::Written(n) => n.clone(),
-            Sw::Map(entries) => b.map(entries.iter().map(|(k, _, v)| (k.as_str(), v.node(span)))),
+            Sw::Map(entries) | Sw::Ordered(entries) => b.map(
+                entries
+                    .iter()
+                    .filter(|(_, _, v)| !matches!(v, Sw::Gone(_)))
+                    .map(|(k, _, v)| (k.as_str(), v.node(span))),
+            ),
+            Sw::Gone(_) => Node::new(span, crate::source::NodeKind::Null),
             Sw::Seq(items) => b.seq(items.iter().map(|i| i.node(span)).collect()),
         }
     }
@@ -108,14 +147,41 @@ impl Sw {
                 }
                 out.push(']');
             }
+            Sw::Gone(_) => {}
             Sw::Map(entries) => {
                 let keys: Vec<&str> = entries.iter().map(|(k, _, _)| k.as_str()).collect();
+                let order = if entries.iter().any(|(_, _, v)| matches!(v, Sw::Gone(_))) {
+                    let mut ops = Vec::new();
+                    for (i, k) in keys.iter().enumerate() {
+                        ops.push(py27::Op::Insert(i, k));
+                        for (key, _, v) in entries {
+                            if matches!(v, Sw::Gone(n) if *n == i + 1) {
+                                ops.push(py27::Op::Delete(key));
+                            }
+                        }
+                    }
+                    py27::iteration_order_with_deletions(&ops)
+                } else {
+                    py27::iteration_order(&keys)
+                };
                 out.push('{');
-                for (n, i) in py27::iteration_order(&keys).into_iter().enumerate() {
+                for (n, i) in order.into_iter().enumerate() {
                     if n > 0 {
                         out.push_str(", ");
                     }
                     let (k, unicode, v) = &entries[i];
+                    text_repr(k, *unicode, out);
+                    out.push_str(": ");
+                    v.repr(out);
+                }
+                out.push('}');
+            }
+            Sw::Ordered(entries) => {
+                out.push('{');
+                for (n, (k, unicode, v)) in entries.iter().enumerate() {
+                    if n > 0 {
+                        out.push_str(", ");
+                    }
                     text_repr(k, *unicode, out);
                     out.push_str(": ");
                     v.repr(out);

@@ -1,6 +1,7 @@
 //! `AWS::Serverless::WebSocketApi` → an `AWS::ApiGatewayV2::Api` of protocol `WEBSOCKET`, and for each
 //! route an integration with its function, the route and the permission for API Gateway to invoke the
-//! function, plus an auto-deployed stage. Route authorizers and custom domains are not expanded yet.
+//! function, plus an auto-deployed stage. `Auth` guards the `$connect` route (IAM, or a Lambda
+//! authorizer); a custom domain is `api_domain.rs`.
 
 use crate::source::{Node, NodeKind};
 
@@ -8,7 +9,6 @@ use super::build::{B, Obj, Res, get};
 use super::errors::SamError;
 use super::{Ctx, Serverless};
 
-const UNSUPPORTED: &[&str] = &["Auth", "Domain", "PropagateTags"];
 const API_PASSTHROUGH: &[&str] = &[
     "ApiKeySelectionExpression",
     "Description",
@@ -25,18 +25,18 @@ const STAGE_PASSTHROUGH: &[&str] = &[
 ];
 
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
-    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
-        ctx.errors.push(SamError::unsupported(
-            r.id,
-            r.span_of(key),
-            format!("WebSocket API property {key} is not expanded yet"),
-        ));
-        return;
-    }
     if let Err(m) = check(r) {
         ctx.errors.push(SamError::resource(r.id, r.node.span, m));
         return;
     }
+    let auth = match connect_auth(r) {
+        Ok(a) => a,
+        Err(m) => {
+            ctx.errors
+                .push(SamError::resource(r.id, r.span_of("Auth"), m));
+            return;
+        }
+    };
     let b = r.b();
     let mut api = Res::new("AWS::ApiGatewayV2::Api", r.node.span)
         .prop("Name", r.prop("Name").cloned().unwrap_or_else(|| b.s(r.id)))
@@ -132,6 +132,21 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 res = res.prop(key, v.clone());
             }
         }
+        if key == "$connect"
+            && let Some((kind, authorizer)) = &auth
+        {
+            res = res.prop("AuthorizationType", rb.s(kind.as_str()));
+            if let Some(a) = authorizer {
+                let authorizer_id = format!("{}ConnectAuthorizer", r.id);
+                let mut a = a.clone();
+                a = a
+                    .prop("ApiId", rb.r#ref(r.id))
+                    .prop("Name", rb.s(authorizer_id.as_str()));
+                a.attrs = attrs.clone();
+                res = res.prop("AuthorizerId", rb.r#ref(&authorizer_id));
+                ctx.add(r.id, authorizer_id, a);
+            }
+        }
         res.attrs = attrs.clone();
         let mut permission = Res::new("AWS::Lambda::Permission", route.span)
             .prop("Action", rb.s("lambda:InvokeFunction"))
@@ -185,7 +200,68 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     }
     ctx.refs.insert(format!("{}.Stage", r.id), stage_id.clone());
     ctx.add(r.id, r.id.to_owned(), api);
-    ctx.add(r.id, stage_id, stage);
+    ctx.add(r.id, stage_id.clone(), stage);
+    if let Some(domain) = r.prop("Domain") {
+        let target = super::api_domain::Target {
+            api: r.id,
+            stage_id: &stage_id,
+            span: r.node.span,
+            attrs: r.passed_attrs(&["Condition"]),
+            http_tags: Some(super::api_domain::domain_tags(
+                r,
+                "websocketapi:createdBy",
+                b,
+            )),
+            merge_records: false,
+        };
+        if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
+            ctx.errors.push(SamError::resource(r.id, domain.span, m));
+        }
+    }
+}
+
+/// The `$connect` route's authorization from `Auth`: its type and, for `CUSTOM`, the Lambda
+/// authorizer (without `ApiId` and `Name`).
+fn connect_auth(r: &Serverless) -> Result<Option<(String, Option<Res>)>, String> {
+    let Some(auth) = r.prop("Auth") else {
+        return Ok(None);
+    };
+    let Some(m) = auth.as_map().filter(|_| !super::build::is_intrinsic(auth)) else {
+        return Err("Property 'Auth' should be a map.".into());
+    };
+    let Some(kind) = m.get("AuthType") else {
+        return Err("AuthType must be specified for additional auth configurations.".into());
+    };
+    match kind.as_str() {
+        Some("AWS_IAM") => Ok(Some(("AWS_IAM".into(), None))),
+        Some("NONE") => Ok(Some(("NONE".into(), None))),
+        Some("CUSTOM") => {
+            let Some(arn) = m.get("AuthArn") else {
+                return Err("AuthArn must be specified if AuthType is CUSTOM.".into());
+            };
+            let b = B::new(auth.span);
+            let mut a = Res::new("AWS::ApiGatewayV2::Authorizer", auth.span)
+                .prop("AuthorizerType", b.s("REQUEST"))
+                .prop(
+                    "AuthorizerUri",
+                    b.call(
+                        "Fn::Sub",
+                        b.seq(vec![
+                            b.s("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuthArn}/invocations"),
+                            b.map([("AuthArn", arn.clone())]),
+                        ]),
+                    ),
+                );
+            if let Some(role) = m.get("InvokeRole") {
+                a = a.prop("AuthorizerCredentialsArn", role.clone());
+            }
+            if let Some(source) = m.get("IdentitySource") {
+                a = a.prop("IdentitySource", source.clone());
+            }
+            Ok(Some(("CUSTOM".into(), Some(a))))
+        }
+        _ => Err("AuthType is not one of AWS_IAM, CUSTOM or NONE.".into()),
+    }
 }
 
 /// The translator's checks of a WebSocket API's properties.
@@ -238,5 +314,57 @@ fn route_suffix(key: &str) -> String {
     match chars.next() {
         Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Format, Limits, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::build::get;
+    use super::super::{codes, expand};
+
+    fn run(
+        auth: &str,
+    ) -> (
+        String,
+        Result<crate::source::Document, Vec<crate::source::Diagnostic>>,
+    ) {
+        let text = format!(
+            "Resources:\n  W:\n    Type: AWS::Serverless::WebSocketApi\n    Properties:\n      RouteSelectionExpression: $request.body.action\n      Routes:\n        $connect:\n          FunctionArn: arn:f\n      Auth:\n{auth}"
+        );
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text.as_str());
+        let doc = load_text(f, &text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let out = expand(&doc, &sources, &ExpandOptions::default());
+        (text, out)
+    }
+
+    #[test]
+    fn a_custom_authorizer_guards_the_connect_route() {
+        let (_, out) = run("        AuthType: CUSTOM\n        AuthArn: arn:a\n");
+        let out = out.unwrap();
+        let resources = get(&out.root, "Resources").unwrap();
+        let route = get(get(resources, "WConnectRoute").unwrap(), "Properties").unwrap();
+        assert_eq!(
+            get(route, "AuthorizationType").unwrap().as_str(),
+            Some("CUSTOM")
+        );
+        assert!(get(resources, "WConnectAuthorizer").is_some());
+    }
+
+    #[test]
+    fn an_unknown_auth_type_is_reported_at_auth() {
+        let (text, out) = run("        AuthType: Other\n");
+        let errors = out.unwrap_err();
+        assert_eq!(errors[0].code, codes::INVALID_RESOURCE);
+        let start = text.find("AuthType").unwrap();
+        assert_eq!(
+            (errors[0].span.start as usize, errors[0].span.end as usize),
+            (start, start + "AuthType: Other".len())
+        );
     }
 }

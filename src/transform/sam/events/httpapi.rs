@@ -45,14 +45,6 @@ pub(in super::super) fn httpapi(
                 .into(),
         );
     }
-    if ev.prop("Auth").is_some() {
-        ctx.errors.push(super::super::errors::SamError::unsupported(
-            r.id,
-            ev.span,
-            "HttpApi event property Auth is not expanded yet",
-        ));
-        return Ok(());
-    }
     // A default-route event's permission covers every route of the API: others of the function add none.
     if route.is_some() && has_default_route(r, &api) {
         return Ok(());

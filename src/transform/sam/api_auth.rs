@@ -1,0 +1,610 @@
+//! REST API `Auth`: the authorizers an `AWS::Serverless::Api` declares (Cognito user pools, Lambda `TOKEN`
+//! and `REQUEST` authorizers, `AWS_IAM`), its `DefaultAuthorizer` and `ApiKeyRequired`, and what each
+//! `Api` event's own `Auth` asks of its method. It writes the definition's `securityDefinitions`, each
+//! method's `security` (and the integration's `credentials` for `AWS_IAM`), and says which Lambda
+//! authorizers need a permission. It checks `Auth` with the translator's sentences; it never creates the
+//! API's other resources (`api.rs` does).
+
+use crate::source::{Node, NodeKind};
+
+use super::api::ApiEvent;
+use super::build::{get, is_intrinsic};
+use super::swagger::Sw;
+
+/// The `AWS_IAM` pseudo-authorizer and `NONE` (no authorizer on this method).
+const IAM: &str = "AWS_IAM";
+const NONE: &str = "NONE";
+/// The properties `Auth` may have.
+const AUTH_KEYS: &[&str] = &[
+    "Authorizers",
+    "DefaultAuthorizer",
+    "InvokeRole",
+    "AddDefaultAuthorizerToCorsPreflight",
+    "AddApiKeyRequiredToCorsPreflight",
+    "ApiKeyRequired",
+    "ResourcePolicy",
+    "UsagePlan",
+];
+
+/// One authorizer of `Auth.Authorizers`.
+pub(super) struct Authorizer {
+    pub name: String,
+    /// Its entry of `securityDefinitions`.
+    definition: Sw,
+    /// For a Lambda authorizer that gets the default permission: its `FunctionArn`.
+    pub function: Option<Node>,
+    /// `AuthorizationScopes` the authorizer gives methods that do not name their own.
+    scopes: Option<Node>,
+}
+
+/// An API's `Auth`, checked.
+#[derive(Default)]
+pub(super) struct ApiAuth {
+    /// `None` when `Authorizers` is absent.
+    pub authorizers: Option<Vec<Authorizer>>,
+    pub default: Option<String>,
+    pub api_key_required: bool,
+    invoke_role: Option<Node>,
+    default_on_preflight: bool,
+    api_key_on_preflight: bool,
+    /// Set while methods are given security: the definitions that must follow.
+    uses_iam: bool,
+    uses_api_key: bool,
+}
+
+fn as_bool(n: &Node) -> Option<bool> {
+    super::function::as_bool(n)
+}
+
+impl ApiAuth {
+    /// Reads `Auth` (absent: no authorization). Errors are the translator's sentences.
+    pub fn parse(auth: Option<&Node>) -> Result<ApiAuth, String> {
+        let mut out = ApiAuth {
+            default_on_preflight: true,
+            api_key_on_preflight: true,
+            ..ApiAuth::default()
+        };
+        let Some(auth) = auth else {
+            return Ok(out);
+        };
+        let Some(m) = auth.as_map().filter(|_| !is_intrinsic(auth)) else {
+            return Err("Property 'Auth' should be a map.".into());
+        };
+        if m.keys().any(|k| !AUTH_KEYS.contains(&k)) {
+            return Err("Invalid value for 'Auth' property".into());
+        }
+        if let Some(d) = m.get("DefaultAuthorizer") {
+            let Some(d) = d.as_str() else {
+                return Err("Property 'Auth.DefaultAuthorizer' should be a string.".into());
+            };
+            out.default = Some(d.to_owned());
+        }
+        out.api_key_required = m.get("ApiKeyRequired").and_then(as_bool) == Some(true);
+        out.invoke_role = m.get("InvokeRole").cloned();
+        if let Some(v) = m.get("AddDefaultAuthorizerToCorsPreflight") {
+            out.default_on_preflight = as_bool(v) != Some(false);
+        }
+        if let Some(v) = m.get("AddApiKeyRequiredToCorsPreflight") {
+            out.api_key_on_preflight = as_bool(v) != Some(false);
+        }
+        if let Some(a) = m.get("Authorizers") {
+            let Some(list) = a.as_map().filter(|_| !is_intrinsic(a)) else {
+                return Err("Property 'Auth.Authorizers' should be a map.".into());
+            };
+            let mut authorizers = Vec::new();
+            for (name, e) in list.iter() {
+                authorizers.push(authorizer(name, &e.value)?);
+            }
+            out.authorizers = Some(authorizers);
+        }
+        if let Some(d) = &out.default
+            && d != IAM
+            && !out
+                .authorizers
+                .as_ref()
+                .is_some_and(|l| l.iter().any(|a| &a.name == d))
+        {
+            return Err(format!(
+                "Unable to set DefaultAuthorizer because '{d}' was not defined in 'Authorizers'."
+            ));
+        }
+        Ok(out)
+    }
+
+    /// True when `Auth` asks anything of the definition.
+    pub fn is_set(&self) -> bool {
+        self.authorizers.is_some() || self.default.is_some() || self.api_key_required
+    }
+
+    /// Gives event `e`'s method its security, from the event's `Auth` or the API's defaults.
+    pub fn apply_event(
+        &mut self,
+        definition: &mut Sw,
+        e: &ApiEvent,
+        written: bool,
+    ) -> Result<(), String> {
+        let auth = e.auth.as_ref();
+        let field = |k: &str| auth.and_then(|a| get(a, k));
+        let named = match field("Authorizer") {
+            Some(n) => Some(
+                n.as_str()
+                    .ok_or("Property 'Auth.Authorizer' should be a string.")?
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let method = &e.method;
+        let path = &e.path;
+        if field("OverrideApiAuth").and_then(as_bool) == Some(true)
+            && ["Authorizer", "ApiKeyRequired", "ResourcePolicy"]
+                .iter()
+                .all(|k| field(k).is_none())
+        {
+            return Err("Must define one of: Authorizer, ApiKeyRequired or ResourcePolicy when using the OverrideApiAuth property.".into());
+        }
+        if let Some(n) = &named {
+            if n == NONE && self.default.is_none() {
+                return Err(format!(
+                    "Unable to set Authorizer on API method [{method}] for path [{path}] because 'NONE' is only a valid value when a DefaultAuthorizer on the API is specified."
+                ));
+            }
+            if n != NONE && n != IAM {
+                match &self.authorizers {
+                    None => {
+                        return Err(format!(
+                            "Unable to set Authorizer [{n}] on API method [{method}] for path [{path}] because the related API does not define any Authorizers."
+                        ));
+                    }
+                    Some(l) if !l.iter().any(|a| &a.name == n) => {
+                        return Err(format!(
+                            "Unable to set Authorizer [{n}] on API method [{method}] for path [{path}] because it wasn't defined in the API's Authorizers."
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let scopes = field("AuthorizationScopes");
+        let authorizer = named.clone().or_else(|| self.default.clone());
+        if scopes.is_some() && authorizer.is_none() {
+            return Err("AuthorizationScopes works only when Authorizer is set".into());
+        }
+        let key = match field("ApiKeyRequired").map(as_bool) {
+            Some(Some(v)) => {
+                if !v && !self.api_key_required {
+                    return Err(format!(
+                        "Unable to set ApiKeyRequired [False] on API method [{method}] for path [{path}] because the related API does not specify any ApiKeyRequired."
+                    ));
+                }
+                v
+            }
+            Some(None) => return Err("Property 'Auth.ApiKeyRequired' should be a boolean.".into()),
+            None => self.api_key_required,
+        };
+        let mut security = self.security(authorizer.as_deref(), scopes, key, written);
+        if security.is_none() && field("ApiKeyRequired").is_some() {
+            // An event that turns the API's key off keeps an empty list, so the API's default is not applied.
+            security = Some(Sw::Seq(Vec::new()));
+        }
+        let credentials = if authorizer.as_deref() == Some(IAM) {
+            match field("InvokeRole").or(self.invoke_role.as_ref()) {
+                Some(r) if r.as_str() == Some(NONE) || matches!(r.kind, NodeKind::Null) => None,
+                Some(r) if r.as_str() != Some("CALLER_CREDENTIALS") => Some(Sw::Written(r.clone())),
+                _ => Some(Sw::c("arn:aws:iam::*:user/*")),
+            }
+        } else {
+            None
+        };
+        let op_key = if e.method == "any" {
+            "x-amazon-apigateway-any-method"
+        } else {
+            e.method.as_str()
+        };
+        let Some(op) = definition
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&e.path))
+            .and_then(|p| p.get_mut(op_key))
+        else {
+            return Ok(());
+        };
+        if let Some(c) = credentials
+            && let Some(i) = op.get_mut("x-amazon-apigateway-integration")
+        {
+            i.set("credentials", written, c);
+        }
+        if let Some(s) = security {
+            set_before_responses(op, written, s);
+        }
+        Ok(())
+    }
+
+    /// The `security` list of a method: its authorizer (with scopes) and the API key.
+    fn security(
+        &mut self,
+        authorizer: Option<&str>,
+        scopes: Option<&Node>,
+        api_key: bool,
+        written: bool,
+    ) -> Option<Sw> {
+        let mut items = Vec::new();
+        if let Some(name) = authorizer {
+            self.uses_iam |= name == IAM;
+            let scopes = scopes.or_else(|| {
+                self.authorizers
+                    .as_ref()
+                    .and_then(|l| l.iter().find(|a| a.name == name))
+                    .and_then(|a| a.scopes.as_ref())
+            });
+            let scopes = scopes.map_or_else(|| Sw::Seq(Vec::new()), Sw::from_node);
+            items.push(Sw::Map(vec![(name.to_owned(), true, scopes)]));
+        }
+        if api_key {
+            self.uses_api_key = true;
+            items.push(Sw::Map(vec![(
+                "api_key".to_owned(),
+                written,
+                Sw::Seq(Vec::new()),
+            )]));
+        }
+        (!items.is_empty()).then_some(Sw::Seq(items))
+    }
+
+    /// Gives the API's defaults to every method of the definition that has no security yet (the CORS
+    /// pre-flight `options` methods as `AddDefaultAuthorizerToCorsPreflight` and
+    /// `AddApiKeyRequiredToCorsPreflight` say), then writes `securityDefinitions`.
+    pub fn finish(&mut self, definition: &mut Sw, written: bool) -> Result<(), String> {
+        let paths: Vec<String> = match definition.get("paths") {
+            Some(Sw::Map(p)) => p.iter().map(|(k, _, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        };
+        for path in paths {
+            let methods: Vec<String> = match definition.get("paths").and_then(|p| p.get(&path)) {
+                Some(Sw::Map(m)) => m.iter().map(|(k, _, _)| k.clone()).collect(),
+                _ => Vec::new(),
+            };
+            for method in methods {
+                if method == "parameters"
+                    || method.starts_with("x-") && !method.ends_with("any-method")
+                {
+                    continue;
+                }
+                let preflight = method == "options";
+                let authorizer = self
+                    .default
+                    .clone()
+                    .filter(|_| !preflight || self.default_on_preflight);
+                let key = self.api_key_required && (!preflight || self.api_key_on_preflight);
+                let Some(op) = definition
+                    .get_mut("paths")
+                    .and_then(|p| p.get_mut(&path))
+                    .and_then(|p| p.get_mut(&method))
+                else {
+                    continue;
+                };
+                if !matches!(op, Sw::Map(_)) || op.get("security").is_some() {
+                    continue;
+                }
+                if let Some(s) = self.security(authorizer.as_deref(), None, key, written)
+                    && let Some(op) = definition
+                        .get_mut("paths")
+                        .and_then(|p| p.get_mut(&path))
+                        .and_then(|p| p.get_mut(&method))
+                {
+                    set_before_responses(op, written, s);
+                }
+            }
+        }
+        let mut definitions: Vec<(String, bool, Sw)> = Vec::new();
+        for a in self.authorizers.iter().flatten() {
+            definitions.push((a.name.clone(), true, a.definition.clone()));
+        }
+        if self.default.as_deref() == Some(IAM) {
+            // The default authorizer's definition, named as the template names it.
+            definitions.push((
+                IAM.to_owned(),
+                true,
+                Sw::ordered(vec![
+                    ("in", Sw::c("header")),
+                    ("type", Sw::c("apiKey")),
+                    ("name", Sw::c("Authorization")),
+                    ("x-amazon-apigateway-authtype", Sw::c("awsSigv4")),
+                ]),
+            ));
+        } else if self.uses_iam {
+            definitions.push((
+                IAM.to_owned(),
+                written,
+                Sw::ordered(vec![
+                    ("x-amazon-apigateway-authtype", Sw::c("awsSigv4")),
+                    ("type", Sw::c("apiKey")),
+                    ("name", Sw::c("Authorization")),
+                    ("in", Sw::c("header")),
+                ]),
+            ));
+        }
+        if self.uses_api_key {
+            definitions.push((
+                "api_key".to_owned(),
+                written,
+                Sw::ordered(vec![
+                    ("type", Sw::c("apiKey")),
+                    ("name", Sw::c("x-api-key")),
+                    ("in", Sw::c("header")),
+                ]),
+            ));
+        }
+        if definitions.is_empty() {
+            return Ok(());
+        }
+        let Some(existing) = definition.entry("securityDefinitions", written) else {
+            return Ok(());
+        };
+        if !matches!(existing, Sw::Map(_)) {
+            return Err("securityDefinitions must be a dictionary.".into());
+        }
+        for (k, unicode, v) in definitions {
+            if existing.get(&k).is_none() {
+                existing.set(&k, unicode, v);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sets `security` on a method, before its `responses` when it has them.
+fn set_before_responses(op: &mut Sw, written: bool, security: Sw) {
+    if let Sw::Map(entries) = op {
+        match entries.iter().position(|(k, _, _)| k == "responses") {
+            Some(i) => entries.insert(i, ("security".to_owned(), written, security)),
+            None => entries.push(("security".to_owned(), written, security)),
+        }
+    }
+}
+
+/// Reads one entry of `Auth.Authorizers`.
+fn authorizer(name: &str, node: &Node) -> Result<Authorizer, String> {
+    let Some(m) = node.as_map().filter(|_| !is_intrinsic(node)) else {
+        return Err(format!(
+            "Property 'Auth.Authorizers.{name}' should be a map."
+        ));
+    };
+    if let Some(d) = m.get("DisableFunctionDefaultPermissions")
+        && as_bool(d).is_none()
+    {
+        return Err(format!(
+            "Property 'Authorizers.{name}.DisableFunctionDefaultPermissions' should be a boolean."
+        ));
+    }
+    let identity = match m.get("Identity") {
+        Some(i) if i.as_map().is_none() || is_intrinsic(i) => {
+            return Err("Auth.Authorizers.<Authorizer>.Identity must be a dict (LambdaTokenAuthorizationIdentity, LambdaRequestAuthorizationIdentity or CognitoAuthorizationIdentity).".into());
+        }
+        other => other,
+    };
+    let id = |k: &str| identity.and_then(|i| get(i, k));
+    let scopes = m.get("AuthorizationScopes").cloned();
+    if let Some(pool) = m.get("UserPoolArn") {
+        let providers = match &pool.kind {
+            NodeKind::Seq(_) => Sw::from_node(pool),
+            _ => Sw::Seq(vec![Sw::Written(pool.clone())]),
+        };
+        let mut inner = Vec::new();
+        if let Some(v) = id("ValidationExpression") {
+            inner.push(("identityValidationExpression", Sw::Written(v.clone())));
+        }
+        inner.push(("providerARNs", providers));
+        inner.push(("type", Sw::c("cognito_user_pools")));
+        let header =
+            id("Header").map_or_else(|| Sw::c("Authorization"), |h| Sw::Written(h.clone()));
+        let definition = Sw::ordered(vec![
+            ("in", Sw::c("header")),
+            ("type", Sw::c("apiKey")),
+            ("name", header),
+            ("x-amazon-apigateway-authorizer", Sw::ordered(inner)),
+            ("x-amazon-apigateway-authtype", Sw::c("cognito_user_pools")),
+        ]);
+        return Ok(Authorizer {
+            name: name.to_owned(),
+            definition,
+            function: None,
+            scopes,
+        });
+    }
+    let Some(function) = m.get("FunctionArn") else {
+        return Err(format!(
+            "Property 'Authorizers.{name}' must have either 'UserPoolArn' or 'FunctionArn'."
+        ));
+    };
+    let request = match m.get("FunctionPayloadType") {
+        None => false,
+        Some(t) => match t.as_str() {
+            Some("TOKEN") => false,
+            Some("REQUEST") => true,
+            _ => {
+                let text = t.scalar_text().unwrap_or_default();
+                return Err(format!(
+                    "{name} Authorizer has invalid 'FunctionPayloadType': {text}."
+                ));
+            }
+        },
+    };
+    let mut inner = vec![("type", Sw::c(if request { "request" } else { "token" }))];
+    if let Some(t) = id("ReauthorizeEvery") {
+        inner.push(("authorizerResultTtlInSeconds", Sw::Written(t.clone())));
+    }
+    if request {
+        let source = identity_source(name, identity)?;
+        if !source.is_empty() {
+            inner.push(("identitySource", Sw::Text(source, true)));
+        }
+    }
+    let uri = Sw::ordered(vec![(
+        "Fn::Sub",
+        Sw::Seq(vec![
+            Sw::c(
+                "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
+            ),
+            Sw::ordered(vec![("__FunctionArn__", Sw::Written(function.clone()))]),
+        ]),
+    )]);
+    inner.push(("authorizerUri", uri));
+    if let Some(role) = m.get("FunctionInvokeRole")
+        && role.as_str() != Some(NONE)
+    {
+        inner.push(("authorizerCredentials", Sw::Written(role.clone())));
+    }
+    if !request && let Some(v) = id("ValidationExpression") {
+        inner.push(("identityValidationExpression", Sw::Written(v.clone())));
+    }
+    let header = match id("Header") {
+        Some(h) if !request => Sw::Written(h.clone()),
+        _ if request => Sw::c("Unused"),
+        _ => Sw::c("Authorization"),
+    };
+    let definition = Sw::ordered(vec![
+        ("in", Sw::c("header")),
+        ("type", Sw::c("apiKey")),
+        ("name", header),
+        ("x-amazon-apigateway-authorizer", Sw::ordered(inner)),
+        ("x-amazon-apigateway-authtype", Sw::c("custom")),
+    ]);
+    let disabled = m.get("DisableFunctionDefaultPermissions").and_then(as_bool) == Some(true);
+    Ok(Authorizer {
+        name: name.to_owned(),
+        definition,
+        function: (!disabled).then(|| function.clone()),
+        scopes,
+    })
+}
+
+/// A `REQUEST` authorizer's `identitySource`: its headers, query strings, stage variables and context
+/// values, comma separated.
+fn identity_source(name: &str, identity: Option<&Node>) -> Result<String, String> {
+    let missing = || {
+        format!(
+            "{name} Authorizer must specify Identity with at least one of Headers, QueryStrings, StageVariables, or Context."
+        )
+    };
+    let identity = identity.ok_or_else(missing)?;
+    let mut parts = Vec::new();
+    for (key, prefix) in [
+        ("Headers", "method.request.header."),
+        ("QueryStrings", "method.request.querystring."),
+        ("StageVariables", "stageVariables."),
+        ("Context", "context."),
+    ] {
+        let Some(list) = get(identity, key) else {
+            continue;
+        };
+        let Some(items) = list.as_seq() else {
+            return Err(format!(
+                "Property 'Authorizers.{name}.Identity.{key}' should be a list."
+            ));
+        };
+        for (i, item) in items.iter().enumerate() {
+            let Some(text) = item.as_str() else {
+                return Err(format!(
+                    "Property 'Authorizers.{name}.Identity.{key}[{i}]' should be a string."
+                ));
+            };
+            parts.push(format!("{prefix}{text}"));
+        }
+    }
+    if parts.is_empty() {
+        if get(identity, "ReauthorizeEvery")
+            .is_some_and(|r| r.scalar_text().as_deref() == Some("0"))
+        {
+            return Ok(String::new());
+        }
+        return Err(missing());
+    }
+    Ok(parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::build::get;
+    use super::super::{codes, expand, reference_message};
+
+    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        expand(&doc, &sources, &ExpandOptions::default())
+    }
+
+    const FUNCTION: &str = "  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: s3://b/k\n      Handler: h\n      Runtime: python3.12\n      Events:\n        Get:\n          Type: Api\n          Properties:\n            RestApiId: !Ref A\n            Path: /\n            Method: get\n";
+
+    fn api(auth: &str) -> String {
+        format!(
+            "Resources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n      Auth:\n{auth}{FUNCTION}"
+        )
+    }
+
+    #[test]
+    fn a_lambda_token_authorizer_secures_the_method_and_gets_a_permission() {
+        let text = api(
+            "        DefaultAuthorizer: L\n        Authorizers:\n          L:\n            FunctionArn: !GetAtt Auth.Arn\n",
+        );
+        let out = run(&text).unwrap();
+        let resources = get(&out.root, "Resources").unwrap();
+        let body = get(
+            get(get(resources, "A").unwrap(), "Properties").unwrap(),
+            "Body",
+        )
+        .unwrap();
+        let op = get(get(get(body, "paths").unwrap(), "/").unwrap(), "get").unwrap();
+        let security = get(op, "security").unwrap().as_seq().unwrap();
+        assert!(get(&security[0], "L").is_some());
+        let definition = get(get(body, "securityDefinitions").unwrap(), "L").unwrap();
+        assert_eq!(
+            get(definition, "x-amazon-apigateway-authtype")
+                .unwrap()
+                .as_str(),
+            Some("custom")
+        );
+        let permission = get(resources, "ALAuthorizerPermission").unwrap();
+        assert_eq!(
+            get(permission, "Type").unwrap().as_str(),
+            Some("AWS::Lambda::Permission")
+        );
+    }
+
+    #[test]
+    fn an_undefined_default_authorizer_is_reported_at_auth() {
+        let text = api("        DefaultAuthorizer: Nope\n");
+        let errors = run(&text).unwrap_err();
+        assert_eq!(errors[0].code, codes::INVALID_RESOURCE);
+        let start = text.find("DefaultAuthorizer").unwrap();
+        let end = text.find("Nope").unwrap() + 4;
+        assert_eq!(
+            (errors[0].span.start as usize, errors[0].span.end as usize),
+            (start, end)
+        );
+        assert_eq!(
+            reference_message(&errors).unwrap(),
+            "Invalid Serverless Application Specification document. Number of errors found: 1. Resource with id [A] is invalid. Unable to set DefaultAuthorizer because 'Nope' was not defined in 'Authorizers'."
+        );
+    }
+
+    #[test]
+    fn an_event_naming_an_unknown_authorizer_is_reported_at_the_event() {
+        let text = format!(
+            "{}            Auth:\n              Authorizer: Missing\n",
+            api("        ApiKeyRequired: true\n")
+        );
+        let errors = run(&text).unwrap_err();
+        assert_eq!(errors[0].code, codes::INVALID_EVENT);
+        let start = text.find("Type: Api").unwrap();
+        assert_eq!(errors[0].span.start as usize, start);
+        assert_eq!(
+            reference_message(&errors).unwrap(),
+            "Invalid Serverless Application Specification document. Number of errors found: 1. Resource with id [F] is invalid. Event with id [Get] is invalid. Unable to set Authorizer [Missing] on API method [get] for path [/] because the related API does not define any Authorizers."
+        );
+    }
+}
