@@ -34,6 +34,7 @@ const PASSTHROUGH: &[&str] = &[
     "RecursiveLoop",
     "TenancyConfig",
     "DurableConfig",
+    "FunctionScalingConfig",
 ];
 
 /// Resource attributes the Lambda function keeps.
@@ -137,6 +138,12 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     }
     if r.prop("ImageUri").is_some() && !lambda.props.contains_key("PackageType") {
         lambda = lambda.prop("PackageType", b.s("Image"));
+    }
+    if let Some(c) = r.prop("CapacityProviderConfig") {
+        lambda = lambda.prop(
+            "CapacityProviderConfig",
+            super::capacity_provider::function_config(c),
+        );
     }
     if let Some(t) = tracing(ctx, r) {
         lambda = lambda.prop("TracingConfig", B::new(t.span).map([("Mode", t)]));

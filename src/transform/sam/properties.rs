@@ -10,6 +10,19 @@ use super::{Serverless, build::is_intrinsic};
 /// Accepted properties by type; types not listed are not checked here.
 const PROPERTIES: &[(&str, &[&str])] = &[
     (
+        "AWS::Serverless::CapacityProvider",
+        &[
+            "CapacityProviderName",
+            "InstanceRequirements",
+            "KmsKeyArn",
+            "OperatorRole",
+            "PropagateTags",
+            "ScalingConfig",
+            "Tags",
+            "VpcConfig",
+        ],
+    ),
+    (
         "AWS::Serverless::Function",
         &[
             "Architectures",

@@ -81,10 +81,20 @@ pub(super) fn publish(
     if let Some(d) = r.prop("VersionDescription") {
         version = version.prop("Description", d.clone());
     }
+    if let Some(c) = r.prop("FunctionScalingConfig") {
+        version = version.prop("FunctionScalingConfig", c.clone());
+    }
     version.attrs = target.attrs.clone();
     version.attrs.insert(
         "DeletionPolicy".into(),
-        deletion.unwrap_or_else(|| b.s("Retain")),
+        // Versions of functions on Lambda managed instances hold instances: they go with the stack.
+        deletion.unwrap_or_else(|| {
+            b.s(if r.prop("CapacityProviderConfig").is_some() {
+                "Delete"
+            } else {
+                "Retain"
+            })
+        }),
     );
     let alias_id = format!("{}Alias{}", r.id, name.replace(['-', '_'], ""));
     let mut alias = Res::new("AWS::Lambda::Alias", written.span);
