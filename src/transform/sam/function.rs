@@ -145,7 +145,10 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             super::capacity_provider::function_config(c),
         );
     }
-    if let Some(t) = tracing(ctx, r) {
+    // The resolved mode decides whether tracing is on; the function keeps the mode as written.
+    if tracing(ctx, r).is_some()
+        && let Some(t) = r.prop("Tracing").cloned()
+    {
         lambda = lambda.prop("TracingConfig", B::new(t.span).map([("Mode", t)]));
     }
     if let Some(dlq) = r.prop("DeadLetterQueue") {
