@@ -215,7 +215,8 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
             ));
         }
         let v = &entry.value;
-        if is_intrinsic(v) {
+        // Booleans are read as written: an intrinsic function there is not a boolean.
+        if is_intrinsic(v) && !BOOLEANS.contains(&key) {
             continue;
         }
         let wrong = (LISTS.contains(&key) && !matches!(v.kind, NodeKind::Seq(_)))

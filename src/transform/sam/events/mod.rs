@@ -1,10 +1,11 @@
 //! A function's `Events`: each event source becomes the resources that make the service invoke the
 //! function (a permission, a subscription, an event source mapping, a rule...), named `<Function><Event>`.
-//! Push sources are in `push.rs`, polled sources (event source mappings) in `pull.rs`, EventBridge rules in
+//! Push sources are in `push.rs`, polled sources (event source mappings) in `pull.rs` and `documentdb.rs`, EventBridge rules in
 //! `rule.rs`. Changes to resources written in the template (an S3 bucket's notifications) are collected and
 //! applied by [`finish`] once every resource is expanded. It never creates the function's role.
 
 mod api;
+mod documentdb;
 mod httpapi;
 mod pull;
 mod push;

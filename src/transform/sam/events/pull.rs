@@ -64,12 +64,7 @@ pub(in super::super) fn mapping(
         mq_policy(target, ev)?;
     }
     if ty == "DocumentDB" {
-        ctx.errors.push(super::super::errors::SamError::unsupported(
-            r.id,
-            ev.span,
-            format!("{ty} event sources are not expanded yet"),
-        ));
-        return Ok(());
+        return super::documentdb::documentdb(ctx, r, target, ev);
     }
     let source = ev
         .prop(source_key)

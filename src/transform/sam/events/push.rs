@@ -3,9 +3,10 @@
 //! permission to invoke the function; S3 and Cognito also change the bucket or user pool written in the
 //! template.
 
-use crate::source::{Node, NodeKind};
+use crate::source::{Node, NodeKind, emit};
 
 use super::super::build::{B, Obj, Res, get, referenced_id};
+use super::super::errors::SamError;
 use super::super::function::Target;
 use super::super::{Ctx, Serverless};
 use super::{Event, copy, permission};
@@ -24,14 +25,39 @@ pub(in super::super) fn s3(
         .filter(|id| ctx.input_type(id) == Some("AWS::S3::Bucket"))
         .map(str::to_owned)
         .ok_or("S3 events must reference an S3 bucket in the same template.")?;
+    // The translator names these errors after the resources the event would create.
+    let event_id = format!("{}{}", r.id, ev.name);
     let events: Vec<Node> = match ev.prop("Events") {
         Some(Node {
             kind: NodeKind::Seq(items),
             ..
         }) => items.clone(),
-        Some(n) => vec![n.clone()],
+        Some(n) if n.as_str().is_some() => vec![n.clone()],
+        Some(n) => {
+            ctx.errors.push(SamError::resource(
+                &event_id,
+                n.span,
+                "Type of property 'Events' is invalid.",
+            ));
+            return Ok(());
+        }
         None => return Err("Missing required property 'Events'.".into()),
     };
+    if let Some(d) = ctx.input.get(&bucket).and_then(|n| get(n, "DependsOn")) {
+        let ok = match &d.kind {
+            NodeKind::String(_) => true,
+            NodeKind::Seq(items) => items.iter().all(|i| i.as_str().is_some()),
+            _ => false,
+        };
+        if !ok {
+            ctx.errors.push(SamError::resource(
+                &event_id,
+                d.span,
+                "Invalid type for field 'DependsOn'. Expected a string or list of strings.",
+            ));
+            return Ok(());
+        }
+    }
     let permission_id = permission(
         ctx,
         r,
@@ -71,15 +97,32 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
         .get("Properties")
         .map(super::super::build::to_obj)
         .unwrap_or_default();
-    let mut notif = props
-        .get("NotificationConfiguration")
-        .map(super::super::build::to_obj)
-        .unwrap_or_default();
-    let mut lambdas: Vec<Node> = notif
-        .get("LambdaConfigurations")
-        .and_then(Node::as_seq)
-        .map(<[Node]>::to_vec)
-        .unwrap_or_default();
+    let mut notif = match props.get("NotificationConfiguration") {
+        None => Obj::new(),
+        Some(n) if n.as_map().is_some() => super::super::build::to_obj(n),
+        Some(n) => {
+            ctx.errors.push(SamError::resource(
+                id,
+                n.span,
+                "Property 'NotificationConfiguration' should be a map.",
+            ));
+            return;
+        }
+    };
+    let mut lambdas: Vec<Node> = match notif.get("LambdaConfigurations") {
+        None => Vec::new(),
+        Some(n) => match n.as_seq() {
+            Some(items) => items.to_vec(),
+            None => {
+                ctx.errors.push(SamError::resource(
+                    id,
+                    n.span,
+                    "Invalid type for LambdaConfigurations. Must be a list.",
+                ));
+                return;
+            }
+        },
+    };
     let mut depends: Vec<Node> = match top.get("DependsOn") {
         Some(Node {
             kind: NodeKind::Seq(items),
@@ -110,7 +153,11 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
             ));
             continue;
         }
-        lambdas.push(config);
+        // A notification the bucket declares already is not added twice.
+        let written = emit::to_serde(&config);
+        if !lambdas.iter().any(|l| emit::to_serde(l) == written) {
+            lambdas.push(config);
+        }
         if !depends
             .iter()
             .any(|d| d.as_str() == Some(permission.as_str()))
