@@ -109,7 +109,7 @@ pub(super) fn expand_embedded(ctx: &mut Ctx, id: &str, resource: &Node) {
     }
 }
 
-fn connect(
+pub(super) fn connect(
     ctx: &mut Ctx,
     id: &str,
     source: &Node,

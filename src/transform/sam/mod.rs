@@ -6,7 +6,7 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs` and
 //! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
-//! `layer.rs`, `application.rs`, `capacity_provider.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
+//! `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
 //!
@@ -41,6 +41,7 @@ mod events;
 mod function;
 mod function_url;
 mod globals;
+mod graphql;
 mod httpapi;
 mod ids;
 mod layer;
@@ -242,6 +243,7 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::WebSocketApi" => websocket::expand(ctx, &r),
         "AWS::Serverless::Application" => application::expand(ctx, &r),
         "AWS::Serverless::CapacityProvider" => capacity_provider::expand(ctx, &r),
+        "AWS::Serverless::GraphQLApi" => graphql::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),
