@@ -6,7 +6,7 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs` and
 //! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
-//! `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
+//! `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with `graphql_pipeline.rs`) and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
 //!
@@ -42,6 +42,7 @@ mod function;
 mod function_url;
 mod globals;
 mod graphql;
+mod graphql_pipeline;
 mod httpapi;
 mod ids;
 mod layer;
