@@ -9,7 +9,7 @@ use crate::source::{Node, NodeKind};
 
 use super::build::{B, Obj, Res, get, to_obj};
 use super::errors::SamError;
-use super::function::{Target, as_bool};
+use super::function::{Target, as_bool, with_tags};
 use super::policies::managed_arn;
 use super::{Ctx, Serverless};
 
@@ -77,6 +77,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless, target: &Target) {
     if !ctx.out.contains_key(APPLICATION) {
         let app = Res::new("AWS::CodeDeploy::Application", pref.span)
             .prop("ComputePlatform", b.s("Lambda"));
+        let app = with_tags(app, &target.propagated);
         ctx.out.insert(APPLICATION.to_owned(), app.node());
     }
     let service_role = match get(pref, "Role") {
@@ -95,6 +96,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless, target: &Target) {
                             "service-role/AWSCodeDeployRoleForLambda",
                         ))]),
                     );
+                let role = with_tags(role, &target.propagated);
                 ctx.out.insert(SERVICE_ROLE.to_owned(), role.node());
             }
             b.get_att(SERVICE_ROLE, "Arn")
@@ -151,6 +153,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless, target: &Target) {
     if !passthrough {
         group.attrs.shift_remove("Condition");
     }
+    let group = with_tags(group, &target.propagated);
     ctx.add(r.id, group_id.clone(), group);
     let mut update = Obj::new();
     update.insert("ApplicationName".into(), b.r#ref(APPLICATION));
@@ -308,5 +311,27 @@ mod tests {
         assert!(reference_message(&errors).unwrap().ends_with(
             "Resource with id [F] is invalid. Unsupported intrinsic: the only intrinsic functions supported for property PassthroughCondition are FindInMap and parameter Refs."
         ));
+    }
+
+    #[test]
+    fn propagated_tags_reach_the_codedeploy_resources_and_replace_the_sam_tag() {
+        let text =
+            template("        Type: AllAtOnce\n      PropagateTags: true\n      Tags: {Team: a}\n");
+        let out = run(&text).unwrap();
+        let resources = build::get(&out.root, "Resources").unwrap();
+        for id in [
+            "F",
+            "FRole",
+            "FDeploymentGroup",
+            "ServerlessDeploymentApplication",
+        ] {
+            let props = build::get(build::get(resources, id).unwrap(), "Properties").unwrap();
+            let tags = build::get(props, "Tags").and_then(|t| t.as_seq()).unwrap();
+            let keys: Vec<_> = tags
+                .iter()
+                .filter_map(|t| build::get(t, "Key").and_then(|k| k.as_str()))
+                .collect();
+            assert_eq!(keys, ["Team"], "{id}");
+        }
     }
 }

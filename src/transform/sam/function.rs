@@ -64,6 +64,8 @@ pub(super) struct Target {
     pub attrs: Obj,
     /// The tags generated resources carry (`lambda:createdBy` first).
     pub tags: Vec<Node>,
+    /// With `PropagateTags`, the function's own tags, which the resources it generates also carry.
+    pub propagated: Vec<Node>,
     /// Managed policy ARNs and inline policies the event sources add to the generated role.
     pub managed: Vec<Node>,
     pub inline: Vec<Node>,
@@ -162,7 +164,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             Err(m) => ctx.errors.push(SamError::resource(r.id, dlq.span, m)),
         }
     }
-    let tags = match tag_list(r) {
+    let mut tags = match tag_list(r) {
         Ok(t) => t,
         Err(m) => {
             ctx.errors
@@ -170,6 +172,16 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             Vec::new()
         }
     };
+    // Propagated tags are the function's own: the translator then leaves `lambda:createdBy` out.
+    let propagated: Vec<Node> =
+        if r.prop("PropagateTags").and_then(as_bool) == Some(true) && tags.len() > 1 {
+            tags.split_off(1)
+        } else {
+            Vec::new()
+        };
+    if !propagated.is_empty() {
+        tags = propagated.clone();
+    }
     lambda = lambda.prop("Tags", b.seq(tags.clone()));
     lambda.attrs = r.passed_attrs(FUNCTION_ATTRS);
     let role_given = r.prop("Role").cloned();
@@ -187,6 +199,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         alias: None,
         attrs: r.passed_attrs(INHERITED_ATTRS),
         tags: tags.clone(),
+        propagated,
         managed: Vec::new(),
         inline: Vec::new(),
     };
@@ -388,4 +401,13 @@ pub(super) fn as_bool(n: &Node) -> Option<bool> {
         NodeKind::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     }
+}
+
+/// `res` with the propagated `tags`, when there are any.
+pub(super) fn with_tags(res: Res, tags: &[Node]) -> Res {
+    if tags.is_empty() {
+        return res;
+    }
+    let b = B::new(res.span);
+    res.prop("Tags", b.seq(tags.to_vec()))
 }

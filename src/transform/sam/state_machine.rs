@@ -121,6 +121,18 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             }
         }
     }
+    // Propagated tags are the state machine's own: the translator then leaves `stateMachine:createdBy` out.
+    let propagated: Vec<Node> = if r.prop("PropagateTags").and_then(super::function::as_bool)
+        == Some(true)
+        && tags.len() > 1
+    {
+        tags.split_off(1)
+    } else {
+        Vec::new()
+    };
+    if !propagated.is_empty() {
+        tags = propagated.clone();
+    }
     sm = sm.prop("Tags", b.seq(tags.clone()));
     sm.attrs = r.passed_attrs(&[
         "Condition",
@@ -167,14 +179,14 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         };
         ctx.add(r.id, role_id, role::build(b, parts));
     }
-    events(ctx, r, &inherited);
+    events(ctx, r, &inherited, &propagated);
     if ctx.errors.len() == before {
         ctx.add(r.id, r.id.to_owned(), sm);
     }
 }
 
 /// The state machine's events: EventBridge rules that start executions.
-fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
+fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj, propagated: &[Node]) {
     let Some(events) = r.prop("Events").and_then(Node::as_map) else {
         return;
     };
@@ -196,7 +208,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
             span: node.span,
         };
         if ty == "Api" {
-            api_event(ctx, r, &ev, inherited);
+            api_event(ctx, r, &ev, inherited, propagated);
             continue;
         }
         if !matches!(ty, "Schedule" | "CloudWatchEvent" | "EventBridgeRule") {
@@ -209,7 +221,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
         }
         let b = ev.b();
         let rule_id = format!("{}{name}", r.id);
-        let dlq = match rule::dead_letter(ctx, r.id, &rule_id, &ev, inherited) {
+        let dlq = match rule::dead_letter(ctx, r.id, &rule_id, &ev, inherited, propagated) {
             Ok(d) => d,
             Err(m) => {
                 let span = ev.prop("DeadLetterConfig").map_or(node.span, |d| d.span);
@@ -259,6 +271,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
             )
             .prop("Policies", b.seq(vec![policy]));
         event_role.attrs = inherited.clone();
+        let event_role = super::function::with_tags(event_role, propagated);
         ctx.add(r.id, rule_id, res);
         ctx.add(r.id, role_id, event_role);
     }
@@ -332,7 +345,7 @@ fn indented_json(node: &Node, depth: usize, out: &mut String) {
 
 /// An `Api` event: the API's definition starts executions (`api.rs` adds the path); here, the role API
 /// Gateway assumes to do so.
-fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj) {
+fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj, propagated: &[Node]) {
     let b = ev.b();
     let id = format!("{}{}", r.id, ev.name);
     if let Some(u) = ev.prop("UnescapeMappingTemplate")
@@ -373,5 +386,6 @@ fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj) {
         )
         .prop("Policies", b.seq(vec![policy]));
     role.attrs = inherited.clone();
+    let role = super::function::with_tags(role, propagated);
     ctx.add(r.id, role_id, role);
 }

@@ -26,6 +26,8 @@ use super::{Ctx, Serverless};
 pub(super) struct Pending {
     /// For each S3 bucket: the notification configurations to add, and the permissions it must wait for.
     pub buckets: IndexMap<String, Vec<(Node, String, Node)>>,
+    /// For each S3 bucket: the tags functions propagate to it.
+    pub bucket_tags: IndexMap<String, Vec<Node>>,
 }
 
 /// One event of a function being expanded.

@@ -67,6 +67,18 @@ pub(in super::super) fn s3(
         None,
         Some(b.r#ref("AWS::AccountId")),
     );
+    if !target.propagated.is_empty() {
+        let tags = ctx.pending.bucket_tags.entry(bucket.clone()).or_default();
+        for t in &target.propagated {
+            let key = get(t, "Key").and_then(Node::as_str);
+            if !tags
+                .iter()
+                .any(|o| get(o, "Key").and_then(Node::as_str) == key)
+            {
+                tags.push(t.clone());
+            }
+        }
+    }
     let configs = ctx.pending.buckets.entry(bucket).or_default();
     for e in events {
         let mut c = Obj::new();
@@ -167,6 +179,7 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
     }
     notif.insert("LambdaConfigurations".into(), b.seq(lambdas));
     props.insert("NotificationConfiguration".into(), b.obj(notif));
+    conditional_tags.extend(ctx.pending.bucket_tags.shift_remove(id).unwrap_or_default());
     if !conditional_tags.is_empty() {
         let mut tags: Vec<Node> = props
             .get("Tags")
@@ -400,6 +413,7 @@ pub(in super::super) fn iot(
     let mut rule =
         Res::new("AWS::IoT::TopicRule", ev.span).prop("TopicRulePayload", b.obj(payload));
     rule.attrs = target.attrs.clone();
+    let rule = super::super::function::with_tags(rule, &target.propagated);
     ctx.add(r.id, rule_id, rule);
     Ok(())
 }

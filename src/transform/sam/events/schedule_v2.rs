@@ -115,6 +115,7 @@ pub(in super::super) fn schedule(
         role = role.prop("PermissionsBoundary", p.clone());
     }
     role.attrs = target.attrs.clone();
+    let role = super::super::function::with_tags(role, &target.propagated);
     ctx.add(r.id, id, schedule);
     ctx.add(r.id, role_id, role);
     Ok(())
