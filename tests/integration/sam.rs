@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 196;
-const MIN_EXACT: usize = 172;
+const MIN_TRANSFORMED: usize = 198;
+const MIN_EXACT: usize = 174;
 const MIN_REJECTED: usize = 105;
 const MIN_RIGHT_MESSAGE: usize = 89;
 

@@ -183,7 +183,11 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             let unescape = get(p, "UnescapeMappingTemplate")
                 .is_some_and(|u| matches!(u.kind, NodeKind::Bool(true)));
             out.entry(api).or_default().push(ApiEvent {
-                state_machine: Some((id.to_owned(), format!("{id}{name}Role"), unescape)),
+                state_machine: Some((
+                    super::state_machine_alias::event_target(id, r),
+                    format!("{id}{name}Role"),
+                    unescape,
+                )),
                 function_name: None,
                 path: path.to_owned(),
                 method: method.to_ascii_lowercase(),

@@ -5,7 +5,7 @@
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs` and
-//! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
+//! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`), `simple_table.rs`,
 //! `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with `graphql_pipeline.rs`) and `connector.rs` the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
@@ -54,6 +54,7 @@ mod refs;
 mod role;
 mod simple_table;
 mod state_machine;
+mod state_machine_alias;
 mod swagger;
 mod version;
 mod websocket;

@@ -11,13 +11,6 @@ use super::build::{B, Obj, Res, is_intrinsic};
 use super::errors::SamError;
 use super::events::{Event, rule};
 use super::{Ctx, Serverless, code, policies, role};
-
-/// Properties not expanded yet.
-const UNSUPPORTED: &[&str] = &[
-    "AutoPublishAlias",
-    "DeploymentPreference",
-    "UseAliasAsEventTarget",
-];
 const CREATED_BY: &str = "stateMachine:createdBy";
 
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
@@ -32,12 +25,8 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         ));
         return;
     }
-    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
-        ctx.errors.push(SamError::unsupported(
-            r.id,
-            r.span_of(key),
-            format!("state machine property {key} is not expanded yet"),
-        ));
+    if let Err(e) = super::state_machine_alias::check(r) {
+        ctx.errors.push(e);
         return;
     }
     let mut sm = Res::new("AWS::StepFunctions::StateMachine", r.node.span);
@@ -182,6 +171,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     events(ctx, r, &inherited, &propagated);
     if ctx.errors.len() == before {
         ctx.add(r.id, r.id.to_owned(), sm);
+        super::state_machine_alias::publish(ctx, r);
     }
 }
 
@@ -190,6 +180,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj, propagated: &[Node]) {
     let Some(events) = r.prop("Events").and_then(Node::as_map) else {
         return;
     };
+    let target = super::state_machine_alias::event_target(r.id, r.node);
     for (name, entry) in events.iter() {
         let node = &entry.value;
         let ty = node
@@ -242,8 +233,11 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj, propagated: &[Node]) {
                 continue;
             }
         };
-        let mut t =
-            rule::target_properties(&ev, b.r#ref(r.id), &format!("{rule_id}StepFunctionsTarget"));
+        let mut t = rule::target_properties(
+            &ev,
+            b.r#ref(&target),
+            &format!("{rule_id}StepFunctionsTarget"),
+        );
         t.insert("RoleArn".into(), b.get_att(&role_id, "Arn"));
         if let Some(d) = dlq {
             t.insert("DeadLetterConfig".into(), d);
@@ -255,7 +249,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj, propagated: &[Node]) {
         let statement = b.map([
             ("Action", b.s("states:StartExecution")),
             ("Effect", b.s("Allow")),
-            ("Resource", b.r#ref(r.id)),
+            ("Resource", b.r#ref(&target)),
         ]);
         let policy = b.map([
             ("PolicyName", b.s(format!("{role_id}StartExecutionPolicy"))),
@@ -370,7 +364,10 @@ fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj, propaga
     let statement = b.map([
         ("Action", b.s("states:StartExecution")),
         ("Effect", b.s("Allow")),
-        ("Resource", b.r#ref(r.id)),
+        (
+            "Resource",
+            b.r#ref(&super::state_machine_alias::event_target(r.id, r.node)),
+        ),
     ]);
     let policy = b.map([
         ("PolicyName", b.s(format!("{role_id}StartExecutionPolicy"))),
