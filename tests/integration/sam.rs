@@ -18,10 +18,10 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 198;
-const MIN_EXACT: usize = 174;
-const MIN_REJECTED: usize = 105;
-const MIN_RIGHT_MESSAGE: usize = 89;
+const MIN_TRANSFORMED: usize = 199;
+const MIN_EXACT: usize = 175;
+const MIN_REJECTED: usize = 106;
+const MIN_RIGHT_MESSAGE: usize = 90;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

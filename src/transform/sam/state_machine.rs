@@ -9,7 +9,7 @@ use crate::source::{Node, NodeKind};
 
 use super::build::{B, Obj, Res, is_intrinsic};
 use super::errors::SamError;
-use super::events::{Event, rule};
+use super::events::{Event, rule, schedule_v2};
 use super::{Ctx, Serverless, code, policies, role};
 const CREATED_BY: &str = "stateMachine:createdBy";
 
@@ -200,6 +200,21 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj, propagated: &[Node]) {
         };
         if ty == "Api" {
             api_event(ctx, r, &ev, inherited, propagated);
+            continue;
+        }
+        if ty == "ScheduleV2" {
+            let to = schedule_v2::ScheduleTarget {
+                owner: r.id,
+                arn: ev.b().r#ref(&target),
+                action: "states:StartExecution",
+                policy_suffix: "StartExecutionPolicy",
+                attrs: inherited,
+                tags: propagated,
+                errors_name_owner: false,
+            };
+            if let Err(m) = schedule_v2::build(ctx, r, &to, &ev) {
+                ctx.errors.push(SamError::event(r.id, name, node.span, m));
+            }
             continue;
         }
         if !matches!(ty, "Schedule" | "CloudWatchEvent" | "EventBridgeRule") {

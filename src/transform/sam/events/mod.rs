@@ -10,7 +10,7 @@ mod httpapi;
 mod pull;
 mod push;
 pub(super) mod rule;
-mod schedule_v2;
+pub(super) mod schedule_v2;
 
 use indexmap::IndexMap;
 
