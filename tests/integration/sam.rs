@@ -20,8 +20,8 @@ use crate::root;
 /// Floors: the counts reached so far; they may only go up.
 const MIN_TRANSFORMED: usize = 199;
 const MIN_EXACT: usize = 175;
-const MIN_REJECTED: usize = 106;
-const MIN_RIGHT_MESSAGE: usize = 90;
+const MIN_REJECTED: usize = 110;
+const MIN_RIGHT_MESSAGE: usize = 94;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

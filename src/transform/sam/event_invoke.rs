@@ -42,6 +42,17 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless, target: &mut Target) {
                 ));
                 return;
             }
+            if let Some(args) = get(dest, "Destination").and_then(|d| get(d, "Fn::If"))
+                && args.as_seq().is_none_or(|a| a.len() != 3)
+            {
+                // The translator names the generated configuration in this error.
+                ctx.errors.push(SamError::resource(
+                    &id,
+                    args.span,
+                    "Malformed 'Destination' property: Fn::If requires 3 arguments.",
+                ));
+                return;
+            }
             match destination(ctx, r, &id, when, dest, target) {
                 Ok(arn) => {
                     destinations.insert(when.to_owned(), b.map([("Destination", arn)]));

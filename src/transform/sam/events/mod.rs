@@ -95,6 +95,20 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             props,
             span: node.span,
         };
+        // Only polled sources filter their records.
+        let polled = matches!(
+            ty,
+            "SQS" | "Kinesis" | "DynamoDB" | "MSK" | "MQ" | "DocumentDB" | "SelfManagedKafka"
+        );
+        if !polled && let Some(f) = ev.prop("FilterCriteria") {
+            // The translator names the resources the event would create in this error.
+            ctx.errors.push(SamError::resource(
+                &format!("{}{name}", target.id),
+                f.span,
+                format!("property FilterCriteria not defined for resource of type {ty}"),
+            ));
+            continue;
+        }
         let result = match ty {
             "S3" => push::s3(ctx, r, target, &ev),
             "SNS" => push::sns(ctx, r, target, &ev),

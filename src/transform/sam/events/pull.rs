@@ -2,9 +2,10 @@
 //! become an `AWS::Lambda::EventSourceMapping` named `<Function><Event>`, and add to the function's role the
 //! managed policy (or inline policy) that lets Lambda read the source.
 
-use crate::source::Node;
+use crate::source::{Node, NodeKind};
 
-use super::super::build::{Obj, Res};
+use super::super::build::{Obj, Res, get, is_intrinsic};
+use super::super::errors::SamError;
 use super::super::function::Target;
 use super::super::policies::managed_arn;
 use super::super::{Ctx, Serverless};
@@ -57,6 +58,38 @@ pub(in super::super) fn mapping(
         "DocumentDB" => ("Cluster", None),
         _ => ("", None),
     };
+    if let Some(sac) = ev.prop("SourceAccessConfigurations")
+        && !matches!(sac.kind, NodeKind::Seq(_))
+        && !is_intrinsic(sac)
+    {
+        // The translator names the mapping, not the event, in this error.
+        ctx.errors.push(SamError::resource(
+            &format!("{}{}", target.id, ev.name),
+            sac.span,
+            "Type of property 'SourceAccessConfigurations' is invalid.",
+        ));
+        return Ok(());
+    }
+    if let Some(f) = ev.prop("FilterCriteria")
+        && !is_intrinsic(f)
+        && f.as_map()
+            .is_none_or(|m| m.iter().any(|(k, _)| k != "Filters"))
+    {
+        return Err("FilterCriteria field has a wrong format".into());
+    }
+    if let Some(s) = ev.prop("SchemaRegistryConfig") {
+        for key in [
+            "SchemaRegistryURI",
+            "EventRecordFormat",
+            "SchemaValidationConfigs",
+        ] {
+            if get(s, key).is_none() {
+                return Err(format!(
+                    "Missing required field {key} in SchemaRegistryConfig"
+                ));
+            }
+        }
+    }
     if ty == "SelfManagedKafka" {
         return self_managed_kafka(ctx, r, target, ev);
     }
@@ -94,13 +127,13 @@ pub(in super::super) fn mapping(
             }
         }
     }
-    if let Some(group) = ev.prop("ConsumerGroupId") {
+    if let Some(config) = kafka_config(ev) {
         let key = if ty == "MSK" {
             "AmazonManagedKafkaEventSourceConfig"
         } else {
             "SelfManagedKafkaEventSourceConfig"
         };
-        props.insert(key.into(), ev.b().map([("ConsumerGroupId", group.clone())]));
+        props.insert(key.into(), config);
     }
     let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span);
     esm.props = props;
@@ -156,15 +189,18 @@ fn self_managed_kafka(
     for key in PASSTHROUGH {
         copy(&mut props, ev, &[(key, key)]);
     }
-    if let Some(group) = ev.prop("ConsumerGroupId") {
-        props.insert(
-            "SelfManagedKafkaEventSourceConfig".into(),
-            b.map([("ConsumerGroupId", group.clone())]),
-        );
+    if let Some(config) = kafka_config(ev) {
+        props.insert("SelfManagedKafkaEventSourceConfig".into(), config);
     }
     let mut statements = Vec::new();
     let mut vpc = false;
-    for a in &access {
+    let registry_access: Vec<Node> = ev
+        .prop("SchemaRegistryConfig")
+        .and_then(|s| get(s, "AccessConfigs"))
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    for a in access.iter().chain(&registry_access) {
         let kind = a
             .as_map()
             .and_then(|m| m.get("Type"))
@@ -344,4 +380,80 @@ fn on_failure(target: &mut Target, ev: &Event, config: &Node) -> Result<Node, St
         ]));
     }
     Ok(b.map([("OnFailure", b.map([("Destination", destination)]))]))
+}
+
+/// A Kafka source's event source config: its consumer group and schema registry, when given.
+fn kafka_config(ev: &Event) -> Option<Node> {
+    let mut config = Obj::new();
+    copy(
+        &mut config,
+        ev,
+        &[
+            ("ConsumerGroupId", "ConsumerGroupId"),
+            ("SchemaRegistryConfig", "SchemaRegistryConfig"),
+        ],
+    );
+    (!config.is_empty()).then(|| ev.b().obj(config))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::super::{expand, reference_message};
+
+    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        expand(&doc, &sources, &ExpandOptions::default())
+    }
+
+    fn template(event: &str) -> String {
+        format!(
+            "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: s3://b/k\n      Handler: h\n      Runtime: python3.12\n      Events:\n        E:\n{event}"
+        )
+    }
+
+    #[test]
+    fn filter_criteria_other_than_filters_is_refused() {
+        let text = template(
+            "          Type: SQS\n          Properties:\n            Queue: arn:q\n            FilterCriteria: {FiltersToUse: []}\n",
+        );
+        let errors = run(&text).unwrap_err();
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Resource with id [F] is invalid. Event with id [E] is invalid. FilterCriteria field has a wrong format"
+        ));
+    }
+
+    #[test]
+    fn filter_criteria_on_a_pushed_source_is_refused_at_the_property() {
+        let text = template(
+            "          Type: SNS\n          Properties:\n            Topic: arn:t\n            FilterCriteria: {Filters: []}\n",
+        );
+        let errors = run(&text).unwrap_err();
+        assert_eq!(
+            errors[0].span.start as usize,
+            text.find("{Filters").unwrap()
+        );
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Resource with id [FE] is invalid. property FilterCriteria not defined for resource of type SNS"
+        ));
+    }
+
+    #[test]
+    fn a_schema_registry_goes_into_the_kafka_source_config() {
+        let text = template(
+            "          Type: MSK\n          Properties:\n            Stream: arn:m\n            Topics: [t]\n            StartingPosition: LATEST\n            SchemaRegistryConfig: {SchemaRegistryURI: u, EventRecordFormat: JSON}\n",
+        );
+        let errors = run(&text).unwrap_err();
+        assert!(
+            reference_message(&errors).unwrap().ends_with(
+                "Missing required field SchemaValidationConfigs in SchemaRegistryConfig"
+            )
+        );
+    }
 }
