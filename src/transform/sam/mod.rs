@@ -61,6 +61,7 @@ mod websocket;
 
 use indexmap::IndexMap;
 
+pub use application::ApplicationLookup;
 pub use errors::reference_message;
 
 use crate::source::{Diagnostic, Document, Mapping, Node, NodeKind, SourceMap, Span};
@@ -95,6 +96,8 @@ struct Ctx<'a> {
     pub http_events: IndexMap<String, Vec<httpapi::HttpEvent>>,
     /// Connector policies from a source to a function, for the event source mappings that must wait on them.
     pub mapping_links: Vec<(String, String, String)>,
+    /// Answers for nested applications of the Serverless Application Repository, when the caller has them.
+    pub applications: Option<ApplicationLookup>,
 }
 
 impl Ctx<'_> {
@@ -168,6 +171,7 @@ pub fn expand(
         api_events: IndexMap::new(),
         http_events: IndexMap::new(),
         mapping_links: Vec::new(),
+        applications: options.applications.clone(),
     };
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
