@@ -138,6 +138,9 @@ pub(in super::super) fn mapping(
     let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span);
     esm.props = props;
     esm.attrs = target.attrs.clone();
+    if ty == "MSK" {
+        msk_policy(target, ev);
+    }
     if let Some(p) = policy {
         let arn = ev.b().s(managed_arn(&ctx.partition, p));
         if !target.managed.iter().any(|m| m == &arn) {
@@ -200,13 +203,25 @@ fn self_managed_kafka(
         .and_then(Node::as_seq)
         .map(<[Node]>::to_vec)
         .unwrap_or_default();
+    // The translator grants the root certificate's statement on the authentication secret.
+    let auth_secret = access
+        .iter()
+        .find(|a| {
+            let kind = get(a, "Type").and_then(Node::as_str).unwrap_or("");
+            SECRET_TYPES.contains(&kind) && kind != "SERVER_ROOT_CA_CERTIFICATE"
+        })
+        .and_then(|a| get(a, "URI"))
+        .cloned();
     for a in access.iter().chain(&registry_access) {
         let kind = a
             .as_map()
             .and_then(|m| m.get("Type"))
             .and_then(Node::as_str)
             .unwrap_or("");
-        let uri = a.as_map().and_then(|m| m.get("URI")).cloned();
+        let mut uri = a.as_map().and_then(|m| m.get("URI")).cloned();
+        if kind == "SERVER_ROOT_CA_CERTIFICATE" && auth_secret.is_some() {
+            uri = auth_secret.clone();
+        }
         if SECRET_TYPES.contains(&kind)
             && let Some(uri) = uri
         {
@@ -394,6 +409,33 @@ fn kafka_config(ev: &Event) -> Option<Node> {
         ],
     );
     (!config.is_empty()).then(|| ev.b().obj(config))
+}
+
+/// An MSK cluster reached with a client certificate: the role may read the certificate's secret.
+fn msk_policy(target: &mut Target, ev: &Event) {
+    let b = ev.b();
+    let statements: Vec<Node> = ev
+        .prop("SourceAccessConfigurations")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| get(a, "Type").and_then(Node::as_str) == Some("CLIENT_CERTIFICATE_TLS_AUTH"))
+        .filter_map(|a| get(a, "URI"))
+        .map(|uri| {
+            b.map([
+                ("Action", b.strs(&["secretsmanager:GetSecretValue"])),
+                ("Effect", b.s("Allow")),
+                ("Resource", uri.clone()),
+            ])
+        })
+        .collect();
+    if statements.is_empty() {
+        return;
+    }
+    target.inline.push(b.map([
+        ("PolicyName", b.s("MSKExecutionRolePolicy")),
+        ("PolicyDocument", b.map([("Statement", b.seq(statements))])),
+    ]));
 }
 
 #[cfg(test)]
