@@ -227,7 +227,11 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
             return;
         }
     };
-    let ignore = ignored_globals(&props);
+    // `IgnoreGlobals` is a resource attribute (also accepted among the properties).
+    let ignore = match build::get(resource, "IgnoreGlobals") {
+        Some(attr) => ignored_globals(&B::new(attr.span).map([("IgnoreGlobals", attr.clone())])),
+        None => ignored_globals(&props),
+    };
     let props = ctx.globals.apply(ty, &props, ignore.as_deref());
     let r = Serverless {
         id,
@@ -432,5 +436,14 @@ mod tests {
         let errors = run(&text).unwrap_err();
         assert_eq!(errors[0].code, codes::NEEDS_INPUT);
         assert!(!errors[0].is_error());
+    }
+
+    #[test]
+    fn ignore_globals_is_read_as_a_resource_attribute() {
+        let text = "Globals:\n  Function:\n    Timeout: 3\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    IgnoreGlobals: [Timeout]\n    Properties:\n      Handler: h\n      Runtime: python3.12\n      CodeUri: s3://b/k\n";
+        let out = run(text).unwrap();
+        let props = build::get(resource(&out, "F"), "Properties").unwrap();
+        assert!(build::get(props, "Timeout").is_none());
+        assert!(build::get(resource(&out, "F"), "IgnoreGlobals").is_none());
     }
 }

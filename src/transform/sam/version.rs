@@ -96,7 +96,8 @@ pub(super) fn publish(
             })
         }),
     );
-    let alias_id = format!("{}Alias{}", r.id, name.replace(['-', '_'], ""));
+    // Logical ids are alphanumeric: dashes are written `D` and underscores `U`.
+    let alias_id = format!("{}Alias{}", r.id, name.replace('-', "D").replace('_', "U"));
     let mut alias = Res::new("AWS::Lambda::Alias", written.span);
     alias = alias
         .prop("Name", b.s(name.as_str()))
