@@ -21,7 +21,7 @@ use crate::root;
 const MIN_TRANSFORMED: usize = 200;
 const MIN_EXACT: usize = 182;
 const MIN_REJECTED: usize = 112;
-const MIN_RIGHT_MESSAGE: usize = 97;
+const MIN_RIGHT_MESSAGE: usize = 104;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

@@ -108,6 +108,14 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     }
     if let Some(t) = r.prop("Tags").and_then(Node::as_map) {
         for (k, e) in t.iter() {
+            if k == CREATED_BY {
+                ctx.errors.push(SamError::resource(
+                    r.id,
+                    e.key_span,
+                    format!("{CREATED_BY} is a reserved Tag key name and cannot be set on your resource. Please change the tag key in the input."),
+                ));
+                return;
+            }
             let tb = B::new(e.value.span);
             tags.push(tb.tag(tb.s(k), e.value.clone()));
         }

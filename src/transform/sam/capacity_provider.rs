@@ -215,4 +215,17 @@ mod tests {
             "Invalid Serverless Application Specification document. Number of errors found: 1. Resource with id [CP] is invalid. Cannot specify 'InstanceRequirements.AllowedTypes' and 'InstanceRequirements.ExcludedTypes' together."
         );
     }
+
+    #[test]
+    fn a_function_on_a_capacity_provider_refuses_provisioned_concurrency() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: s3://b/k\n      Handler: h\n      Runtime: python3.12\n      AutoPublishAlias: live\n      CapacityProviderConfig: {Arn: arn:cp}\n      ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: 1}\n";
+        let errors = run(text).unwrap_err();
+        assert_eq!(
+            errors[0].span.start as usize,
+            text.find("{Provisioned").unwrap()
+        );
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Cannot specify 'CapacityProviderConfig' and 'ProvisionedConcurrencyConfig' together."
+        ));
+    }
 }

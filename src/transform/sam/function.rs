@@ -80,6 +80,16 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         ctx.errors.push(e);
         return;
     }
+    if r.prop("CapacityProviderConfig").is_some()
+        && let Some(p) = r.prop("ProvisionedConcurrencyConfig")
+    {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            p.span,
+            "Cannot specify 'CapacityProviderConfig' and 'ProvisionedConcurrencyConfig' together.",
+        ));
+        return;
+    }
     let has_code = r.prop("InlineCode").is_some() || r.prop("CodeUri").is_some();
     if !image
         && has_code

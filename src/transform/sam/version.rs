@@ -30,6 +30,18 @@ pub(super) fn publish(
         }
         return None;
     }
+    let deletion = match r.prop("VersionDeletionPolicy") {
+        None => None,
+        Some(p) if matches!(p.as_str(), Some("Delete" | "Retain")) => Some(p.clone()),
+        Some(p) => {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                p.span,
+                "Property 'VersionDeletionPolicy' should be a one of the strings: 'Delete' or 'Retain'.",
+            ));
+            return None;
+        }
+    };
     let written = written?;
     let resolved = ctx.params.resolve(written);
     if let Some(param) = super::build::get(&resolved, "Ref").and_then(Node::as_str)
@@ -62,18 +74,6 @@ pub(super) fn publish(
         ));
         return None;
     }
-    let deletion = match r.prop("VersionDeletionPolicy") {
-        None => None,
-        Some(p) if matches!(p.as_str(), Some("Delete" | "Retain")) => Some(p.clone()),
-        Some(p) => {
-            ctx.errors.push(SamError::resource(
-                r.id,
-                p.span,
-                "Property 'VersionDeletionPolicy' should be a one of the strings: 'Delete' or 'Retain'.",
-            ));
-            return None;
-        }
-    };
     let b = B::new(written.span);
     let version_id = version_id(ctx, r, lambda);
     let mut version = Res::new("AWS::Lambda::Version", written.span);

@@ -99,10 +99,15 @@ pub(in super::super) fn mapping(
     if ty == "DocumentDB" {
         return super::documentdb::documentdb(ctx, r, target, ev);
     }
-    let source = ev
-        .prop(source_key)
-        .cloned()
-        .ok_or_else(|| format!("Missing required property '{source_key}'."))?;
+    let Some(source) = ev.prop(source_key).cloned() else {
+        // The translator names the mapping, not the event, in this error.
+        ctx.errors.push(SamError::resource(
+            &format!("{}{}", target.id, ev.name),
+            ev.span,
+            format!("Missing required property '{source_key}'."),
+        ));
+        return Ok(());
+    };
     let mut props = Obj::new();
     props.insert("EventSourceArn".into(), source);
     props.insert("FunctionName".into(), target.name.clone());
@@ -284,6 +289,7 @@ fn mq_policy(target: &mut Target, ev: &Event) -> Result<(), String> {
     let access = ev
         .prop("SourceAccessConfigurations")
         .and_then(Node::as_seq)
+        .filter(|a| !a.is_empty())
         .ok_or("No SourceAccessConfigurations for Amazon MQ event provided.")?;
     let mut secret = None;
     for a in access {

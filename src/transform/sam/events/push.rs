@@ -464,7 +464,15 @@ pub(in super::super) fn cognito(
             .iter()
             .filter_map(|i| i.as_str().map(str::to_owned))
             .collect(),
-        _ => return Err("Type of property 'Trigger' is invalid.".into()),
+        other => {
+            // The translator names the resources the event would create in this error.
+            ctx.errors.push(SamError::resource(
+                &format!("{}{}", target.id, ev.name),
+                other.map_or(ev.span, |n| n.span),
+                "Type of property 'Trigger' is invalid.",
+            ));
+            return Ok(());
+        }
     };
     // One permission per function for all its Cognito triggers, whatever the events' names.
     let cognito = Event {
@@ -497,8 +505,14 @@ pub(in super::super) fn cognito(
         .map(super::super::build::to_obj)
         .unwrap_or_default();
     let lambda_config = props.get("LambdaConfig");
-    if lambda_config.is_some_and(|l| l.as_map().is_none()) {
-        return Err("Property 'LambdaConfig' should be a map.".into());
+    if let Some(l) = lambda_config.filter(|l| l.as_map().is_none()) {
+        // The user pool is what is invalid.
+        ctx.errors.push(SamError::resource(
+            &pool,
+            l.span,
+            "Property 'LambdaConfig' should be a map.",
+        ));
+        return Ok(());
     }
     let mut config = lambda_config
         .map(super::super::build::to_obj)
