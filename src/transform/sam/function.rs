@@ -194,14 +194,16 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     }
     lambda = lambda.prop("Tags", b.seq(tags.clone()));
     lambda.attrs = r.passed_attrs(FUNCTION_ATTRS);
-    let role_given = r.prop("Role").cloned();
     let role_id = format!("{}Role", r.id);
-    lambda = lambda.prop(
-        "Role",
-        role_given
+    let conditional = conditional_role(ctx, r, &role_id);
+    let role_given = r.prop("Role").cloned().filter(|_| conditional.is_none());
+    let role_value = match &conditional {
+        Some((_, value)) => value.clone(),
+        None => role_given
             .clone()
             .unwrap_or_else(|| b.get_att(&role_id, "Arn")),
-    );
+    };
+    lambda = lambda.prop("Role", role_value);
     let mut target = Target {
         id: r.id.to_owned(),
         name: b.r#ref(r.id),
@@ -228,6 +230,9 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     deployment::expand(ctx, r, &target);
     super::function_url::expand(ctx, r, &target);
     super::event_invoke::expand(ctx, r, &mut target);
+    if let Some((condition, _)) = conditional {
+        target.attrs.insert("Condition".into(), b.s(condition));
+    }
     if role_given.is_none() {
         generate_role(ctx, r, &role_id, target);
     }
@@ -290,6 +295,33 @@ fn generate_role(ctx: &mut Ctx, r: &Serverless, role_id: &str, target: Target) {
         attrs: target.attrs.clone(),
     };
     ctx.add(r.id, role_id.to_owned(), role::build(b, parts));
+}
+
+/// `Role: !If [C, !Ref AWS::NoValue, X]` (or the other way round): the transform generates the role when
+/// the `AWS::NoValue` branch applies. Returns the condition of the generated role (`NOT<C>`, added to the
+/// template's conditions, for an else branch) and the function's `Role`.
+fn conditional_role(ctx: &mut Ctx, r: &Serverless, role_id: &str) -> Option<(String, Node)> {
+    let args = get(r.prop("Role")?, "Fn::If")?.as_seq()?;
+    let [cond, yes, no] = args else {
+        return None;
+    };
+    let name = cond.as_str()?;
+    let no_value = |n: &Node| get(n, "Ref").and_then(Node::as_str) == Some("AWS::NoValue");
+    let b = B::new(cond.span);
+    let generated = b.get_att(role_id, "Arn");
+    let if_ = |yes: Node, no: Node| b.call("Fn::If", b.seq(vec![cond.clone(), yes, no]));
+    if no_value(yes) {
+        return Some((name.to_owned(), if_(generated, no.clone())));
+    }
+    if no_value(no) {
+        let negated = format!("NOT{name}");
+        ctx.conditions.insert(
+            negated.clone(),
+            b.call("Fn::Not", b.seq(vec![b.map([("Condition", b.s(name))])])),
+        );
+        return Some((negated, if_(yes.clone(), generated)));
+    }
+    None
 }
 
 /// Functions with `TenancyConfig` take only `Api` and `HttpApi` events and no provisioned concurrency.

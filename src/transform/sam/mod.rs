@@ -98,6 +98,8 @@ struct Ctx<'a> {
     pub mapping_links: Vec<(String, String, String)>,
     /// Answers for nested applications of the Serverless Application Repository, when the caller has them.
     pub applications: Option<ApplicationLookup>,
+    /// Conditions the transform adds to the template's `Conditions`.
+    pub conditions: IndexMap<String, Node>,
 }
 
 impl Ctx<'_> {
@@ -172,6 +174,7 @@ pub fn expand(
         http_events: IndexMap::new(),
         mapping_links: Vec::new(),
         applications: options.applications.clone(),
+        conditions: IndexMap::new(),
     };
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
@@ -197,7 +200,7 @@ pub fn expand(
         }
     }
     Ok(Document {
-        root: assemble(root, root_span, out),
+        root: assemble(root, root_span, out, ctx.conditions),
     })
 }
 
@@ -322,11 +325,22 @@ impl Serverless<'_> {
 
 /// The output template: the input's sections in order, `Resources` replaced, `Transform` and `Globals`
 /// dropped.
-fn assemble(root: &Mapping, span: Span, resources: IndexMap<String, Node>) -> Node {
+fn assemble(
+    root: &Mapping,
+    span: Span,
+    resources: IndexMap<String, Node>,
+    conditions: IndexMap<String, Node>,
+) -> Node {
     let mut out = Mapping::new();
     for (k, e) in root.iter() {
         match k {
             "Transform" | "Globals" => {}
+            "Conditions" if !conditions.is_empty() => {
+                let mut all = build::to_obj(&e.value);
+                all.extend(conditions.clone());
+                let b = B::new(e.value.span);
+                let _ = out.insert(k.to_owned(), e.key_span, b.obj(all));
+            }
             "Resources" => {
                 let b = B::new(e.value.span);
                 let _ = out.insert(k.to_owned(), e.key_span, b.map(resources.clone()));
@@ -445,5 +459,18 @@ mod tests {
         let props = build::get(resource(&out, "F"), "Properties").unwrap();
         assert!(build::get(props, "Timeout").is_none());
         assert!(build::get(resource(&out, "F"), "IgnoreGlobals").is_none());
+    }
+
+    #[test]
+    fn a_role_given_only_in_one_branch_is_generated_under_the_other() {
+        let text = "Parameters:\n  R: {Type: String}\nConditions:\n  C: !Equals ['', !Ref R]\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: h\n      Runtime: python3.12\n      CodeUri: s3://b/k\n      Role: !If [C, !Ref R, !Ref AWS::NoValue]\n";
+        let out = run(text).unwrap();
+        let role = resource(&out, "FRole");
+        assert_eq!(
+            build::get(role, "Condition").and_then(Node::as_str),
+            Some("NOTC")
+        );
+        let conditions = build::get(&out.root, "Conditions").unwrap();
+        assert!(build::get(conditions, "NOTC").is_some());
     }
 }

@@ -156,7 +156,10 @@ fn version_id(ctx: &Ctx, r: &Serverless, lambda: &Res) -> String {
             data.insert(k.to_owned(), e.value.clone());
         }
     }
-    if let Some(s) = lambda.props.get("SnapStart") {
+    // SnapStart changes what a version runs only when it applies to published versions.
+    if let Some(s) = lambda.props.get("SnapStart")
+        && super::build::get(s, "ApplyOn").and_then(Node::as_str) != Some("None")
+    {
         data.insert("SnapStart".into(), s.clone());
     }
     ids::hashed_id(
