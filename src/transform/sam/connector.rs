@@ -10,7 +10,7 @@ use serde_json::Value as J;
 
 use crate::source::{Node, NodeKind, Span};
 
-use super::build::{B, Obj, Res, from_json, get, referenced_id};
+use super::build::{B, Obj, Res, from_json, get, referenced_id, to_obj};
 use super::errors::SamError;
 use super::{Ctx, Serverless};
 
@@ -23,7 +23,8 @@ fn profiles() -> &'static J {
 
 /// One end of a connector, resolved.
 struct End {
-    /// The type as written (`AWS::Serverless::Function`), for the metadata.
+    /// The type for the metadata: as written for an end named by `Id` (`AWS::Serverless::Function`), the
+    /// CloudFormation type for one described by its properties.
     written_type: String,
     /// The CloudFormation type the profiles know (`AWS::Lambda::Function`).
     ty: String,
@@ -42,6 +43,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         "DependsOn",
         "DeletionPolicy",
         "UpdateReplacePolicy",
+        "Metadata",
     ]);
     let (Some(source), Some(destination)) = (r.prop("Source"), r.prop("Destination")) else {
         ctx.errors.push(SamError::resource(
@@ -78,7 +80,15 @@ pub(super) fn expand_embedded(ctx: &mut Ctx, id: &str, resource: &Node) {
             continue;
         };
         let b = B::new(entry.value.span);
-        let source = b.map([("Id", b.s(id))]);
+        // The resource itself, with what `SourceReference` adds (a `Qualifier`...).
+        let mut source = Obj::new();
+        source.insert("Id".into(), b.s(id));
+        if let Some(extra) = get(props, "SourceReference").and_then(Node::as_map) {
+            for (k, e) in extra.iter() {
+                source.insert(k.to_owned(), e.value.clone());
+            }
+        }
+        let source = b.obj(source);
         let Some(destination) = get(props, "Destination") else {
             ctx.errors.push(SamError::resource(
                 &connector_id,
@@ -97,6 +107,19 @@ pub(super) fn expand_embedded(ctx: &mut Ctx, id: &str, resource: &Node) {
         .filter_map(|k| get(resource, k).map(|v| ((*k).to_owned(), v.clone())))
         .filter(|(k, _)| k != "DependsOn")
         .collect();
+        // The connector's own attributes win over the resource's.
+        let mut attrs = attrs;
+        for key in [
+            "Condition",
+            "DependsOn",
+            "DeletionPolicy",
+            "UpdateReplacePolicy",
+            "Metadata",
+        ] {
+            if let Some(v) = get(&entry.value, key) {
+                attrs.insert(key.to_owned(), v.clone());
+            }
+        }
         connect(
             ctx,
             &connector_id,
@@ -302,6 +325,17 @@ fn generate(
         }
         other => return Err(format!("connector profile type {other} is not known")),
     }
+    // The connector's own metadata is kept beside the transform's.
+    let metadata = match attrs.get("Metadata").and_then(Node::as_map) {
+        Some(own) => {
+            let mut all = to_obj(&metadata);
+            for (k, e) in own.iter() {
+                all.entry(k.to_owned()).or_insert_with(|| e.value.clone());
+            }
+            b.obj(all)
+        }
+        None => metadata,
+    };
     for (rid, mut res) in out {
         res.attrs = attrs.clone();
         res.attrs.insert("Metadata".into(), metadata.clone());
@@ -356,6 +390,10 @@ fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
                 }
             }
         }
+        // A reference may add to what the resource gives (`Qualifier`).
+        if let Some(q) = get(end, "Qualifier") {
+            outputs.insert("Qualifier".into(), q.clone());
+        }
         return Ok(End {
             id: Some(id.to_owned()),
             written_type: written,
@@ -391,7 +429,7 @@ fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
     };
     Ok(End {
         id: None,
-        written_type: ty.to_owned(),
+        written_type: cfn.to_owned(),
         ty: cfn.to_owned(),
         outputs,
         role,
@@ -519,5 +557,36 @@ pub(super) fn order_mappings(ctx: &mut Ctx) {
             top.insert("DependsOn".into(), b.seq(depends));
             ctx.out.insert(id, b.obj(top));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Diagnostic, Document, Format, Limits, Node, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::{build, expand};
+
+    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        expand(&doc, &sources, &ExpandOptions::default())
+    }
+
+    #[test]
+    fn an_embedded_connector_keeps_its_own_attributes_and_metadata() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Connectors:\n      C:\n        DependsOn: T\n        Metadata: {foo: bar}\n        Properties:\n          Destination: {Id: T}\n          Permissions: [Read]\n    Properties:\n      Handler: h\n      Runtime: python3.12\n      InlineCode: x\n  T:\n    Type: AWS::DynamoDB::Table\n";
+        let out = run(text).unwrap();
+        let policy = build::get(build::get(&out.root, "Resources").unwrap(), "FCPolicy").unwrap();
+        assert_eq!(
+            build::get(policy, "DependsOn").and_then(Node::as_str),
+            Some("T")
+        );
+        let metadata = build::get(policy, "Metadata").unwrap();
+        assert!(build::get(metadata, "foo").is_some());
+        assert!(build::get(metadata, "aws:sam:connectors").is_some());
     }
 }
