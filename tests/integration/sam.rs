@@ -21,7 +21,7 @@ use crate::root;
 const MIN_TRANSFORMED: usize = 200;
 const MIN_EXACT: usize = 188;
 const MIN_REJECTED: usize = 112;
-const MIN_RIGHT_MESSAGE: usize = 104;
+const MIN_RIGHT_MESSAGE: usize = 105;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

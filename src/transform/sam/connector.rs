@@ -142,10 +142,19 @@ pub(super) fn connect(
     span: Span,
 ) {
     let categories: Vec<String> = match permissions.map(|p| &p.kind) {
-        Some(NodeKind::Seq(items)) if !items.is_empty() => items
+        // An empty list is refused once the valid values are known (they depend on the ends).
+        Some(NodeKind::Seq(items)) => items
             .iter()
             .filter_map(|i| i.as_str().map(str::to_owned))
             .collect(),
+        None | Some(NodeKind::Null) => {
+            ctx.errors.push(SamError::resource(
+                id,
+                span,
+                "Missing required property 'Permissions'.",
+            ));
+            return;
+        }
         _ => {
             ctx.errors.push(SamError::resource(
                 id,
@@ -163,6 +172,14 @@ pub(super) fn connect(
         }
     };
     let destinations: Vec<&Node> = match &destination.kind {
+        NodeKind::Seq(items) if items.is_empty() => {
+            ctx.errors.push(SamError::resource(
+                id,
+                destination.span,
+                "'Destination' is an empty list",
+            ));
+            return;
+        }
         NodeKind::Seq(items) => items.iter().collect(),
         _ => vec![destination],
     };
@@ -217,6 +234,18 @@ fn generate(
     }
     let props = &profile["Properties"];
     let access = &props["AccessCategories"];
+    let valid_values = || {
+        access
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    };
+    if categories.is_empty() {
+        return Err(format!(
+            "'Permissions' cannot be empty; valid values are: {}.",
+            valid_values()
+        ));
+    }
     for c in categories {
         if access.get(c).is_none() {
             return Err(format!(
@@ -228,6 +257,40 @@ fn generate(
                     .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
                     .unwrap_or_default()
             ));
+        }
+    }
+    if let Some(combinations) = props["ValidAccessCategories"].as_array() {
+        let mut wanted: Vec<&str> = categories.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let listed: Vec<Vec<&str>> = combinations
+            .iter()
+            .map(|c| {
+                let mut c: Vec<&str> = c
+                    .as_array()
+                    .map(|a| a.iter().filter_map(J::as_str).collect())
+                    .unwrap_or_default();
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        if !listed.is_empty() && !listed.contains(&wanted) {
+            return Err(format!(
+                "Unsupported 'Permissions' provided for connector from {} to {}; valid combinations are: {}.",
+                source.ty,
+                dest.ty,
+                listed
+                    .iter()
+                    .map(|c| c.join(" + "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    // Every value the permissions name must be known (`Source.Arn`...).
+    for c in categories {
+        if let Some(name) = first_missing(&access[c], source, dest) {
+            return Err(format!("{name} is missing."));
         }
     }
     let fill = |v: &J| substitute(&from_json(b, v), source, dest);
@@ -271,7 +334,10 @@ fn generate(
             let on_source = props["SourcePolicy"].as_bool().unwrap_or(false);
             let role = if on_source { &source.role } else { &dest.role };
             let Some(role) = role.clone() else {
-                return Err("Unable to get IAM role name from 'Source' resource.".into());
+                let end = if on_source { "Source" } else { "Destination" };
+                return Err(format!(
+                    "Unable to get IAM role name from '{end}' resource."
+                ));
             };
             let res = Res::new("AWS::IAM::ManagedPolicy", span)
                 .prop("PolicyDocument", document(statements()))
@@ -349,13 +415,22 @@ fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
     let b = B::new(end.span);
     if let Some(idn) = get(end, "Id") {
         let id = idn.as_str().ok_or("'Id' is missing or not a string.")?;
+        if end
+            .as_map()
+            .is_some_and(|m| m.iter().any(|(k, _)| k != "Id" && k != "Qualifier"))
+        {
+            return Err(
+                "Must provide 'Id' (with optional 'Qualifier') or a supported combination of other properties."
+                    .into(),
+            );
+        }
         let resource = ctx
             .input
             .get(id)
             .ok_or_else(|| format!("Unable to find resource with logical ID '{id}'."))?;
         let written = get(resource, "Type")
             .and_then(Node::as_str)
-            .unwrap_or("")
+            .ok_or("'Type' is missing or not a string.")?
             .to_owned();
         let (ty, role): (String, Option<Node>) = match written.as_str() {
             "AWS::Serverless::Function" => (
@@ -502,6 +577,28 @@ fn substitute(node: &Node, source: &End, dest: &End) -> Node {
     }
 }
 
+/// The first `%{Source.X}` / `%{Destination.X}` placeholder of `profile` (in document order) whose value
+/// is not known.
+fn first_missing(profile: &J, source: &End, dest: &End) -> Option<String> {
+    match profile {
+        J::String(s) => {
+            let mut rest = s.as_str();
+            while let Some(start) = rest.find("%{") {
+                let end = rest[start..].find('}')?;
+                let inner = &rest[start + 2..start + end];
+                if value_of(inner, source, dest).is_none() {
+                    return Some(inner.to_owned());
+                }
+                rest = &rest[start + end + 1..];
+            }
+            None
+        }
+        J::Array(items) => items.iter().find_map(|i| first_missing(i, source, dest)),
+        J::Object(m) => m.values().find_map(|v| first_missing(v, source, dest)),
+        _ => None,
+    }
+}
+
 /// The value of placeholder `Source.X` / `Destination.X` (`ResourceId` is the end's `Id` output).
 fn value_of(name: &str, source: &End, dest: &End) -> Option<Node> {
     let (end, key) = match name.split_once('.')? {
@@ -588,5 +685,20 @@ mod tests {
         let metadata = build::get(policy, "Metadata").unwrap();
         assert!(build::get(metadata, "foo").is_some());
         assert!(build::get(metadata, "aws:sam:connectors").is_some());
+    }
+
+    #[test]
+    fn a_missing_arn_is_named_by_its_placeholder() {
+        let text = "Resources:\n  C:\n    Type: AWS::Serverless::Connector\n    Properties:\n      Source: {Type: AWS::Events::Rule}\n      Destination: {Type: AWS::SNS::Topic}\n      Permissions: [Write]\n";
+        let errors = run(text).unwrap_err();
+        assert_eq!(
+            errors[0].span.start as usize,
+            text.find("{Type: AWS::SNS").unwrap()
+        );
+        assert!(
+            super::super::reference_message(&errors)
+                .unwrap()
+                .ends_with("Resource with id [C] is invalid. Destination.Arn is missing.")
+        );
     }
 }
