@@ -6,7 +6,7 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs` and
 //! `api_definition.rs` REST APIs, `httpapi.rs`, `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`), `simple_table.rs`,
-//! `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with `graphql_pipeline.rs`) and `connector.rs` the other types, `refs.rs` the `Resource.Property`
+//! `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
 //!
@@ -34,6 +34,7 @@ mod capacity_provider;
 mod code;
 pub mod codes;
 mod connector;
+mod connector_ends;
 mod deployment;
 mod errors;
 mod event_invoke;
