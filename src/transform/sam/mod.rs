@@ -201,7 +201,7 @@ pub fn expand(
         }
     }
     Ok(Document {
-        root: assemble(root, root_span, out, ctx.conditions),
+        root: assemble(root, root_span, out, ctx.conditions, &ctx.refs),
     })
 }
 
@@ -331,6 +331,7 @@ fn assemble(
     span: Span,
     resources: IndexMap<String, Node>,
     conditions: IndexMap<String, Node>,
+    refs: &refs::RefMap,
 ) -> Node {
     let mut out = Mapping::new();
     for (k, e) in root.iter() {
@@ -345,6 +346,10 @@ fn assemble(
             "Resources" => {
                 let b = B::new(e.value.span);
                 let _ = out.insert(k.to_owned(), e.key_span, b.map(resources.clone()));
+            }
+            // Outputs may name what the transform generated (`!Ref MyFunction.Alias`).
+            "Outputs" if !refs.is_empty() => {
+                let _ = out.insert(k.to_owned(), e.key_span, refs::rewrite(&e.value, refs));
             }
             _ => {
                 let _ = out.insert(k.to_owned(), e.key_span, e.value.clone());
@@ -473,5 +478,24 @@ mod tests {
         );
         let conditions = build::get(&out.root, "Conditions").unwrap();
         assert!(build::get(conditions, "NOTC").is_some());
+    }
+
+    #[test]
+    fn outputs_naming_a_generated_alias_are_rewritten() {
+        let text = format!(
+            "{HEAD}      CodeUri: s3://b/k\n      AutoPublishAlias: live\nOutputs:\n  A:\n    Value: !Ref F.Alias\n  N:\n    Value: !Sub '${{F.Alias.Name}}'\n"
+        );
+        let out = run(&text).unwrap();
+        let outputs = build::get(&out.root, "Outputs").unwrap();
+        let a = build::get(build::get(outputs, "A").unwrap(), "Value").unwrap();
+        assert_eq!(
+            build::get(a, "Ref").and_then(Node::as_str),
+            Some("FAliaslive")
+        );
+        let n = build::get(build::get(outputs, "N").unwrap(), "Value").unwrap();
+        assert_eq!(
+            build::get(n, "Fn::Sub").and_then(Node::as_str),
+            Some("${FAliaslive.Name}")
+        );
     }
 }
