@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 200;
-const MIN_EXACT: usize = 189;
+const MIN_TRANSFORMED: usize = 201;
+const MIN_EXACT: usize = 190;
 const MIN_REJECTED: usize = 112;
 const MIN_RIGHT_MESSAGE: usize = 106;
 

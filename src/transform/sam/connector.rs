@@ -487,4 +487,16 @@ mod tests {
                 .ends_with("Resource with id [C] is invalid. Destination.Arn is missing.")
         );
     }
+
+    #[test]
+    fn a_rule_acts_through_the_role_of_its_targets() {
+        let text = "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Connectors:\n      C:\n        Properties:\n          Destination: {Id: B}\n          Permissions: [Write]\n    Properties:\n      Targets:\n      - {Id: t, Arn: arn:x, RoleArn: !GetAtt Role.Arn}\n  B:\n    Type: AWS::Events::EventBus\n    Properties: {Name: b}\n  Role:\n    Type: AWS::IAM::Role\n    Properties: {AssumeRolePolicyDocument: {}}\n";
+        let out = run(text).unwrap();
+        let policy = build::get(build::get(&out.root, "Resources").unwrap(), "RCPolicy").unwrap();
+        let roles = build::get(build::get(policy, "Properties").unwrap(), "Roles").unwrap();
+        assert_eq!(
+            build::get(&roles.as_seq().unwrap()[0], "Ref").and_then(Node::as_str),
+            Some("Role")
+        );
+    }
 }

@@ -61,11 +61,18 @@ pub(super) fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
             "AWS::Serverless::Api" => ("AWS::ApiGateway::RestApi".into(), None),
             "AWS::Serverless::HttpApi" => ("AWS::ApiGatewayV2::Api".into(), None),
             other => {
-                let input = profiles()["CfnResourceProperties"][other]["Inputs"]["Role"].as_str();
-                let role = input
-                    .and_then(|p| get(resource, "Properties").and_then(|props| get(props, p)))
-                    .and_then(referenced_id)
-                    .map(|r| b.r#ref(r));
+                let input = &profiles()["CfnResourceProperties"][other]["Inputs"]["Role"];
+                let props = get(resource, "Properties");
+                let role_node = match (input.as_str(), input["Function"].as_str()) {
+                    (Some(p), _) => props.and_then(|props| get(props, p)),
+                    // An EventBridge rule's role is the one its targets use.
+                    (None, Some("GetEventsRuleRole")) => props
+                        .and_then(|props| get(props, "Targets"))
+                        .and_then(Node::as_seq)
+                        .and_then(|targets| targets.iter().find_map(|t| get(t, "RoleArn"))),
+                    _ => None,
+                };
+                let role = role_node.and_then(referenced_id).map(|r| b.r#ref(r));
                 (other.to_owned(), role)
             }
         };
