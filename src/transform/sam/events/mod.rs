@@ -125,14 +125,9 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             "Api" => api::api(ctx, r, target, &ev),
             "HttpApi" => httpapi::httpapi(ctx, r, target, &ev),
             "ScheduleV2" => schedule_v2::schedule(ctx, r, target, &ev),
-            _ => {
-                ctx.errors.push(SamError::unsupported(
-                    r.id,
-                    node.span,
-                    format!("event source type {ty} is not expanded yet"),
-                ));
-                Ok(())
-            }
+            _ => Err(format!(
+                "Resource dict has missing or invalid value for key Type. Event Type is: {ty}."
+            )),
         };
         if let Err(m) = result {
             ctx.errors.push(SamError::event(r.id, name, node.span, m));

@@ -504,4 +504,13 @@ mod tests {
             )
         );
     }
+
+    #[test]
+    fn an_unknown_event_type_is_invalid() {
+        let text = template("          Type: API\n          Properties: {Path: /, Method: get}\n");
+        let errors = run(&text).unwrap_err();
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Event with id [E] is invalid. Resource dict has missing or invalid value for key Type. Event Type is: API."
+        ));
+    }
 }
