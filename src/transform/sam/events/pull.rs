@@ -238,6 +238,7 @@ fn self_managed_kafka(
         }
         vpc |= kind == "VPC_SUBNET" || kind == "VPC_SECURITY_GROUP";
     }
+    statements.extend(glue_registry(ev));
     if let Some(k) = ev.prop("SecretsManagerKmsKeyId").and_then(Node::as_str) {
         let key =
             format!("arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{k}");
@@ -420,12 +421,23 @@ fn kafka_config(ev: &Event) -> Option<Node> {
 /// An MSK cluster reached with a client certificate: the role may read the certificate's secret.
 fn msk_policy(target: &mut Target, ev: &Event) {
     let b = ev.b();
-    let statements: Vec<Node> = ev
+    let registry_access: Vec<Node> = ev
+        .prop("SchemaRegistryConfig")
+        .and_then(|s| get(s, "AccessConfigs"))
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    let mut statements: Vec<Node> = ev
         .prop("SourceAccessConfigurations")
         .and_then(Node::as_seq)
         .unwrap_or_default()
         .iter()
         .filter(|a| get(a, "Type").and_then(Node::as_str) == Some("CLIENT_CERTIFICATE_TLS_AUTH"))
+        .chain(registry_access.iter().filter(|a| {
+            get(a, "Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| SECRET_TYPES.contains(&t))
+        }))
         .filter_map(|a| get(a, "URI"))
         .map(|uri| {
             b.map([
@@ -435,6 +447,7 @@ fn msk_policy(target: &mut Target, ev: &Event) {
             ])
         })
         .collect();
+    statements.extend(glue_registry(ev));
     if statements.is_empty() {
         return;
     }
@@ -442,6 +455,40 @@ fn msk_policy(target: &mut Target, ev: &Event) {
         ("PolicyName", b.s("MSKExecutionRolePolicy")),
         ("PolicyDocument", b.map([("Statement", b.seq(statements))])),
     ]));
+}
+
+/// A Kafka source whose schema registry is in AWS Glue: the role may read the registry and its schemas.
+fn glue_registry(ev: &Event) -> Vec<Node> {
+    let b = ev.b();
+    let Some(uri) = ev
+        .prop("SchemaRegistryConfig")
+        .and_then(|s| get(s, "SchemaRegistryURI"))
+    else {
+        return Vec::new();
+    };
+    let Some(name) = uri
+        .as_str()
+        .filter(|u| u.starts_with("arn:") && u.contains(":glue:"))
+        .and_then(|u| u.split_once(":registry/"))
+        .map(|(_, n)| n.to_owned())
+    else {
+        return Vec::new();
+    };
+    let schemas = format!(
+        "arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:schema/{name}/*"
+    );
+    vec![
+        b.map([
+            ("Action", b.strs(&["glue:GetRegistry"])),
+            ("Effect", b.s("Allow")),
+            ("Resource", uri.clone()),
+        ]),
+        b.map([
+            ("Action", b.strs(&["glue:GetSchemaVersion"])),
+            ("Effect", b.s("Allow")),
+            ("Resource", b.seq(vec![b.call("Fn::Sub", b.s(schemas))])),
+        ]),
+    ]
 }
 
 #[cfg(test)]
@@ -512,5 +559,19 @@ mod tests {
         assert!(reference_message(&errors).unwrap().ends_with(
             "Event with id [E] is invalid. Resource dict has missing or invalid value for key Type. Event Type is: API."
         ));
+    }
+
+    #[test]
+    fn a_glue_schema_registry_is_readable_by_the_role() {
+        let text = template(
+            "          Type: MSK\n          Properties:\n            Stream: arn:m\n            Topics: [t]\n            StartingPosition: LATEST\n            SchemaRegistryConfig: {SchemaRegistryURI: 'arn:aws:glue:r:1:registry/reg', EventRecordFormat: JSON, SchemaValidationConfigs: []}\n",
+        );
+        let out = run(&text).unwrap();
+        let resources = super::super::super::build::get(&out.root, "Resources").unwrap();
+        let role = super::super::super::build::get(resources, "FRole").unwrap();
+        let text = crate::source::emit::to_json(role);
+        assert!(text.contains("MSKExecutionRolePolicy"));
+        assert!(text.contains("glue:GetRegistry"));
+        assert!(text.contains(":schema/reg/*"));
     }
 }
