@@ -480,12 +480,12 @@ pub(in super::super) fn cognito(
         props: ev.props,
         span: ev.span,
     };
-    if !ctx
-        .out
-        .contains_key(&format!("{}CognitoPermission", target.id))
-    {
+    // The translator names this permission after the alias when the function has one.
+    let owner = target.alias.as_deref().unwrap_or(&target.id);
+    let permission_id = format!("{owner}CognitoPermission");
+    if !ctx.out.contains_key(&permission_id) {
         let arn = b.get_att(&pool, "Arn");
-        permission(
+        let made = permission(
             ctx,
             r,
             target,
@@ -494,6 +494,11 @@ pub(in super::super) fn cognito(
             Some(arn),
             None,
         );
+        if made != permission_id
+            && let Some(node) = ctx.out.shift_remove(&made)
+        {
+            ctx.out.insert(permission_id, node);
+        }
     }
     let Some(node) = ctx.out.get(&pool).or_else(|| ctx.input.get(&pool)).cloned() else {
         return Ok(());
