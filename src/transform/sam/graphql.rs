@@ -66,6 +66,14 @@ pub(super) fn problem(subject: &str, node: &Node, message: impl Into<String>) ->
     }
 }
 
+/// Adds a resource generated for the API; it exists under the API's condition.
+pub(super) fn add(ctx: &mut Ctx, r: &Serverless, id: String, mut res: Res) {
+    if let Some(c) = r.attr("Condition") {
+        res.attrs.insert("Condition".into(), c.clone());
+    }
+    ctx.add(r.id, id, res);
+}
+
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     if let Err(p) = build(ctx, r) {
         ctx.errors
@@ -118,7 +126,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) -> Checked<()> {
     let functions = pipeline::check_functions(r)?;
     pipeline::check_resolvers(r, &functions)?;
     api.attrs = r.passed_attrs(ATTRS);
-    ctx.add(r.id, r.id.to_owned(), api);
+    add(ctx, r, r.id.to_owned(), api);
     if logging {
         let role = Res::new("AWS::IAM::Role", b.span)
             .prop(
@@ -132,12 +140,12 @@ fn build(ctx: &mut Ctx, r: &Serverless) -> Checked<()> {
                     b.s("arn:${AWS::Partition}:iam::aws:policy/service-role/AWSAppSyncPushToCloudWatchLogs"),
                 )]),
             );
-        ctx.add(r.id, format!("{}CloudWatchRole", r.id), role);
+        add(ctx, r, format!("{}CloudWatchRole", r.id), role);
     }
     let schema_res = Res::new("AWS::AppSync::GraphQLSchema", schema.1.span)
         .prop("ApiId", api_id())
         .prop(schema.0, schema.1);
-    ctx.add(r.id, format!("{}Schema", r.id), schema_res);
+    add(ctx, r, format!("{}Schema", r.id), schema_res);
     for (i, uri) in authorizers.into_iter().enumerate() {
         let id = format!("{}ToLambdaAuthConnector{}", r.id, i + 1);
         let ub = B::new(uri.span);
@@ -162,7 +170,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) -> Checked<()> {
         for (k, e) in cache.iter() {
             res = res.prop(k, e.value.clone());
         }
-        ctx.add(r.id, format!("{}ApiCache", r.id), res);
+        add(ctx, r, format!("{}ApiCache", r.id), res);
     }
     if let Some(domain) = r.prop("DomainName").and_then(Node::as_map) {
         let domain_id = format!("{}DomainName", r.id);
@@ -170,11 +178,11 @@ fn build(ctx: &mut Ctx, r: &Serverless) -> Checked<()> {
         for (k, e) in domain.iter() {
             res = res.prop(k, e.value.clone());
         }
-        ctx.add(r.id, domain_id.clone(), res);
+        add(ctx, r, domain_id.clone(), res);
         let assoc = Res::new("AWS::AppSync::DomainNameApiAssociation", b.span)
             .prop("ApiId", api_id())
             .prop("DomainName", b.r#ref(&domain_id));
-        ctx.add(r.id, format!("{domain_id}ApiAssociation"), assoc);
+        add(ctx, r, format!("{domain_id}ApiAssociation"), assoc);
     }
     if let Some(keys) = r.prop("ApiKeys").and_then(Node::as_map) {
         for (name, e) in keys.iter() {
@@ -183,7 +191,7 @@ fn build(ctx: &mut Ctx, r: &Serverless) -> Checked<()> {
                 let key = if k == "ExpiresOn" { "Expires" } else { k };
                 res = res.prop(key, v.value.clone());
             }
-            ctx.add(r.id, format!("{}{name}", r.id), res);
+            add(ctx, r, format!("{}{name}", r.id), res);
         }
     }
     let sources = data_sources(ctx, r);
@@ -403,7 +411,7 @@ fn data_source(ctx: &mut Ctx, r: &Serverless, id: &str, name: &str, ds: &Node, l
             .clone()
             .unwrap_or_else(|| b.get_att(&role_id, "Arn")),
     );
-    ctx.add(r.id, id.to_owned(), res);
+    add(ctx, r, id.to_owned(), res);
     if given_role.is_some() {
         return;
     }
@@ -411,7 +419,7 @@ fn data_source(ctx: &mut Ctx, r: &Serverless, id: &str, name: &str, ds: &Node, l
         "AssumeRolePolicyDocument",
         role::trust_policy(b, "appsync.amazonaws.com"),
     );
-    ctx.add(r.id, role_id.clone(), role);
+    add(ctx, r, role_id.clone(), role);
     let Some(target) = target else {
         return;
     };
@@ -486,6 +494,23 @@ mod tests {
             reference_message(&errors)
                 .unwrap()
                 .ends_with("Resource with id [a] is invalid. Function 'Nope' does not exist.")
+        );
+    }
+
+    #[test]
+    fn the_generated_resources_share_the_api_condition() {
+        let text = format!("Conditions:\n  C: !Equals [a, a]\n{HEAD}");
+        let text = text.replacen(
+            "Type: AWS::Serverless::GraphQLApi\n",
+            "Type: AWS::Serverless::GraphQLApi\n    Condition: C\n",
+            1,
+        );
+        let out = run(&text).unwrap();
+        let resources = build::get(&out.root, "Resources").unwrap();
+        let schema = build::get(resources, "ASchema").unwrap();
+        assert_eq!(
+            build::get(schema, "Condition").and_then(|c| c.as_str()),
+            Some("C")
         );
     }
 }

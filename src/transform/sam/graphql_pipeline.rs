@@ -6,7 +6,7 @@
 use crate::source::Node;
 
 use super::build::{B, Obj, Res, get};
-use super::graphql::{Checked, problem};
+use super::graphql::{Checked, add, problem};
 use super::{Ctx, Serverless};
 
 /// The code of a pipeline resolver that gives none: it passes the last function's result on.
@@ -155,7 +155,7 @@ pub(super) fn functions(ctx: &mut Ctx, r: &Serverless, sources: &[(String, Strin
                         .prop("ApiId", b.get_att(r.id, "ApiId"))
                         .prop("Name", b.s(none_id.as_str()))
                         .prop("Type", b.s("NONE"));
-                    ctx.add(r.id, none_id.clone(), res);
+                    add(ctx, r, none_id.clone(), res);
                 }
                 fb.get_att(&none_id, "Name")
             }
@@ -190,7 +190,7 @@ pub(super) fn functions(ctx: &mut Ctx, r: &Serverless, sources: &[(String, Strin
         if let Some(s) = get(f, "Sync") {
             res = res.prop("SyncConfig", s.clone());
         }
-        ctx.add(r.id, format!("{}{name}", r.id), res);
+        add(ctx, r, format!("{}{name}", r.id), res);
     }
 }
 
@@ -253,7 +253,7 @@ pub(super) fn resolvers(ctx: &mut Ctx, r: &Serverless) {
                 "DependsOn".into(),
                 rb.seq(vec![rb.s(format!("{}Schema", r.id))]),
             );
-            ctx.add(r.id, format!("{}{type_name}{name}", r.id), res);
+            add(ctx, r, format!("{}{type_name}{name}", r.id), res);
         }
     }
 }
