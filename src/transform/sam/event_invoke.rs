@@ -113,9 +113,7 @@ fn destination(
             };
             let created = format!("{id}{when}{suffix}");
             let mut res = Res::new(kind, dest.span);
-            if kind == "AWS::SQS::Queue" {
-                res = super::function::with_tags(res, &target.propagated);
-            }
+            res = super::function::with_tags(res, &target.propagated);
             res.attrs = target.attrs.clone();
             ctx.add(r.id, created.clone(), res);
             match attr {

@@ -261,7 +261,10 @@ fn sns_to_queue(
         }
     } else {
         let queue_id = format!("{id}Queue");
-        let mut queue = Res::new("AWS::SQS::Queue", ev.span);
+        let mut queue = super::super::function::with_tags(
+            Res::new("AWS::SQS::Queue", ev.span),
+            &target.propagated,
+        );
         queue.attrs = target.attrs.clone();
         ctx.add(r.id, queue_id.clone(), queue);
         (b.r#ref(&queue_id), b.get_att(&queue_id, "Arn"))
