@@ -179,8 +179,11 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
     }
     notif.insert("LambdaConfigurations".into(), b.seq(lambdas));
     props.insert("NotificationConfiguration".into(), b.obj(notif));
-    conditional_tags.extend(ctx.pending.bucket_tags.shift_remove(id).unwrap_or_default());
-    if !conditional_tags.is_empty() {
+    // Propagated tags replace the bucket's tags, as the translator writes them.
+    let propagated = ctx.pending.bucket_tags.shift_remove(id).unwrap_or_default();
+    if !propagated.is_empty() {
+        props.insert("Tags".into(), b.seq(propagated));
+    } else if !conditional_tags.is_empty() {
         let mut tags: Vec<Node> = props
             .get("Tags")
             .and_then(Node::as_seq)
