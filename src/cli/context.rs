@@ -146,6 +146,7 @@ pub fn load_template(
             stack_name: Some(inputs.context.stack_name.clone()),
             ..Default::default()
         },
+        ..Default::default()
     };
     let document = match crate::transform::expand(&doc, &report.sources, &options) {
         Ok(d) => d,

@@ -102,6 +102,7 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
                     stack_name: Some(inputs.context.stack_name.clone()),
                     ..transform::PseudoParameters::default()
                 },
+                ..Default::default()
             };
             match transform::expand(doc, &report.sources, &options) {
                 Ok(d) => Some(crate::template::lower(&d, &report.sources).0),
@@ -133,6 +134,7 @@ pub fn run(cli: &Cli, args: &Args) -> u8 {
                 stack_name: Some(stack_name),
                 ..transform::PseudoParameters::default()
             },
+            ..Default::default()
         };
         match transform::expand(doc, &report.sources, &options) {
             Ok(expanded) => expanded.root,

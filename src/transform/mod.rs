@@ -100,6 +100,9 @@ pub struct ExpandOptions {
     /// parameter without a value here resolves to its `Default`, if any.
     pub parameters: IndexMap<String, String>,
     pub pseudo: PseudoParameters,
+    /// How the SAM transform finds the templates of Serverless Application Repository applications
+    /// (`AWS::Serverless::Application`); without it such applications are not expanded.
+    pub applications: Option<sam::ApplicationLookup>,
 }
 
 /// The pseudo parameters known when the transform runs; each may be absent.

@@ -18,10 +18,10 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 240;
-const MIN_EXACT: usize = 195;
-const MIN_REJECTED: usize = 121;
-const MIN_RIGHT_MESSAGE: usize = 102;
+const MIN_TRANSFORMED: usize = 261;
+const MIN_EXACT: usize = 237;
+const MIN_REJECTED: usize = 139;
+const MIN_RIGHT_MESSAGE: usize = 130;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();
@@ -33,7 +33,20 @@ fn options() -> ExpandOptions {
         partition: Some("aws".into()),
         ..PseudoParameters::default()
     };
+    o.applications = Some(sam::ApplicationLookup(std::sync::Arc::new(repository_stub)));
     o
+}
+
+/// The Serverless Application Repository as the expected outputs assume it (the corpus README): every
+/// application answers with one signed URL, except the ones named as failing.
+fn repository_stub(application: &str, _version: &str) -> Result<String, String> {
+    match application {
+        "no-access" | "non-existent" | "invalid-semver" => {
+            Err(format!("Cannot access application: {application}."))
+        }
+        "1" => Err("Type of property 'ApplicationId' is invalid.".into()),
+        _ => Ok("https://awsserverlessrepo-changesets-xxx.s3.amazonaws.com/signed-url".into()),
+    }
 }
 
 /// `doc` declaring the SAM transform (the translator's tests call it on inputs that may not say so).

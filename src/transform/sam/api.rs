@@ -192,7 +192,11 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
                 owner: (id.to_owned(), name.to_owned(), true),
-                state_machine: Some((id.to_owned(), format!("{id}{name}Role"), unescape)),
+                state_machine: Some((
+                    super::state_machine_alias::event_target(id, r),
+                    format!("{id}{name}Role"),
+                    unescape,
+                )),
                 function_name: None,
                 path: path.to_owned(),
                 method: method.to_ascii_lowercase(),

@@ -10,29 +10,16 @@ use serde_json::Value as J;
 
 use crate::source::{Node, NodeKind, Span};
 
-use super::build::{B, Obj, Res, from_json, get, referenced_id};
+use super::build::{B, Obj, Res, from_json, get, referenced_id, to_obj};
+use super::connector_ends::{End, first_missing, resolve_end, substitute};
 use super::errors::SamError;
 use super::{Ctx, Serverless};
 
 static PROFILES: &str = include_str!("data/connector_profiles.json");
 
-fn profiles() -> &'static J {
+pub(super) fn profiles() -> &'static J {
     static P: OnceLock<J> = OnceLock::new();
     P.get_or_init(|| serde_json::from_str(PROFILES).unwrap_or(J::Null))
-}
-
-/// One end of a connector, resolved.
-struct End {
-    /// The type as written (`AWS::Serverless::Function`), for the metadata.
-    written_type: String,
-    /// The CloudFormation type the profiles know (`AWS::Lambda::Function`).
-    ty: String,
-    /// Values the profiles' `%{Source.X}` / `%{Destination.X}` placeholders take.
-    outputs: Obj,
-    /// The role permissions attach to, when the end has one.
-    role: Option<Node>,
-    /// The logical id, when the end is named by `Id`.
-    id: Option<String>,
 }
 
 /// An `AWS::Serverless::Connector` resource.
@@ -42,6 +29,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         "DependsOn",
         "DeletionPolicy",
         "UpdateReplacePolicy",
+        "Metadata",
     ]);
     let (Some(source), Some(destination)) = (r.prop("Source"), r.prop("Destination")) else {
         ctx.errors.push(SamError::resource(
@@ -78,7 +66,15 @@ pub(super) fn expand_embedded(ctx: &mut Ctx, id: &str, resource: &Node) {
             continue;
         };
         let b = B::new(entry.value.span);
-        let source = b.map([("Id", b.s(id))]);
+        // The resource itself, with what `SourceReference` adds (a `Qualifier`...).
+        let mut source = Obj::new();
+        source.insert("Id".into(), b.s(id));
+        if let Some(extra) = get(props, "SourceReference").and_then(Node::as_map) {
+            for (k, e) in extra.iter() {
+                source.insert(k.to_owned(), e.value.clone());
+            }
+        }
+        let source = b.obj(source);
         let Some(destination) = get(props, "Destination") else {
             ctx.errors.push(SamError::resource(
                 &connector_id,
@@ -97,6 +93,19 @@ pub(super) fn expand_embedded(ctx: &mut Ctx, id: &str, resource: &Node) {
         .filter_map(|k| get(resource, k).map(|v| ((*k).to_owned(), v.clone())))
         .filter(|(k, _)| k != "DependsOn")
         .collect();
+        // The connector's own attributes win over the resource's.
+        let mut attrs = attrs;
+        for key in [
+            "Condition",
+            "DependsOn",
+            "DeletionPolicy",
+            "UpdateReplacePolicy",
+            "Metadata",
+        ] {
+            if let Some(v) = get(&entry.value, key) {
+                attrs.insert(key.to_owned(), v.clone());
+            }
+        }
         connect(
             ctx,
             &connector_id,
@@ -109,7 +118,7 @@ pub(super) fn expand_embedded(ctx: &mut Ctx, id: &str, resource: &Node) {
     }
 }
 
-fn connect(
+pub(super) fn connect(
     ctx: &mut Ctx,
     id: &str,
     source: &Node,
@@ -119,10 +128,19 @@ fn connect(
     span: Span,
 ) {
     let categories: Vec<String> = match permissions.map(|p| &p.kind) {
-        Some(NodeKind::Seq(items)) if !items.is_empty() => items
+        // An empty list is refused once the valid values are known (they depend on the ends).
+        Some(NodeKind::Seq(items)) => items
             .iter()
             .filter_map(|i| i.as_str().map(str::to_owned))
             .collect(),
+        None | Some(NodeKind::Null) => {
+            ctx.errors.push(SamError::resource(
+                id,
+                span,
+                "Missing required property 'Permissions'.",
+            ));
+            return;
+        }
         _ => {
             ctx.errors.push(SamError::resource(
                 id,
@@ -140,6 +158,14 @@ fn connect(
         }
     };
     let destinations: Vec<&Node> = match &destination.kind {
+        NodeKind::Seq(items) if items.is_empty() => {
+            ctx.errors.push(SamError::resource(
+                id,
+                destination.span,
+                "'Destination' is an empty list",
+            ));
+            return;
+        }
         NodeKind::Seq(items) => items.iter().collect(),
         _ => vec![destination],
     };
@@ -194,6 +220,18 @@ fn generate(
     }
     let props = &profile["Properties"];
     let access = &props["AccessCategories"];
+    let valid_values = || {
+        access
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    };
+    if categories.is_empty() {
+        return Err(format!(
+            "'Permissions' cannot be empty; valid values are: {}.",
+            valid_values()
+        ));
+    }
     for c in categories {
         if access.get(c).is_none() {
             return Err(format!(
@@ -205,6 +243,40 @@ fn generate(
                     .map(|o| o.keys().cloned().collect::<Vec<_>>().join(", "))
                     .unwrap_or_default()
             ));
+        }
+    }
+    if let Some(combinations) = props["ValidAccessCategories"].as_array() {
+        let mut wanted: Vec<&str> = categories.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let listed: Vec<Vec<&str>> = combinations
+            .iter()
+            .map(|c| {
+                let mut c: Vec<&str> = c
+                    .as_array()
+                    .map(|a| a.iter().filter_map(J::as_str).collect())
+                    .unwrap_or_default();
+                c.sort_unstable();
+                c
+            })
+            .collect();
+        if !listed.is_empty() && !listed.contains(&wanted) {
+            return Err(format!(
+                "Unsupported 'Permissions' provided for connector from {} to {}; valid combinations are: {}.",
+                source.ty,
+                dest.ty,
+                listed
+                    .iter()
+                    .map(|c| c.join(" + "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    // Every value the permissions name must be known (`Source.Arn`...).
+    for c in categories {
+        if let Some(name) = first_missing(&access[c], source, dest) {
+            return Err(format!("{name} is missing."));
         }
     }
     let fill = |v: &J| substitute(&from_json(b, v), source, dest);
@@ -248,7 +320,10 @@ fn generate(
             let on_source = props["SourcePolicy"].as_bool().unwrap_or(false);
             let role = if on_source { &source.role } else { &dest.role };
             let Some(role) = role.clone() else {
-                return Err("Unable to get IAM role name from 'Source' resource.".into());
+                let end = if on_source { "Source" } else { "Destination" };
+                return Err(format!(
+                    "Unable to get IAM role name from '{end}' resource."
+                ));
             };
             let res = Res::new("AWS::IAM::ManagedPolicy", span)
                 .prop("PolicyDocument", document(statements()))
@@ -302,177 +377,23 @@ fn generate(
         }
         other => return Err(format!("connector profile type {other} is not known")),
     }
+    // The connector's own metadata is kept beside the transform's.
+    let metadata = match attrs.get("Metadata").and_then(Node::as_map) {
+        Some(own) => {
+            let mut all = to_obj(&metadata);
+            for (k, e) in own.iter() {
+                all.entry(k.to_owned()).or_insert_with(|| e.value.clone());
+            }
+            b.obj(all)
+        }
+        None => metadata,
+    };
     for (rid, mut res) in out {
         res.attrs = attrs.clone();
         res.attrs.insert("Metadata".into(), metadata.clone());
         ctx.add(id, rid, res);
     }
     Ok(())
-}
-
-/// A connector end: `{Id}` of a template resource, or `{Type, Arn, Name, RoleName, ...}`.
-fn resolve_end(ctx: &Ctx, end: &Node) -> Result<End, String> {
-    let b = B::new(end.span);
-    if let Some(idn) = get(end, "Id") {
-        let id = idn.as_str().ok_or("'Id' is missing or not a string.")?;
-        let resource = ctx
-            .input
-            .get(id)
-            .ok_or_else(|| format!("Unable to find resource with logical ID '{id}'."))?;
-        let written = get(resource, "Type")
-            .and_then(Node::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let (ty, role): (String, Option<Node>) = match written.as_str() {
-            "AWS::Serverless::Function" => (
-                "AWS::Lambda::Function".into(),
-                serverless_role(resource, id, b),
-            ),
-            "AWS::Serverless::StateMachine" => (
-                "AWS::StepFunctions::StateMachine".into(),
-                serverless_role(resource, id, b),
-            ),
-            "AWS::Serverless::SimpleTable" => ("AWS::DynamoDB::Table".into(), None),
-            "AWS::Serverless::Api" => ("AWS::ApiGateway::RestApi".into(), None),
-            "AWS::Serverless::HttpApi" => ("AWS::ApiGatewayV2::Api".into(), None),
-            other => {
-                let input = profiles()["CfnResourceProperties"][other]["Inputs"]["Role"].as_str();
-                let role = input
-                    .and_then(|p| get(resource, "Properties").and_then(|props| get(props, p)))
-                    .and_then(referenced_id)
-                    .map(|r| b.r#ref(r));
-                (other.to_owned(), role)
-            }
-        };
-        let ty = ty.as_str();
-        let mut outputs = Obj::new();
-        if let Some(o) = profiles()["CfnResourceProperties"][ty]["Outputs"].as_object() {
-            for (k, v) in o {
-                let text = serde_json::to_string(v)
-                    .unwrap_or_default()
-                    .replace("%{logicalId}", id);
-                if let Ok(v) = serde_json::from_str::<J>(&text) {
-                    outputs.insert(k.clone(), from_json(b, &v));
-                }
-            }
-        }
-        return Ok(End {
-            id: Some(id.to_owned()),
-            written_type: written,
-            ty: ty.to_owned(),
-            outputs,
-            role,
-        });
-    }
-    let ty = get(end, "Type")
-        .and_then(Node::as_str)
-        .ok_or("'Type' is missing or not a string.")?;
-    let mut outputs = Obj::new();
-    for key in ["Arn", "Name", "QueueUrl", "ResourceId", "Qualifier"] {
-        if let Some(v) = get(end, key) {
-            let name = if key == "QueueUrl" {
-                "Url"
-            } else if key == "ResourceId" {
-                "Id"
-            } else {
-                key
-            };
-            outputs.insert(name.into(), v.clone());
-        }
-    }
-    let role = get(end, "RoleName").cloned();
-    let cfn = match ty {
-        "AWS::Serverless::Function" => "AWS::Lambda::Function",
-        "AWS::Serverless::StateMachine" => "AWS::StepFunctions::StateMachine",
-        "AWS::Serverless::SimpleTable" => "AWS::DynamoDB::Table",
-        "AWS::Serverless::Api" => "AWS::ApiGateway::RestApi",
-        "AWS::Serverless::HttpApi" => "AWS::ApiGatewayV2::Api",
-        other => other,
-    };
-    Ok(End {
-        id: None,
-        written_type: ty.to_owned(),
-        ty: cfn.to_owned(),
-        outputs,
-        role,
-    })
-}
-
-/// The role of a serverless function or state machine: the generated `<id>Role`, or the one its `Role` names.
-fn serverless_role(resource: &Node, id: &str, b: B) -> Option<Node> {
-    match get(resource, "Properties").and_then(|p| get(p, "Role")) {
-        None => Some(b.r#ref(&format!("{id}Role"))),
-        Some(role) => referenced_id(role).map(|r| b.r#ref(r)),
-    }
-}
-
-/// `node` with every `%{Source.X}` / `%{Destination.X}` text replaced by that end's value.
-fn substitute(node: &Node, source: &End, dest: &End) -> Node {
-    let b = B::new(node.span);
-    match &node.kind {
-        NodeKind::String(s)
-            if s.starts_with("%{") && s.ends_with('}') && s.matches("%{").count() == 1 =>
-        {
-            value_of(&s[2..s.len() - 1], source, dest).unwrap_or_else(|| node.clone())
-        }
-        // Placeholders inside longer text become a `Fn::Sub` over the values (`${SourceArn}/stream/*`).
-        NodeKind::String(s) if s.contains("%{") => {
-            let mut text = String::new();
-            let mut vars = Obj::new();
-            let mut rest = s.as_str();
-            while let Some(start) = rest.find("%{") {
-                text.push_str(&rest[..start]);
-                let Some(end) = rest[start..].find('}') else {
-                    break;
-                };
-                let inner = &rest[start + 2..start + end];
-                let var = inner.replace('.', "");
-                text.push_str(&format!("${{{var}}}"));
-                if let Some(v) = value_of(inner, source, dest) {
-                    vars.insert(var, v);
-                }
-                rest = &rest[start + end + 1..];
-            }
-            text.push_str(rest);
-            b.call("Fn::Sub", b.seq(vec![b.s(text), b.obj(vars)]))
-        }
-        // A text with `${...}` is a `Fn::Sub` (`SourceAccount: ${AWS::AccountId}`).
-        NodeKind::String(s) if s.contains("${") => b.call("Fn::Sub", node.clone()),
-        NodeKind::Map(m) => {
-            if let Some(NodeKind::Seq(items)) =
-                m.get("Fn::Sub").filter(|_| m.len() == 1).map(|n| &n.kind)
-            {
-                // A `Fn::Sub` of the profile: variables whose value is not known are left out.
-                let mut items = items.clone();
-                if let Some(vars) = items.get(1).and_then(Node::as_map) {
-                    let kept: Vec<(String, Node)> = vars
-                        .iter()
-                        .map(|(k, e)| (k.to_owned(), substitute(&e.value, source, dest)))
-                        .filter(|(_, v)| !v.as_str().is_some_and(|t| t.contains("%{")))
-                        .collect();
-                    items[1] = b.map(kept);
-                }
-                return b.call("Fn::Sub", b.seq(items));
-            }
-            b.map(
-                m.iter()
-                    .map(|(k, e)| (k, substitute(&e.value, source, dest))),
-            )
-        }
-        NodeKind::Seq(items) => b.seq(items.iter().map(|i| substitute(i, source, dest)).collect()),
-        _ => node.clone(),
-    }
-}
-
-/// The value of placeholder `Source.X` / `Destination.X` (`ResourceId` is the end's `Id` output).
-fn value_of(name: &str, source: &End, dest: &End) -> Option<Node> {
-    let (end, key) = match name.split_once('.')? {
-        ("Source", k) => (source, k),
-        ("Destination", k) => (dest, k),
-        _ => return None,
-    };
-    let key = if key == "ResourceId" { "Id" } else { key };
-    end.outputs.get(key).cloned()
 }
 
 /// Event source mappings from a connector's source to its destination wait for the connector's policy
@@ -519,5 +440,63 @@ pub(super) fn order_mappings(ctx: &mut Ctx) {
             top.insert("DependsOn".into(), b.seq(depends));
             ctx.out.insert(id, b.obj(top));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Diagnostic, Document, Format, Limits, Node, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::{build, expand};
+
+    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        expand(&doc, &sources, &ExpandOptions::default())
+    }
+
+    #[test]
+    fn an_embedded_connector_keeps_its_own_attributes_and_metadata() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Connectors:\n      C:\n        DependsOn: T\n        Metadata: {foo: bar}\n        Properties:\n          Destination: {Id: T}\n          Permissions: [Read]\n    Properties:\n      Handler: h\n      Runtime: python3.12\n      InlineCode: x\n  T:\n    Type: AWS::DynamoDB::Table\n";
+        let out = run(text).unwrap();
+        let policy = build::get(build::get(&out.root, "Resources").unwrap(), "FCPolicy").unwrap();
+        assert_eq!(
+            build::get(policy, "DependsOn").and_then(Node::as_str),
+            Some("T")
+        );
+        let metadata = build::get(policy, "Metadata").unwrap();
+        assert!(build::get(metadata, "foo").is_some());
+        assert!(build::get(metadata, "aws:sam:connectors").is_some());
+    }
+
+    #[test]
+    fn a_missing_arn_is_named_by_its_placeholder() {
+        let text = "Resources:\n  C:\n    Type: AWS::Serverless::Connector\n    Properties:\n      Source: {Type: AWS::Events::Rule}\n      Destination: {Type: AWS::SNS::Topic}\n      Permissions: [Write]\n";
+        let errors = run(text).unwrap_err();
+        assert_eq!(
+            errors[0].span.start as usize,
+            text.find("{Type: AWS::SNS").unwrap()
+        );
+        assert!(
+            super::super::reference_message(&errors)
+                .unwrap()
+                .ends_with("Resource with id [C] is invalid. Destination.Arn is missing.")
+        );
+    }
+
+    #[test]
+    fn a_rule_acts_through_the_role_of_its_targets() {
+        let text = "Resources:\n  R:\n    Type: AWS::Events::Rule\n    Connectors:\n      C:\n        Properties:\n          Destination: {Id: B}\n          Permissions: [Write]\n    Properties:\n      Targets:\n      - {Id: t, Arn: arn:x, RoleArn: !GetAtt Role.Arn}\n  B:\n    Type: AWS::Events::EventBus\n    Properties: {Name: b}\n  Role:\n    Type: AWS::IAM::Role\n    Properties: {AssumeRolePolicyDocument: {}}\n";
+        let out = run(text).unwrap();
+        let policy = build::get(build::get(&out.root, "Resources").unwrap(), "RCPolicy").unwrap();
+        let roles = build::get(build::get(policy, "Properties").unwrap(), "Roles").unwrap();
+        assert_eq!(
+            build::get(&roles.as_seq().unwrap()[0], "Ref").and_then(Node::as_str),
+            Some("Role")
+        );
     }
 }

@@ -92,6 +92,8 @@ impl SamError {
     /// The translator's sentence for this error.
     fn sentence(&self) -> String {
         match &self.subject {
+            // The translator words a logical id clash on its own.
+            Subject::Structure if self.code == codes::ID_CLASH => self.message.clone(),
             Subject::Structure => {
                 format!("Structure of the SAM template is invalid. {}", self.message)
             }

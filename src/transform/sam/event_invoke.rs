@@ -42,6 +42,17 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless, target: &mut Target) {
                 ));
                 return;
             }
+            if let Some(args) = get(dest, "Destination").and_then(|d| get(d, "Fn::If"))
+                && args.as_seq().is_none_or(|a| a.len() != 3)
+            {
+                // The translator names the generated configuration in this error.
+                ctx.errors.push(SamError::resource(
+                    &id,
+                    args.span,
+                    "Malformed 'Destination' property: Fn::If requires 3 arguments.",
+                ));
+                return;
+            }
             match destination(ctx, r, &id, when, dest, target) {
                 Ok(arn) => {
                     destinations.insert(when.to_owned(), b.map([("Destination", arn)]));
@@ -102,6 +113,7 @@ fn destination(
             };
             let created = format!("{id}{when}{suffix}");
             let mut res = Res::new(kind, dest.span);
+            res = super::function::with_tags(res, &target.propagated);
             res.attrs = target.attrs.clone();
             ctx.add(r.id, created.clone(), res);
             match attr {

@@ -34,6 +34,7 @@ const PASSTHROUGH: &[&str] = &[
     "RecursiveLoop",
     "TenancyConfig",
     "DurableConfig",
+    "FunctionScalingConfig",
 ];
 
 /// Resource attributes the Lambda function keeps.
@@ -63,6 +64,8 @@ pub(super) struct Target {
     pub attrs: Obj,
     /// The tags generated resources carry (`lambda:createdBy` first).
     pub tags: Vec<Node>,
+    /// With `PropagateTags`, the function's own tags, which the resources it generates also carry.
+    pub propagated: Vec<Node>,
     /// Managed policy ARNs and inline policies the event sources add to the generated role.
     pub managed: Vec<Node>,
     pub inline: Vec<Node>,
@@ -75,6 +78,16 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let image = r.prop("PackageType").and_then(Node::as_str) == Some("Image");
     if let Some(e) = tenancy(r) {
         ctx.errors.push(e);
+        return;
+    }
+    if r.prop("CapacityProviderConfig").is_some()
+        && let Some(p) = r.prop("ProvisionedConcurrencyConfig")
+    {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            p.span,
+            "Cannot specify 'CapacityProviderConfig' and 'ProvisionedConcurrencyConfig' together.",
+        ));
         return;
     }
     let has_code = r.prop("InlineCode").is_some() || r.prop("CodeUri").is_some();
@@ -138,7 +151,16 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     if r.prop("ImageUri").is_some() && !lambda.props.contains_key("PackageType") {
         lambda = lambda.prop("PackageType", b.s("Image"));
     }
-    if let Some(t) = tracing(ctx, r) {
+    if let Some(c) = r.prop("CapacityProviderConfig") {
+        lambda = lambda.prop(
+            "CapacityProviderConfig",
+            super::capacity_provider::function_config(c),
+        );
+    }
+    // The resolved mode decides whether tracing is on; the function keeps the mode as written.
+    if tracing(ctx, r).is_some()
+        && let Some(t) = r.prop("Tracing").cloned()
+    {
         lambda = lambda.prop("TracingConfig", B::new(t.span).map([("Mode", t)]));
     }
     if let Some(dlq) = r.prop("DeadLetterQueue") {
@@ -152,7 +174,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             Err(m) => ctx.errors.push(SamError::resource(r.id, dlq.span, m)),
         }
     }
-    let tags = match tag_list(r) {
+    let mut tags = match tag_list(r) {
         Ok(t) => t,
         Err(m) => {
             ctx.errors
@@ -160,16 +182,28 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             Vec::new()
         }
     };
+    // Propagated tags are the function's own: the translator then leaves `lambda:createdBy` out.
+    let propagated: Vec<Node> =
+        if r.prop("PropagateTags").and_then(as_bool) == Some(true) && tags.len() > 1 {
+            tags.split_off(1)
+        } else {
+            Vec::new()
+        };
+    if !propagated.is_empty() {
+        tags = propagated.clone();
+    }
     lambda = lambda.prop("Tags", b.seq(tags.clone()));
     lambda.attrs = r.passed_attrs(FUNCTION_ATTRS);
-    let role_given = r.prop("Role").cloned();
     let role_id = format!("{}Role", r.id);
-    lambda = lambda.prop(
-        "Role",
-        role_given
+    let conditional = conditional_role(ctx, r, &role_id);
+    let role_given = r.prop("Role").cloned().filter(|_| conditional.is_none());
+    let role_value = match &conditional {
+        Some((_, value)) => value.clone(),
+        None => role_given
             .clone()
             .unwrap_or_else(|| b.get_att(&role_id, "Arn")),
-    );
+    };
+    lambda = lambda.prop("Role", role_value);
     let mut target = Target {
         id: r.id.to_owned(),
         name: b.r#ref(r.id),
@@ -177,6 +211,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         alias: None,
         attrs: r.passed_attrs(INHERITED_ATTRS),
         tags: tags.clone(),
+        propagated,
         managed: Vec::new(),
         inline: Vec::new(),
     };
@@ -195,6 +230,9 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     deployment::expand(ctx, r, &target);
     super::function_url::expand(ctx, r, &target);
     super::event_invoke::expand(ctx, r, &mut target);
+    if let Some((condition, _)) = conditional {
+        target.attrs.insert("Condition".into(), b.s(condition));
+    }
     if role_given.is_none() {
         generate_role(ctx, r, &role_id, target);
     }
@@ -257,6 +295,33 @@ fn generate_role(ctx: &mut Ctx, r: &Serverless, role_id: &str, target: Target) {
         attrs: target.attrs.clone(),
     };
     ctx.add(r.id, role_id.to_owned(), role::build(b, parts));
+}
+
+/// `Role: !If [C, !Ref AWS::NoValue, X]` (or the other way round): the transform generates the role when
+/// the `AWS::NoValue` branch applies. Returns the condition of the generated role (`NOT<C>`, added to the
+/// template's conditions, for an else branch) and the function's `Role`.
+fn conditional_role(ctx: &mut Ctx, r: &Serverless, role_id: &str) -> Option<(String, Node)> {
+    let args = get(r.prop("Role")?, "Fn::If")?.as_seq()?;
+    let [cond, yes, no] = args else {
+        return None;
+    };
+    let name = cond.as_str()?;
+    let no_value = |n: &Node| get(n, "Ref").and_then(Node::as_str) == Some("AWS::NoValue");
+    let b = B::new(cond.span);
+    let generated = b.get_att(role_id, "Arn");
+    let if_ = |yes: Node, no: Node| b.call("Fn::If", b.seq(vec![cond.clone(), yes, no]));
+    if no_value(yes) {
+        return Some((name.to_owned(), if_(generated, no.clone())));
+    }
+    if no_value(no) {
+        let negated = format!("NOT{name}");
+        ctx.conditions.insert(
+            negated.clone(),
+            b.call("Fn::Not", b.seq(vec![b.map([("Condition", b.s(name))])])),
+        );
+        return Some((negated, if_(yes.clone(), generated)));
+    }
+    None
 }
 
 /// Functions with `TenancyConfig` take only `Api` and `HttpApi` events and no provisioned concurrency.
@@ -378,4 +443,13 @@ pub(super) fn as_bool(n: &Node) -> Option<bool> {
         NodeKind::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     }
+}
+
+/// `res` with the propagated `tags`, when there are any.
+pub(super) fn with_tags(res: Res, tags: &[Node]) -> Res {
+    if tags.is_empty() {
+        return res;
+    }
+    let b = B::new(res.span);
+    res.prop("Tags", b.seq(tags.to_vec()))
 }

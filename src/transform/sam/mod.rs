@@ -5,8 +5,10 @@
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
-//! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs, `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs`, `simple_table.rs`,
-//! `layer.rs`, `application.rs` and `connector.rs` the other types, `refs.rs` the `Resource.Property`
+//! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs,
+//! `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
+//! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
+//! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
 //!
@@ -34,9 +36,11 @@ mod api_policy;
 mod api_usage_plan;
 mod application;
 mod build;
+mod capacity_provider;
 mod code;
 pub mod codes;
 mod connector;
+mod connector_ends;
 mod deployment;
 mod errors;
 mod event_invoke;
@@ -44,6 +48,8 @@ mod events;
 mod function;
 mod function_url;
 mod globals;
+mod graphql;
+mod graphql_pipeline;
 mod httpapi;
 mod httpapi_auth;
 mod ids;
@@ -56,12 +62,14 @@ mod refs;
 mod role;
 mod simple_table;
 mod state_machine;
+mod state_machine_alias;
 mod swagger;
 mod version;
 mod websocket;
 
 use indexmap::IndexMap;
 
+pub use application::ApplicationLookup;
 pub use errors::reference_message;
 
 use crate::source::{Diagnostic, Document, Mapping, Node, NodeKind, SourceMap, Span};
@@ -96,6 +104,10 @@ struct Ctx<'a> {
     pub http_events: IndexMap<String, Vec<httpapi::HttpEvent>>,
     /// Connector policies from a source to a function, for the event source mappings that must wait on them.
     pub mapping_links: Vec<(String, String, String)>,
+    /// Answers for nested applications of the Serverless Application Repository, when the caller has them.
+    pub applications: Option<ApplicationLookup>,
+    /// Conditions the transform adds to the template's `Conditions`.
+    pub conditions: IndexMap<String, Node>,
 }
 
 impl Ctx<'_> {
@@ -169,6 +181,8 @@ pub fn expand(
         api_events: IndexMap::new(),
         http_events: IndexMap::new(),
         mapping_links: Vec::new(),
+        applications: options.applications.clone(),
+        conditions: IndexMap::new(),
     };
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
@@ -193,11 +207,9 @@ pub fn expand(
             *node = refs::rewrite(node, &ctx.refs);
         }
     }
-    let mut root_node = assemble(root, root_span, out);
-    if !ctx.refs.is_empty() {
-        root_node = rewrite_outputs(&root_node, &ctx.refs);
-    }
-    Ok(Document { root: root_node })
+    Ok(Document {
+        root: assemble(root, root_span, out, ctx.conditions, &ctx.refs),
+    })
 }
 
 /// Expands one input resource into `ctx.out` (or copies it when it is not a serverless resource).
@@ -226,7 +238,11 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
             return;
         }
     };
-    let ignore = ignored_globals(&props);
+    // `IgnoreGlobals` is a resource attribute (also accepted among the properties).
+    let ignore = match build::get(resource, "IgnoreGlobals") {
+        Some(attr) => ignored_globals(&B::new(attr.span).map([("IgnoreGlobals", attr.clone())])),
+        None => ignored_globals(&props),
+    };
     let props = ctx.globals.apply(ty, &props, ignore.as_deref());
     let r = Serverless {
         id,
@@ -247,29 +263,14 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         "AWS::Serverless::Connector" => connector::expand(ctx, &r),
         "AWS::Serverless::WebSocketApi" => websocket::expand(ctx, &r),
         "AWS::Serverless::Application" => application::expand(ctx, &r),
+        "AWS::Serverless::CapacityProvider" => capacity_provider::expand(ctx, &r),
+        "AWS::Serverless::GraphQLApi" => graphql::expand(ctx, &r),
         _ => ctx.errors.push(SamError::unsupported(
             id,
             build::get(resource, "Type").map_or(resource.span, |t| t.span),
             format!("resource type {ty} is not expanded yet"),
         )),
     }
-}
-
-/// The template with SAM resource references in its `Outputs` rewritten too.
-fn rewrite_outputs(root: &Node, refs: &refs::RefMap) -> Node {
-    let Some(m) = root.as_map() else {
-        return root.clone();
-    };
-    let mut out = Mapping::new();
-    for (k, e) in m.iter() {
-        let value = if k == "Outputs" {
-            refs::rewrite(&e.value, refs)
-        } else {
-            e.value.clone()
-        };
-        let _ = out.insert(k.to_owned(), e.key_span, value);
-    }
-    Node::new(root.span, NodeKind::Map(out))
 }
 
 /// A resource without its embedded `Connectors` (they expand into resources of their own).
@@ -332,14 +333,30 @@ impl Serverless<'_> {
 
 /// The output template: the input's sections in order, `Resources` replaced, `Transform` and `Globals`
 /// dropped.
-fn assemble(root: &Mapping, span: Span, resources: IndexMap<String, Node>) -> Node {
+fn assemble(
+    root: &Mapping,
+    span: Span,
+    resources: IndexMap<String, Node>,
+    conditions: IndexMap<String, Node>,
+    refs: &refs::RefMap,
+) -> Node {
     let mut out = Mapping::new();
     for (k, e) in root.iter() {
         match k {
             "Transform" | "Globals" => {}
+            "Conditions" if !conditions.is_empty() => {
+                let mut all = build::to_obj(&e.value);
+                all.extend(conditions.clone());
+                let b = B::new(e.value.span);
+                let _ = out.insert(k.to_owned(), e.key_span, b.obj(all));
+            }
             "Resources" => {
                 let b = B::new(e.value.span);
                 let _ = out.insert(k.to_owned(), e.key_span, b.map(resources.clone()));
+            }
+            // Outputs may name what the transform generated (`!Ref MyFunction.Alias`).
+            "Outputs" if !refs.is_empty() => {
+                let _ = out.insert(k.to_owned(), e.key_span, refs::rewrite(&e.value, refs));
             }
             _ => {
                 let _ = out.insert(k.to_owned(), e.key_span, e.value.clone());
@@ -446,5 +463,46 @@ mod tests {
         let errors = run(&text).unwrap_err();
         assert_eq!(errors[0].code, codes::NEEDS_INPUT);
         assert!(!errors[0].is_error());
+    }
+
+    #[test]
+    fn ignore_globals_is_read_as_a_resource_attribute() {
+        let text = "Globals:\n  Function:\n    Timeout: 3\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    IgnoreGlobals: [Timeout]\n    Properties:\n      Handler: h\n      Runtime: python3.12\n      CodeUri: s3://b/k\n";
+        let out = run(text).unwrap();
+        let props = build::get(resource(&out, "F"), "Properties").unwrap();
+        assert!(build::get(props, "Timeout").is_none());
+        assert!(build::get(resource(&out, "F"), "IgnoreGlobals").is_none());
+    }
+
+    #[test]
+    fn a_role_given_only_in_one_branch_is_generated_under_the_other() {
+        let text = "Parameters:\n  R: {Type: String}\nConditions:\n  C: !Equals ['', !Ref R]\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: h\n      Runtime: python3.12\n      CodeUri: s3://b/k\n      Role: !If [C, !Ref R, !Ref AWS::NoValue]\n";
+        let out = run(text).unwrap();
+        let role = resource(&out, "FRole");
+        assert_eq!(
+            build::get(role, "Condition").and_then(Node::as_str),
+            Some("NOTC")
+        );
+        let conditions = build::get(&out.root, "Conditions").unwrap();
+        assert!(build::get(conditions, "NOTC").is_some());
+    }
+
+    #[test]
+    fn outputs_naming_a_generated_alias_are_rewritten() {
+        let text = format!(
+            "{HEAD}      CodeUri: s3://b/k\n      AutoPublishAlias: live\nOutputs:\n  A:\n    Value: !Ref F.Alias\n  N:\n    Value: !Sub '${{F.Alias.Name}}'\n"
+        );
+        let out = run(&text).unwrap();
+        let outputs = build::get(&out.root, "Outputs").unwrap();
+        let a = build::get(build::get(outputs, "A").unwrap(), "Value").unwrap();
+        assert_eq!(
+            build::get(a, "Ref").and_then(Node::as_str),
+            Some("FAliaslive")
+        );
+        let n = build::get(build::get(outputs, "N").unwrap(), "Value").unwrap();
+        assert_eq!(
+            build::get(n, "Fn::Sub").and_then(Node::as_str),
+            Some("${FAliaslive.Name}")
+        );
     }
 }

@@ -17,6 +17,8 @@ pub(super) struct Params {
     declared: Vec<String>,
     partition: Option<String>,
     region: Option<String>,
+    /// The template's `Mappings` section, for the `Fn::FindInMap` the translator resolves itself.
+    mappings: Option<Node>,
 }
 
 impl Params {
@@ -73,6 +75,7 @@ impl Params {
             declared,
             partition: options.pseudo.partition.clone(),
             region: options.pseudo.region.clone(),
+            mappings: root.get("Mappings").cloned(),
         })
     }
 
@@ -95,6 +98,40 @@ impl Params {
     /// into `Fn::Sub` strings.
     pub fn resolve(&self, node: &Node) -> Node {
         self.resolve_with(node, true)
+    }
+
+    /// The value `Fn::FindInMap: [map, top, second]` selects, its three names resolved first: `Ok(None)`
+    /// when a name or the entry is not known, an error when the mapping is not a two-level map.
+    pub fn find_in_map(&self, args: &Node) -> Result<Option<Node>, String> {
+        let Some(items) = args.as_seq().filter(|i| i.len() == 3) else {
+            return Ok(None);
+        };
+        let names: Vec<Option<String>> = items
+            .iter()
+            .map(|i| self.resolve(i).as_str().map(str::to_owned))
+            .collect();
+        let [Some(map), Some(top), Some(second)] = names.as_slice() else {
+            return Ok(None);
+        };
+        let Some(mapping) = self
+            .mappings
+            .as_ref()
+            .and_then(|m| super::build::get(m, map))
+        else {
+            return Ok(None);
+        };
+        let two_level = mapping.as_map().is_some_and(|m| {
+            m.iter()
+                .all(|(_, e)| matches!(e.value.kind, NodeKind::Map(_)))
+        });
+        if !two_level {
+            return Err(format!(
+                "Cannot use Fn::FindInMap on Mapping '{map}' which is not a a two-level map."
+            ));
+        }
+        Ok(super::build::get(mapping, top)
+            .and_then(|t| super::build::get(t, second))
+            .cloned())
     }
 
     /// [`Params::resolve`] for template parameters only (pseudo parameters left as written).

@@ -74,7 +74,14 @@ pub(super) fn read(
                 let (yes, no) = (yes.as_deref(), no.as_deref());
                 match yes.or(no) {
                     Some(Policy::Managed(_)) | None => {
-                        out.managed.push(item.clone());
+                        // Each branch's policy name becomes its ARN.
+                        let branch = |p: Option<&Policy>| match p {
+                            Some(Policy::Managed(n)) => n.clone(),
+                            _ => b.r#ref("AWS::NoValue"),
+                        };
+                        out.managed.push(
+                            b.call("Fn::If", b.seq(vec![cond.clone(), branch(yes), branch(no)])),
+                        );
                     }
                     _ => {
                         let branch = |p: Option<&Policy>| match p {
@@ -231,5 +238,26 @@ mod tests {
     fn the_catalogue_loads() {
         assert!(catalogue().len() > 50);
         assert!(catalogue().contains_key("SQSPollerPolicy"));
+    }
+
+    #[test]
+    fn a_conditional_managed_policy_name_becomes_a_conditional_arn() {
+        let text = "P:\n  - !If [C, AmazonS3FullAccess, !Ref AWS::NoValue]\n";
+        let mut sources = crate::source::SourceMap::new();
+        let f = sources.add("p.yaml", text);
+        let doc = crate::source::load_text(
+            f,
+            text,
+            crate::source::Format::Yaml,
+            &crate::source::Limits::default(),
+        )
+        .document
+        .expect("loads");
+        let c = read(get(&doc.root, "P").unwrap(), "R", "aws").unwrap();
+        let args = get(&c.managed[0], "Fn::If").and_then(Node::as_seq).unwrap();
+        assert_eq!(
+            args[1].as_str(),
+            Some("arn:aws:iam::aws:policy/AmazonS3FullAccess")
+        );
     }
 }

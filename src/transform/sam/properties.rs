@@ -10,6 +10,19 @@ use super::{Serverless, build::is_intrinsic};
 /// Accepted properties by type; types not listed are not checked here.
 const PROPERTIES: &[(&str, &[&str])] = &[
     (
+        "AWS::Serverless::CapacityProvider",
+        &[
+            "CapacityProviderName",
+            "InstanceRequirements",
+            "KmsKeyArn",
+            "OperatorRole",
+            "PropagateTags",
+            "ScalingConfig",
+            "Tags",
+            "VpcConfig",
+        ],
+    ),
+    (
         "AWS::Serverless::Function",
         &[
             "Architectures",
@@ -202,7 +215,8 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
             ));
         }
         let v = &entry.value;
-        if is_intrinsic(v) {
+        // Booleans are read as written: an intrinsic function there is not a boolean.
+        if is_intrinsic(v) && !BOOLEANS.contains(&key) {
             continue;
         }
         let wrong = (LISTS.contains(&key) && !matches!(v.kind, NodeKind::Seq(_)))

@@ -74,6 +74,12 @@ fn rewrite_call(name: &str, arg: &Node, refs: &RefMap) -> Option<Node> {
                     out = out.replace(&placeholder, &format!("${{{to}}}"));
                     changed = true;
                 }
+                // `${F.Alias.Name}`: an attribute of the generated resource.
+                let attribute = format!("${{{from}.");
+                if out.contains(&attribute) {
+                    out = out.replace(&attribute, &format!("${{{to}."));
+                    changed = true;
+                }
             }
             if !changed {
                 return None;

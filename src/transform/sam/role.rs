@@ -41,7 +41,14 @@ pub(super) fn build(b: B, parts: RoleParts) -> Res {
         .assume
         .unwrap_or_else(|| trust_policy(b, parts.service));
     res = res.prop("AssumeRolePolicyDocument", assume);
-    res = res.prop("ManagedPolicyArns", b.seq(parts.managed));
+    // A policy named twice (by the transform and in `Policies`) is attached once.
+    let mut managed: Vec<Node> = Vec::with_capacity(parts.managed.len());
+    for m in parts.managed {
+        if !managed.iter().any(|d| d.kind == m.kind) {
+            managed.push(m);
+        }
+    }
+    res = res.prop("ManagedPolicyArns", b.seq(managed));
     if !parts.inline.is_empty() {
         res = res.prop("Policies", b.seq(parts.inline));
     }

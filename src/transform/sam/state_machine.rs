@@ -9,15 +9,8 @@ use crate::source::{Node, NodeKind};
 
 use super::build::{B, Obj, Res, is_intrinsic};
 use super::errors::SamError;
-use super::events::{Event, rule};
+use super::events::{Event, rule, schedule_v2};
 use super::{Ctx, Serverless, code, policies, role};
-
-/// Properties not expanded yet.
-const UNSUPPORTED: &[&str] = &[
-    "AutoPublishAlias",
-    "DeploymentPreference",
-    "UseAliasAsEventTarget",
-];
 const CREATED_BY: &str = "stateMachine:createdBy";
 
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
@@ -32,12 +25,8 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         ));
         return;
     }
-    if let Some(key) = UNSUPPORTED.iter().find(|k| r.prop(k).is_some()) {
-        ctx.errors.push(SamError::unsupported(
-            r.id,
-            r.span_of(key),
-            format!("state machine property {key} is not expanded yet"),
-        ));
+    if let Err(e) = super::state_machine_alias::check(r) {
+        ctx.errors.push(e);
         return;
     }
     let mut sm = Res::new("AWS::StepFunctions::StateMachine", r.node.span);
@@ -121,6 +110,18 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             }
         }
     }
+    // Propagated tags are the state machine's own: the translator then leaves `stateMachine:createdBy` out.
+    let propagated: Vec<Node> = if r.prop("PropagateTags").and_then(super::function::as_bool)
+        == Some(true)
+        && tags.len() > 1
+    {
+        tags.split_off(1)
+    } else {
+        Vec::new()
+    };
+    if !propagated.is_empty() {
+        tags = propagated.clone();
+    }
     sm = sm.prop("Tags", b.seq(tags.clone()));
     sm.attrs = r.passed_attrs(&[
         "Condition",
@@ -167,17 +168,19 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         };
         ctx.add(r.id, role_id, role::build(b, parts));
     }
-    events(ctx, r, &inherited);
+    events(ctx, r, &inherited, &propagated);
     if ctx.errors.len() == before {
         ctx.add(r.id, r.id.to_owned(), sm);
+        super::state_machine_alias::publish(ctx, r);
     }
 }
 
 /// The state machine's events: EventBridge rules that start executions.
-fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
+fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj, propagated: &[Node]) {
     let Some(events) = r.prop("Events").and_then(Node::as_map) else {
         return;
     };
+    let target = super::state_machine_alias::event_target(r.id, r.node);
     for (name, entry) in events.iter() {
         let node = &entry.value;
         let ty = node
@@ -196,7 +199,22 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
             span: node.span,
         };
         if ty == "Api" {
-            api_event(ctx, r, &ev, inherited);
+            api_event(ctx, r, &ev, inherited, propagated);
+            continue;
+        }
+        if ty == "ScheduleV2" {
+            let to = schedule_v2::ScheduleTarget {
+                owner: r.id,
+                arn: ev.b().r#ref(&target),
+                action: "states:StartExecution",
+                policy_suffix: "StartExecutionPolicy",
+                attrs: inherited,
+                tags: propagated,
+                errors_name_owner: false,
+            };
+            if let Err(m) = schedule_v2::build(ctx, r, &to, &ev) {
+                ctx.errors.push(SamError::event(r.id, name, node.span, m));
+            }
             continue;
         }
         if !matches!(ty, "Schedule" | "CloudWatchEvent" | "EventBridgeRule") {
@@ -209,7 +227,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
         }
         let b = ev.b();
         let rule_id = format!("{}{name}", r.id);
-        let dlq = match rule::dead_letter(ctx, r.id, &rule_id, &ev, inherited) {
+        let dlq = match rule::dead_letter(ctx, r.id, &rule_id, &ev, inherited, propagated) {
             Ok(d) => d,
             Err(m) => {
                 let span = ev.prop("DeadLetterConfig").map_or(node.span, |d| d.span);
@@ -230,8 +248,11 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
                 continue;
             }
         };
-        let mut t =
-            rule::target_properties(&ev, b.r#ref(r.id), &format!("{rule_id}StepFunctionsTarget"));
+        let mut t = rule::target_properties(
+            &ev,
+            b.r#ref(&target),
+            &format!("{rule_id}StepFunctionsTarget"),
+        );
         t.insert("RoleArn".into(), b.get_att(&role_id, "Arn"));
         if let Some(d) = dlq {
             t.insert("DeadLetterConfig".into(), d);
@@ -243,7 +264,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
         let statement = b.map([
             ("Action", b.s("states:StartExecution")),
             ("Effect", b.s("Allow")),
-            ("Resource", b.r#ref(r.id)),
+            ("Resource", b.r#ref(&target)),
         ]);
         let policy = b.map([
             ("PolicyName", b.s(format!("{role_id}StartExecutionPolicy"))),
@@ -259,6 +280,7 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj) {
             )
             .prop("Policies", b.seq(vec![policy]));
         event_role.attrs = inherited.clone();
+        let event_role = super::function::with_tags(event_role, propagated);
         ctx.add(r.id, rule_id, res);
         ctx.add(r.id, role_id, event_role);
     }
@@ -332,7 +354,7 @@ fn indented_json(node: &Node, depth: usize, out: &mut String) {
 
 /// An `Api` event: the API's definition starts executions (`api.rs` adds the path); here, the role API
 /// Gateway assumes to do so.
-fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj) {
+fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj, propagated: &[Node]) {
     let b = ev.b();
     let id = format!("{}{}", r.id, ev.name);
     if let Some(u) = ev.prop("UnescapeMappingTemplate")
@@ -349,7 +371,10 @@ fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj) {
     let statement = b.map([
         ("Action", b.s("states:StartExecution")),
         ("Effect", b.s("Allow")),
-        ("Resource", b.r#ref(r.id)),
+        (
+            "Resource",
+            b.r#ref(&super::state_machine_alias::event_target(r.id, r.node)),
+        ),
     ]);
     let policy = b.map([
         ("PolicyName", b.s(format!("{role_id}StartExecutionPolicy"))),
@@ -365,5 +390,6 @@ fn api_event(ctx: &mut Ctx, r: &Serverless, ev: &Event, inherited: &Obj) {
         )
         .prop("Policies", b.seq(vec![policy]));
     role.attrs = inherited.clone();
+    let role = super::function::with_tags(role, propagated);
     ctx.add(r.id, role_id, role);
 }

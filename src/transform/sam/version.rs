@@ -30,6 +30,18 @@ pub(super) fn publish(
         }
         return None;
     }
+    let deletion = match r.prop("VersionDeletionPolicy") {
+        None => None,
+        Some(p) if matches!(p.as_str(), Some("Delete" | "Retain")) => Some(p.clone()),
+        Some(p) => {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                p.span,
+                "Property 'VersionDeletionPolicy' should be a one of the strings: 'Delete' or 'Retain'.",
+            ));
+            return None;
+        }
+    };
     let written = written?;
     let resolved = ctx.params.resolve(written);
     if let Some(param) = super::build::get(&resolved, "Ref").and_then(Node::as_str)
@@ -62,18 +74,6 @@ pub(super) fn publish(
         ));
         return None;
     }
-    let deletion = match r.prop("VersionDeletionPolicy") {
-        None => None,
-        Some(p) if matches!(p.as_str(), Some("Delete" | "Retain")) => Some(p.clone()),
-        Some(p) => {
-            ctx.errors.push(SamError::resource(
-                r.id,
-                p.span,
-                "Property 'VersionDeletionPolicy' should be a one of the strings: 'Delete' or 'Retain'.",
-            ));
-            return None;
-        }
-    };
     let b = B::new(written.span);
     let version_id = version_id(ctx, r, lambda);
     let mut version = Res::new("AWS::Lambda::Version", written.span);
@@ -81,12 +81,23 @@ pub(super) fn publish(
     if let Some(d) = r.prop("VersionDescription") {
         version = version.prop("Description", d.clone());
     }
+    if let Some(c) = r.prop("FunctionScalingConfig") {
+        version = version.prop("FunctionScalingConfig", c.clone());
+    }
     version.attrs = target.attrs.clone();
     version.attrs.insert(
         "DeletionPolicy".into(),
-        deletion.unwrap_or_else(|| b.s("Retain")),
+        // Versions of functions on Lambda managed instances hold instances: they go with the stack.
+        deletion.unwrap_or_else(|| {
+            b.s(if r.prop("CapacityProviderConfig").is_some() {
+                "Delete"
+            } else {
+                "Retain"
+            })
+        }),
     );
-    let alias_id = format!("{}Alias{}", r.id, name.replace(['-', '_'], ""));
+    // Logical ids are alphanumeric: dashes are written `D` and underscores `U`.
+    let alias_id = format!("{}Alias{}", r.id, name.replace('-', "D").replace('_', "U"));
     let mut alias = Res::new("AWS::Lambda::Alias", written.span);
     alias = alias
         .prop("Name", b.s(name.as_str()))
@@ -145,7 +156,10 @@ fn version_id(ctx: &Ctx, r: &Serverless, lambda: &Res) -> String {
             data.insert(k.to_owned(), e.value.clone());
         }
     }
-    if let Some(s) = lambda.props.get("SnapStart") {
+    // SnapStart changes what a version runs only when it applies to published versions.
+    if let Some(s) = lambda.props.get("SnapStart")
+        && super::build::get(s, "ApplyOn").and_then(Node::as_str) != Some("None")
+    {
         data.insert("SnapStart".into(), s.clone());
     }
     ids::hashed_id(

@@ -1,15 +1,16 @@
 //! A function's `Events`: each event source becomes the resources that make the service invoke the
 //! function (a permission, a subscription, an event source mapping, a rule...), named `<Function><Event>`.
-//! Push sources are in `push.rs`, polled sources (event source mappings) in `pull.rs`, EventBridge rules in
+//! Push sources are in `push.rs`, polled sources (event source mappings) in `pull.rs` and `documentdb.rs`, EventBridge rules in
 //! `rule.rs`. Changes to resources written in the template (an S3 bucket's notifications) are collected and
 //! applied by [`finish`] once every resource is expanded. It never creates the function's role.
 
 mod api;
+mod documentdb;
 mod httpapi;
 mod pull;
 mod push;
 pub(super) mod rule;
-mod schedule_v2;
+pub(super) mod schedule_v2;
 
 use indexmap::IndexMap;
 
@@ -25,6 +26,8 @@ use super::{Ctx, Serverless};
 pub(super) struct Pending {
     /// For each S3 bucket: the notification configurations to add, and the permissions it must wait for.
     pub buckets: IndexMap<String, Vec<(Node, String, Node)>>,
+    /// For each S3 bucket: the tags functions propagate to it.
+    pub bucket_tags: IndexMap<String, Vec<Node>>,
 }
 
 /// One event of a function being expanded.
@@ -92,6 +95,20 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             props,
             span: node.span,
         };
+        // Only polled sources filter their records.
+        let polled = matches!(
+            ty,
+            "SQS" | "Kinesis" | "DynamoDB" | "MSK" | "MQ" | "DocumentDB" | "SelfManagedKafka"
+        );
+        if !polled && let Some(f) = ev.prop("FilterCriteria") {
+            // The translator names the resources the event would create in this error.
+            ctx.errors.push(SamError::resource(
+                &format!("{}{name}", target.id),
+                f.span,
+                format!("property FilterCriteria not defined for resource of type {ty}"),
+            ));
+            continue;
+        }
         let result = match ty {
             "S3" => push::s3(ctx, r, target, &ev),
             "SNS" => push::sns(ctx, r, target, &ev),
@@ -108,14 +125,9 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             "Api" => api::api(ctx, r, target, &ev),
             "HttpApi" => httpapi::httpapi(ctx, r, target, &ev),
             "ScheduleV2" => schedule_v2::schedule(ctx, r, target, &ev),
-            _ => {
-                ctx.errors.push(SamError::unsupported(
-                    r.id,
-                    node.span,
-                    format!("event source type {ty} is not expanded yet"),
-                ));
-                Ok(())
-            }
+            _ => Err(format!(
+                "Resource dict has missing or invalid value for key Type. Event Type is: {ty}."
+            )),
         };
         if let Err(m) = result {
             ctx.errors.push(SamError::event(r.id, name, node.span, m));

@@ -2,9 +2,10 @@
 //! become an `AWS::Lambda::EventSourceMapping` named `<Function><Event>`, and add to the function's role the
 //! managed policy (or inline policy) that lets Lambda read the source.
 
-use crate::source::Node;
+use crate::source::{Node, NodeKind};
 
-use super::super::build::{Obj, Res};
+use super::super::build::{Obj, Res, get, is_intrinsic};
+use super::super::errors::SamError;
 use super::super::function::Target;
 use super::super::policies::managed_arn;
 use super::super::{Ctx, Serverless};
@@ -57,6 +58,38 @@ pub(in super::super) fn mapping(
         "DocumentDB" => ("Cluster", None),
         _ => ("", None),
     };
+    if let Some(sac) = ev.prop("SourceAccessConfigurations")
+        && !matches!(sac.kind, NodeKind::Seq(_))
+        && !is_intrinsic(sac)
+    {
+        // The translator names the mapping, not the event, in this error.
+        ctx.errors.push(SamError::resource(
+            &format!("{}{}", target.id, ev.name),
+            sac.span,
+            "Type of property 'SourceAccessConfigurations' is invalid.",
+        ));
+        return Ok(());
+    }
+    if let Some(f) = ev.prop("FilterCriteria")
+        && !is_intrinsic(f)
+        && f.as_map()
+            .is_none_or(|m| m.iter().any(|(k, _)| k != "Filters"))
+    {
+        return Err("FilterCriteria field has a wrong format".into());
+    }
+    if let Some(s) = ev.prop("SchemaRegistryConfig") {
+        for key in [
+            "SchemaRegistryURI",
+            "EventRecordFormat",
+            "SchemaValidationConfigs",
+        ] {
+            if get(s, key).is_none() {
+                return Err(format!(
+                    "Missing required field {key} in SchemaRegistryConfig"
+                ));
+            }
+        }
+    }
     if ty == "SelfManagedKafka" {
         return self_managed_kafka(ctx, r, target, ev);
     }
@@ -64,17 +97,17 @@ pub(in super::super) fn mapping(
         mq_policy(target, ev)?;
     }
     if ty == "DocumentDB" {
-        ctx.errors.push(super::super::errors::SamError::unsupported(
-            r.id,
+        return super::documentdb::documentdb(ctx, r, target, ev);
+    }
+    let Some(source) = ev.prop(source_key).cloned() else {
+        // The translator names the mapping, not the event, in this error.
+        ctx.errors.push(SamError::resource(
+            &format!("{}{}", target.id, ev.name),
             ev.span,
-            format!("{ty} event sources are not expanded yet"),
+            format!("Missing required property '{source_key}'."),
         ));
         return Ok(());
-    }
-    let source = ev
-        .prop(source_key)
-        .cloned()
-        .ok_or_else(|| format!("Missing required property '{source_key}'."))?;
+    };
     let mut props = Obj::new();
     props.insert("EventSourceArn".into(), source);
     props.insert("FunctionName".into(), target.name.clone());
@@ -99,17 +132,20 @@ pub(in super::super) fn mapping(
             }
         }
     }
-    if let Some(group) = ev.prop("ConsumerGroupId") {
+    if let Some(config) = kafka_config(ev) {
         let key = if ty == "MSK" {
             "AmazonManagedKafkaEventSourceConfig"
         } else {
             "SelfManagedKafkaEventSourceConfig"
         };
-        props.insert(key.into(), ev.b().map([("ConsumerGroupId", group.clone())]));
+        props.insert(key.into(), config);
     }
     let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span);
     esm.props = props;
     esm.attrs = target.attrs.clone();
+    if ty == "MSK" {
+        msk_policy(target, ev);
+    }
     if let Some(p) = policy {
         let arn = ev.b().s(managed_arn(&ctx.partition, p));
         if !target.managed.iter().any(|m| m == &arn) {
@@ -161,21 +197,36 @@ fn self_managed_kafka(
     for key in PASSTHROUGH {
         copy(&mut props, ev, &[(key, key)]);
     }
-    if let Some(group) = ev.prop("ConsumerGroupId") {
-        props.insert(
-            "SelfManagedKafkaEventSourceConfig".into(),
-            b.map([("ConsumerGroupId", group.clone())]),
-        );
+    if let Some(config) = kafka_config(ev) {
+        props.insert("SelfManagedKafkaEventSourceConfig".into(), config);
     }
     let mut statements = Vec::new();
     let mut vpc = false;
-    for a in &access {
+    let registry_access: Vec<Node> = ev
+        .prop("SchemaRegistryConfig")
+        .and_then(|s| get(s, "AccessConfigs"))
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    // The translator grants the root certificate's statement on the authentication secret.
+    let auth_secret = access
+        .iter()
+        .find(|a| {
+            let kind = get(a, "Type").and_then(Node::as_str).unwrap_or("");
+            SECRET_TYPES.contains(&kind) && kind != "SERVER_ROOT_CA_CERTIFICATE"
+        })
+        .and_then(|a| get(a, "URI"))
+        .cloned();
+    for a in access.iter().chain(&registry_access) {
         let kind = a
             .as_map()
             .and_then(|m| m.get("Type"))
             .and_then(Node::as_str)
             .unwrap_or("");
-        let uri = a.as_map().and_then(|m| m.get("URI")).cloned();
+        let mut uri = a.as_map().and_then(|m| m.get("URI")).cloned();
+        if kind == "SERVER_ROOT_CA_CERTIFICATE" && auth_secret.is_some() {
+            uri = auth_secret.clone();
+        }
         if SECRET_TYPES.contains(&kind)
             && let Some(uri) = uri
         {
@@ -187,6 +238,7 @@ fn self_managed_kafka(
         }
         vpc |= kind == "VPC_SUBNET" || kind == "VPC_SECURITY_GROUP";
     }
+    statements.extend(glue_registry(ev));
     if let Some(k) = ev.prop("SecretsManagerKmsKeyId").and_then(Node::as_str) {
         let key =
             format!("arn:${{AWS::Partition}}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{k}");
@@ -238,6 +290,7 @@ fn mq_policy(target: &mut Target, ev: &Event) -> Result<(), String> {
     let access = ev
         .prop("SourceAccessConfigurations")
         .and_then(Node::as_seq)
+        .filter(|a| !a.is_empty())
         .ok_or("No SourceAccessConfigurations for Amazon MQ event provided.")?;
     let mut secret = None;
     for a in access {
@@ -349,4 +402,176 @@ fn on_failure(target: &mut Target, ev: &Event, config: &Node) -> Result<Node, St
         ]));
     }
     Ok(b.map([("OnFailure", b.map([("Destination", destination)]))]))
+}
+
+/// A Kafka source's event source config: its consumer group and schema registry, when given.
+fn kafka_config(ev: &Event) -> Option<Node> {
+    let mut config = Obj::new();
+    copy(
+        &mut config,
+        ev,
+        &[
+            ("ConsumerGroupId", "ConsumerGroupId"),
+            ("SchemaRegistryConfig", "SchemaRegistryConfig"),
+        ],
+    );
+    (!config.is_empty()).then(|| ev.b().obj(config))
+}
+
+/// An MSK cluster reached with a client certificate: the role may read the certificate's secret.
+fn msk_policy(target: &mut Target, ev: &Event) {
+    let b = ev.b();
+    let registry_access: Vec<Node> = ev
+        .prop("SchemaRegistryConfig")
+        .and_then(|s| get(s, "AccessConfigs"))
+        .and_then(Node::as_seq)
+        .map(<[Node]>::to_vec)
+        .unwrap_or_default();
+    let mut statements: Vec<Node> = ev
+        .prop("SourceAccessConfigurations")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter(|a| get(a, "Type").and_then(Node::as_str) == Some("CLIENT_CERTIFICATE_TLS_AUTH"))
+        .chain(registry_access.iter().filter(|a| {
+            get(a, "Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| SECRET_TYPES.contains(&t))
+        }))
+        .filter_map(|a| get(a, "URI"))
+        .map(|uri| {
+            b.map([
+                ("Action", b.strs(&["secretsmanager:GetSecretValue"])),
+                ("Effect", b.s("Allow")),
+                ("Resource", uri.clone()),
+            ])
+        })
+        .collect();
+    statements.extend(glue_registry(ev));
+    if statements.is_empty() {
+        return;
+    }
+    target.inline.push(b.map([
+        ("PolicyName", b.s("MSKExecutionRolePolicy")),
+        ("PolicyDocument", b.map([("Statement", b.seq(statements))])),
+    ]));
+}
+
+/// A Kafka source whose schema registry is in AWS Glue: the role may read the registry and its schemas.
+fn glue_registry(ev: &Event) -> Vec<Node> {
+    let b = ev.b();
+    let Some(uri) = ev
+        .prop("SchemaRegistryConfig")
+        .and_then(|s| get(s, "SchemaRegistryURI"))
+    else {
+        return Vec::new();
+    };
+    let Some(name) = uri
+        .as_str()
+        .filter(|u| u.starts_with("arn:") && u.contains(":glue:"))
+        .and_then(|u| u.split_once(":registry/"))
+        .map(|(_, n)| n.to_owned())
+    else {
+        return Vec::new();
+    };
+    let schemas = format!(
+        "arn:${{AWS::Partition}}:glue:${{AWS::Region}}:${{AWS::AccountId}}:schema/{name}/*"
+    );
+    vec![
+        b.map([
+            ("Action", b.strs(&["glue:GetRegistry"])),
+            ("Effect", b.s("Allow")),
+            ("Resource", uri.clone()),
+        ]),
+        b.map([
+            ("Action", b.strs(&["glue:GetSchemaVersion"])),
+            ("Effect", b.s("Allow")),
+            ("Resource", b.seq(vec![b.call("Fn::Sub", b.s(schemas))])),
+        ]),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::super::{expand, reference_message};
+
+    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        expand(&doc, &sources, &ExpandOptions::default())
+    }
+
+    fn template(event: &str) -> String {
+        format!(
+            "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: s3://b/k\n      Handler: h\n      Runtime: python3.12\n      Events:\n        E:\n{event}"
+        )
+    }
+
+    #[test]
+    fn filter_criteria_other_than_filters_is_refused() {
+        let text = template(
+            "          Type: SQS\n          Properties:\n            Queue: arn:q\n            FilterCriteria: {FiltersToUse: []}\n",
+        );
+        let errors = run(&text).unwrap_err();
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Resource with id [F] is invalid. Event with id [E] is invalid. FilterCriteria field has a wrong format"
+        ));
+    }
+
+    #[test]
+    fn filter_criteria_on_a_pushed_source_is_refused_at_the_property() {
+        let text = template(
+            "          Type: SNS\n          Properties:\n            Topic: arn:t\n            FilterCriteria: {Filters: []}\n",
+        );
+        let errors = run(&text).unwrap_err();
+        assert_eq!(
+            errors[0].span.start as usize,
+            text.find("{Filters").unwrap()
+        );
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Resource with id [FE] is invalid. property FilterCriteria not defined for resource of type SNS"
+        ));
+    }
+
+    #[test]
+    fn a_schema_registry_goes_into_the_kafka_source_config() {
+        let text = template(
+            "          Type: MSK\n          Properties:\n            Stream: arn:m\n            Topics: [t]\n            StartingPosition: LATEST\n            SchemaRegistryConfig: {SchemaRegistryURI: u, EventRecordFormat: JSON}\n",
+        );
+        let errors = run(&text).unwrap_err();
+        assert!(
+            reference_message(&errors).unwrap().ends_with(
+                "Missing required field SchemaValidationConfigs in SchemaRegistryConfig"
+            )
+        );
+    }
+
+    #[test]
+    fn an_unknown_event_type_is_invalid() {
+        let text = template("          Type: API\n          Properties: {Path: /, Method: get}\n");
+        let errors = run(&text).unwrap_err();
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Event with id [E] is invalid. Resource dict has missing or invalid value for key Type. Event Type is: API."
+        ));
+    }
+
+    #[test]
+    fn a_glue_schema_registry_is_readable_by_the_role() {
+        let text = template(
+            "          Type: MSK\n          Properties:\n            Stream: arn:m\n            Topics: [t]\n            StartingPosition: LATEST\n            SchemaRegistryConfig: {SchemaRegistryURI: 'arn:aws:glue:r:1:registry/reg', EventRecordFormat: JSON, SchemaValidationConfigs: []}\n",
+        );
+        let out = run(&text).unwrap();
+        let resources = super::super::super::build::get(&out.root, "Resources").unwrap();
+        let role = super::super::super::build::get(resources, "FRole").unwrap();
+        let text = crate::source::emit::to_json(role);
+        assert!(text.contains("MSKExecutionRolePolicy"));
+        assert!(text.contains("glue:GetRegistry"));
+        assert!(text.contains(":schema/reg/*"));
+    }
 }

@@ -3,9 +3,10 @@
 //! permission to invoke the function; S3 and Cognito also change the bucket or user pool written in the
 //! template.
 
-use crate::source::{Node, NodeKind};
+use crate::source::{Node, NodeKind, emit};
 
 use super::super::build::{B, Obj, Res, get, referenced_id};
+use super::super::errors::SamError;
 use super::super::function::Target;
 use super::super::{Ctx, Serverless};
 use super::{Event, copy, permission};
@@ -24,14 +25,39 @@ pub(in super::super) fn s3(
         .filter(|id| ctx.input_type(id) == Some("AWS::S3::Bucket"))
         .map(str::to_owned)
         .ok_or("S3 events must reference an S3 bucket in the same template.")?;
+    // The translator names these errors after the resources the event would create.
+    let event_id = format!("{}{}", r.id, ev.name);
     let events: Vec<Node> = match ev.prop("Events") {
         Some(Node {
             kind: NodeKind::Seq(items),
             ..
         }) => items.clone(),
-        Some(n) => vec![n.clone()],
+        Some(n) if n.as_str().is_some() => vec![n.clone()],
+        Some(n) => {
+            ctx.errors.push(SamError::resource(
+                &event_id,
+                n.span,
+                "Type of property 'Events' is invalid.",
+            ));
+            return Ok(());
+        }
         None => return Err("Missing required property 'Events'.".into()),
     };
+    if let Some(d) = ctx.input.get(&bucket).and_then(|n| get(n, "DependsOn")) {
+        let ok = match &d.kind {
+            NodeKind::String(_) => true,
+            NodeKind::Seq(items) => items.iter().all(|i| i.as_str().is_some()),
+            _ => false,
+        };
+        if !ok {
+            ctx.errors.push(SamError::resource(
+                &event_id,
+                d.span,
+                "Invalid type for field 'DependsOn'. Expected a string or list of strings.",
+            ));
+            return Ok(());
+        }
+    }
     let permission_id = permission(
         ctx,
         r,
@@ -41,6 +67,18 @@ pub(in super::super) fn s3(
         None,
         Some(b.r#ref("AWS::AccountId")),
     );
+    if !target.propagated.is_empty() {
+        let tags = ctx.pending.bucket_tags.entry(bucket.clone()).or_default();
+        for t in &target.propagated {
+            let key = get(t, "Key").and_then(Node::as_str);
+            if !tags
+                .iter()
+                .any(|o| get(o, "Key").and_then(Node::as_str) == key)
+            {
+                tags.push(t.clone());
+            }
+        }
+    }
     let configs = ctx.pending.buckets.entry(bucket).or_default();
     for e in events {
         let mut c = Obj::new();
@@ -71,15 +109,32 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
         .get("Properties")
         .map(super::super::build::to_obj)
         .unwrap_or_default();
-    let mut notif = props
-        .get("NotificationConfiguration")
-        .map(super::super::build::to_obj)
-        .unwrap_or_default();
-    let mut lambdas: Vec<Node> = notif
-        .get("LambdaConfigurations")
-        .and_then(Node::as_seq)
-        .map(<[Node]>::to_vec)
-        .unwrap_or_default();
+    let mut notif = match props.get("NotificationConfiguration") {
+        None => Obj::new(),
+        Some(n) if n.as_map().is_some() => super::super::build::to_obj(n),
+        Some(n) => {
+            ctx.errors.push(SamError::resource(
+                id,
+                n.span,
+                "Property 'NotificationConfiguration' should be a map.",
+            ));
+            return;
+        }
+    };
+    let mut lambdas: Vec<Node> = match notif.get("LambdaConfigurations") {
+        None => Vec::new(),
+        Some(n) => match n.as_seq() {
+            Some(items) => items.to_vec(),
+            None => {
+                ctx.errors.push(SamError::resource(
+                    id,
+                    n.span,
+                    "Invalid type for LambdaConfigurations. Must be a list.",
+                ));
+                return;
+            }
+        },
+    };
     let mut depends: Vec<Node> = match top.get("DependsOn") {
         Some(Node {
             kind: NodeKind::Seq(items),
@@ -110,7 +165,11 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
             ));
             continue;
         }
-        lambdas.push(config);
+        // A notification the bucket declares already is not added twice.
+        let written = emit::to_serde(&config);
+        if !lambdas.iter().any(|l| emit::to_serde(l) == written) {
+            lambdas.push(config);
+        }
         if !depends
             .iter()
             .any(|d| d.as_str() == Some(permission.as_str()))
@@ -120,7 +179,11 @@ pub(in super::super) fn apply_bucket(ctx: &mut Ctx, id: &str, configs: Vec<(Node
     }
     notif.insert("LambdaConfigurations".into(), b.seq(lambdas));
     props.insert("NotificationConfiguration".into(), b.obj(notif));
-    if !conditional_tags.is_empty() {
+    // Propagated tags replace the bucket's tags, as the translator writes them.
+    let propagated = ctx.pending.bucket_tags.shift_remove(id).unwrap_or_default();
+    if !propagated.is_empty() {
+        props.insert("Tags".into(), b.seq(propagated));
+    } else if !conditional_tags.is_empty() {
         let mut tags: Vec<Node> = props
             .get("Tags")
             .and_then(Node::as_seq)
@@ -201,7 +264,10 @@ fn sns_to_queue(
         }
     } else {
         let queue_id = format!("{id}Queue");
-        let mut queue = Res::new("AWS::SQS::Queue", ev.span);
+        let mut queue = super::super::function::with_tags(
+            Res::new("AWS::SQS::Queue", ev.span),
+            &target.propagated,
+        );
         queue.attrs = target.attrs.clone();
         ctx.add(r.id, queue_id.clone(), queue);
         (b.r#ref(&queue_id), b.get_att(&queue_id, "Arn"))
@@ -353,6 +419,7 @@ pub(in super::super) fn iot(
     let mut rule =
         Res::new("AWS::IoT::TopicRule", ev.span).prop("TopicRulePayload", b.obj(payload));
     rule.attrs = target.attrs.clone();
+    let rule = super::super::function::with_tags(rule, &target.propagated);
     ctx.add(r.id, rule_id, rule);
     Ok(())
 }
@@ -403,7 +470,15 @@ pub(in super::super) fn cognito(
             .iter()
             .filter_map(|i| i.as_str().map(str::to_owned))
             .collect(),
-        _ => return Err("Type of property 'Trigger' is invalid.".into()),
+        other => {
+            // The translator names the resources the event would create in this error.
+            ctx.errors.push(SamError::resource(
+                &format!("{}{}", target.id, ev.name),
+                other.map_or(ev.span, |n| n.span),
+                "Type of property 'Trigger' is invalid.",
+            ));
+            return Ok(());
+        }
     };
     // One permission per function for all its Cognito triggers, whatever the events' names.
     let cognito = Event {
@@ -411,12 +486,12 @@ pub(in super::super) fn cognito(
         props: ev.props,
         span: ev.span,
     };
-    if !ctx
-        .out
-        .contains_key(&format!("{}CognitoPermission", target.id))
-    {
+    // The translator names this permission after the alias when the function has one.
+    let owner = target.alias.as_deref().unwrap_or(&target.id);
+    let permission_id = format!("{owner}CognitoPermission");
+    if !ctx.out.contains_key(&permission_id) {
         let arn = b.get_att(&pool, "Arn");
-        permission(
+        let made = permission(
             ctx,
             r,
             target,
@@ -425,6 +500,11 @@ pub(in super::super) fn cognito(
             Some(arn),
             None,
         );
+        if made != permission_id
+            && let Some(node) = ctx.out.shift_remove(&made)
+        {
+            ctx.out.insert(permission_id, node);
+        }
     }
     let Some(node) = ctx.out.get(&pool).or_else(|| ctx.input.get(&pool)).cloned() else {
         return Ok(());
@@ -436,8 +516,14 @@ pub(in super::super) fn cognito(
         .map(super::super::build::to_obj)
         .unwrap_or_default();
     let lambda_config = props.get("LambdaConfig");
-    if lambda_config.is_some_and(|l| l.as_map().is_none()) {
-        return Err("Property 'LambdaConfig' should be a map.".into());
+    if let Some(l) = lambda_config.filter(|l| l.as_map().is_none()) {
+        // The user pool is what is invalid.
+        ctx.errors.push(SamError::resource(
+            &pool,
+            l.span,
+            "Property 'LambdaConfig' should be a map.",
+        ));
+        return Ok(());
     }
     let mut config = lambda_config
         .map(super::super::build::to_obj)

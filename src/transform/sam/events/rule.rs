@@ -21,7 +21,7 @@ pub(in super::super) fn rule(
     let rule_id = format!("{}{}", target.id, ev.name);
     let mut props = rule_properties(ev, ty)?;
     // The translator names the rule, not the event, in these errors.
-    let dlq = match dead_letter(ctx, r.id, &rule_id, ev, &target.attrs) {
+    let dlq = match dead_letter(ctx, r.id, &rule_id, ev, &target.attrs, &target.propagated) {
         Ok(d) => d,
         Err(m) => {
             let span = ev.prop("DeadLetterConfig").map_or(ev.span, |d| d.span);
@@ -125,13 +125,14 @@ pub(in super::super) fn target_properties(ev: &Event, arn: Node, default_id: &st
 
 /// A rule target's `DeadLetterConfig` from the event's: `{Arn}` as given, or `{Type: SQS}` for a queue the
 /// transform adds (`<rule>Queue`, or `QueueLogicalId`) with a policy letting EventBridge send to it. Errors
-/// are the translator's sentences.
+/// are the translator's sentences. A created queue carries `tags` (the tags its owner propagates).
 pub(in super::super) fn dead_letter(
     ctx: &mut Ctx,
     origin: &str,
     rule_id: &str,
     ev: &Event,
     attrs: &Obj,
+    tags: &[Node],
 ) -> Result<Option<Node>, String> {
     let Some(dlq) = ev.prop("DeadLetterConfig") else {
         return Ok(None);
@@ -157,7 +158,8 @@ pub(in super::super) fn dead_letter(
                     .ok_or("QueueLogicalId must be a string")?
                     .to_owned(),
             };
-            let mut queue = Res::new("AWS::SQS::Queue", dlq.span);
+            let mut queue =
+                super::super::function::with_tags(Res::new("AWS::SQS::Queue", dlq.span), tags);
             queue.attrs = attrs.clone();
             let statement = b.map([
                 ("Action", b.s("sqs:SendMessage")),

@@ -1,21 +1,59 @@
-//! `ScheduleV2` events: an EventBridge Scheduler `AWS::Scheduler::Schedule` named `<Function><Event>` that
-//! invokes the function through a role the transform adds (`<Function><Event>Role`, allowed to invoke the
-//! function and to send to the dead-letter queue).
+//! `ScheduleV2` events of functions and state machines: an EventBridge Scheduler `AWS::Scheduler::Schedule`
+//! named `<Owner><Event>` that invokes the function (or starts the state machine) through a role the
+//! transform adds (`<Owner><Event>Role`, allowed to invoke the target and to send to the dead-letter
+//! queue, which the transform creates for `DeadLetterConfig: {Type: SQS}`).
 
-use super::super::build::{B, Obj, Res};
-use super::super::function::Target;
+use crate::source::Node;
+
+use super::super::build::{B, Obj, Res, get};
+use super::super::errors::SamError;
+use super::super::function::{Target, with_tags};
 use super::super::role::trust_policy;
 use super::super::{Ctx, Serverless};
 use super::{Event, copy};
 
+/// What a schedule starts.
+pub(in super::super) struct ScheduleTarget<'a> {
+    /// The logical id of the function or state machine (the schedule is `<owner><Event>`).
+    pub owner: &'a str,
+    pub arn: Node,
+    /// The action the role allows on `arn` and the suffix of that policy's name.
+    pub action: &'static str,
+    pub policy_suffix: &'static str,
+    pub attrs: &'a Obj,
+    pub tags: &'a [Node],
+    /// Whether dead-letter errors name the owner too (functions) or the schedule alone (state machines).
+    pub errors_name_owner: bool,
+}
+
+/// A function's `ScheduleV2` event.
 pub(in super::super) fn schedule(
     ctx: &mut Ctx,
     r: &Serverless,
     target: &Target,
     ev: &Event,
 ) -> Result<(), String> {
+    let to = ScheduleTarget {
+        owner: &target.id,
+        arn: target.arn.clone(),
+        action: "lambda:InvokeFunction",
+        policy_suffix: "LambdaPolicy",
+        attrs: &target.attrs,
+        tags: &target.propagated,
+        errors_name_owner: true,
+    };
+    build(ctx, r, &to, ev)
+}
+
+/// The schedule and its role; dead-letter errors are reported here (on the schedule), others returned.
+pub(in super::super) fn build(
+    ctx: &mut Ctx,
+    r: &Serverless,
+    target: &ScheduleTarget,
+    ev: &Event,
+) -> Result<(), String> {
     let b = ev.b();
-    let id = format!("{}{}", target.id, ev.name);
+    let id = format!("{}{}", target.owner, ev.name);
     let role_id = format!("{id}Role");
     let mut props = Obj::new();
     let expression = ev
@@ -78,18 +116,33 @@ pub(in super::super) fn schedule(
         ])
     };
     let mut policies = vec![policy(
-        format!("{id}LambdaPolicy"),
-        "lambda:InvokeFunction",
+        format!("{id}{}", target.policy_suffix),
+        target.action,
         target.arn.clone(),
     )];
     if let Some(dlq) = ev.prop("DeadLetterConfig") {
-        let Some(arn) = dlq.as_map().and_then(|m| m.get("Arn")) else {
-            ctx.errors.push(super::super::errors::SamError::unsupported(
-                r.id,
-                dlq.span,
-                "a ScheduleV2 dead-letter queue created by the transform is not expanded yet",
-            ));
-            return Ok(());
+        let arn = match dead_letter(dlq, &id) {
+            Ok((arn, None)) => arn,
+            Ok((arn, Some(queue_id))) => {
+                let mut queue = with_tags(Res::new("AWS::SQS::Queue", dlq.span), target.tags);
+                queue.attrs = target.attrs.clone();
+                ctx.add(r.id, queue_id, queue);
+                arn
+            }
+            Err(m) => {
+                // The translator names the schedule, not the event, in these errors.
+                ctx.errors.push(if target.errors_name_owner {
+                    SamError::event(r.id, &id, dlq.span, m)
+                } else {
+                    SamError {
+                        code: super::super::codes::INVALID_EVENT,
+                        subject: super::super::errors::Subject::EventOnly(id),
+                        message: m,
+                        span: dlq.span,
+                    }
+                });
+                return Ok(());
+            }
         };
         t.insert(
             "DeadLetterConfig".into(),
@@ -115,7 +168,75 @@ pub(in super::super) fn schedule(
         role = role.prop("PermissionsBoundary", p.clone());
     }
     role.attrs = target.attrs.clone();
+    let role = with_tags(role, target.tags);
     ctx.add(r.id, id, schedule);
     ctx.add(r.id, role_id, role);
     Ok(())
+}
+
+/// A schedule's `DeadLetterConfig`: the queue's ARN, and the id of the queue to create for `Type: SQS`.
+fn dead_letter(dlq: &Node, id: &str) -> Result<(Node, Option<String>), String> {
+    let b = B::new(dlq.span);
+    match (get(dlq, "Arn"), get(dlq, "Type")) {
+        (Some(_), Some(_)) => {
+            Err("You can either define 'Arn' or 'Type' property of DeadLetterConfig.".into())
+        }
+        (Some(arn), None) => Ok((arn.clone(), None)),
+        (None, Some(ty)) => {
+            if ty.as_str() != Some("SQS") {
+                return Err(
+                    "The only valid value for 'Type' property of DeadLetterConfig is 'SQS'.".into(),
+                );
+            }
+            let queue_id = match get(dlq, "QueueLogicalId") {
+                None => format!("{id}Queue"),
+                Some(q) => q
+                    .as_str()
+                    .ok_or("QueueLogicalId must be a string")?
+                    .to_owned(),
+            };
+            Ok((b.get_att(&queue_id, "Arn"), Some(queue_id)))
+        }
+        (None, None) => Err("No 'Arn' or 'Type' property provided for DeadLetterConfig.".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::super::{build, expand, reference_message};
+
+    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        expand(&doc, &sources, &ExpandOptions::default())
+    }
+
+    fn template(dlq: &str) -> String {
+        format!(
+            "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: s3://b/k\n      Handler: h\n      Runtime: python3.12\n      Events:\n        S:\n          Type: ScheduleV2\n          Properties:\n            ScheduleExpression: rate(1 minute)\n            DeadLetterConfig: {dlq}\n"
+        )
+    }
+
+    #[test]
+    fn a_dead_letter_queue_of_type_sqs_is_created() {
+        let out = run(&template("{Type: SQS}")).unwrap();
+        let resources = build::get(&out.root, "Resources").unwrap();
+        assert!(build::get(resources, "FSQueue").is_some());
+    }
+
+    #[test]
+    fn a_dead_letter_type_other_than_sqs_is_refused_at_the_config() {
+        let text = template("{Type: SNS}");
+        let errors = run(&text).unwrap_err();
+        assert_eq!(errors[0].span.start as usize, text.find("{Type").unwrap());
+        assert!(reference_message(&errors).unwrap().ends_with(
+            "Resource with id [F] is invalid. Event with id [FS] is invalid. The only valid value for 'Type' property of DeadLetterConfig is 'SQS'."
+        ));
+    }
 }
