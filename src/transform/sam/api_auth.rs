@@ -218,6 +218,35 @@ impl ApiAuth {
         Ok(())
     }
 
+    /// Gives the API's defaults to every method of one path item that has no security yet.
+    fn default_security(&mut self, item: &mut Sw, written: bool) {
+        let methods: Vec<String> = match item {
+            Sw::Map(m) => m.iter().map(|(k, _, _)| k.clone()).collect(),
+            _ => Vec::new(),
+        };
+        for method in methods {
+            if method == "parameters" || method.starts_with("x-") && !method.ends_with("any-method")
+            {
+                continue;
+            }
+            let preflight = method == "options";
+            let authorizer = self
+                .default
+                .clone()
+                .filter(|_| !preflight || self.default_on_preflight);
+            let key = self.api_key_required && (!preflight || self.api_key_on_preflight);
+            let Some(op) = item.get_mut(&method) else {
+                continue;
+            };
+            if !matches!(op, Sw::Map(_)) || op.get("security").is_some() {
+                continue;
+            }
+            if let Some(s) = self.security(authorizer.as_deref(), None, key, written) {
+                set_before_responses(op, written, s);
+            }
+        }
+    }
+
     /// The `security` list of a method: its authorizer (with scopes) and the API key.
     fn security(
         &mut self,
@@ -258,40 +287,11 @@ impl ApiAuth {
             _ => Vec::new(),
         };
         for path in paths {
-            let methods: Vec<String> = match definition.get("paths").and_then(|p| p.get(&path)) {
-                Some(Sw::Map(m)) => m.iter().map(|(k, _, _)| k.clone()).collect(),
-                _ => Vec::new(),
+            let Some(item) = definition.get_mut("paths").and_then(|p| p.get_mut(&path)) else {
+                continue;
             };
-            for method in methods {
-                if method == "parameters"
-                    || method.starts_with("x-") && !method.ends_with("any-method")
-                {
-                    continue;
-                }
-                let preflight = method == "options";
-                let authorizer = self
-                    .default
-                    .clone()
-                    .filter(|_| !preflight || self.default_on_preflight);
-                let key = self.api_key_required && (!preflight || self.api_key_on_preflight);
-                let Some(op) = definition
-                    .get_mut("paths")
-                    .and_then(|p| p.get_mut(&path))
-                    .and_then(|p| p.get_mut(&method))
-                else {
-                    continue;
-                };
-                if !matches!(op, Sw::Map(_)) || op.get("security").is_some() {
-                    continue;
-                }
-                if let Some(s) = self.security(authorizer.as_deref(), None, key, written)
-                    && let Some(op) = definition
-                        .get_mut("paths")
-                        .and_then(|p| p.get_mut(&path))
-                        .and_then(|p| p.get_mut(&method))
-                {
-                    set_before_responses(op, written, s);
-                }
+            for item in item.path_items_mut() {
+                self.default_security(item, written);
             }
         }
         let mut definitions: Vec<(String, bool, Sw)> = Vec::new();

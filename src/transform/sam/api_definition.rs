@@ -165,7 +165,7 @@ pub(super) fn add_cors(definition: &mut Sw, cors: &Cors) {
     let Some(Sw::Map(paths)) = definition.get_mut("paths") else {
         return;
     };
-    for (_, _, methods) in paths.iter_mut() {
+    for methods in paths.iter_mut().flat_map(|(_, _, m)| m.path_items_mut()) {
         let Sw::Map(entries) = methods else {
             continue;
         };

@@ -116,6 +116,23 @@ impl Sw {
         self.get_mut(key)
     }
 
+    /// The path items a path of `paths` stands for: the path itself, or the mapping branches of an
+    /// `Fn::If` written in its place (a `Ref: AWS::NoValue` branch stands for none).
+    pub fn path_items_mut(&mut self) -> Vec<&mut Sw> {
+        let is_if = matches!(self, Sw::Map(e) if e.len() == 1 && e[0].0 == "Fn::If");
+        if !is_if {
+            return vec![self];
+        }
+        match self.get_mut("Fn::If") {
+            Some(Sw::Seq(items)) if items.len() == 3 => items
+                .iter_mut()
+                .skip(1)
+                .filter(|i| matches!(i, Sw::Map(_)) && i.get("Ref").is_none())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn node(&self, span: Span) -> Node {
         let b = B::new(span);
         match self {
@@ -199,5 +216,34 @@ fn text_repr(text: &str, unicode: bool, out: &mut String) {
         out.push_str(&s);
     } else {
         out.push_str(&s[1..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sw;
+
+    fn branch(method: &str) -> Sw {
+        Sw::map(vec![(method, Sw::map(vec![]))])
+    }
+
+    #[test]
+    fn a_path_written_as_fn_if_stands_for_its_mapping_branches() {
+        let no_value = Sw::map(vec![("Ref", Sw::c("AWS::NoValue"))]);
+        let mut path = Sw::map(vec![(
+            "Fn::If",
+            Sw::Seq(vec![Sw::c("Cond"), branch("get"), no_value]),
+        )]);
+        let items = path.path_items_mut();
+        assert_eq!(items.len(), 1);
+        assert!(items[0].get("get").is_some());
+    }
+
+    #[test]
+    fn a_plain_path_is_its_own_item() {
+        let mut path = branch("post");
+        let items = path.path_items_mut();
+        assert_eq!(items.len(), 1);
+        assert!(items[0].get("post").is_some());
     }
 }
