@@ -475,12 +475,15 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
-        if (auth.is_set() || auth_used(&events))
-            && let Err(m) = auth.finish(&mut definition, written)
-        {
-            ctx.errors
-                .push(SamError::structure(r.span_of("DefinitionBody"), m));
-            return;
+        if auth.is_set() || auth_used(&events) {
+            if let Err(m) = auth.finish(&mut definition, written) {
+                ctx.errors
+                    .push(SamError::structure(r.span_of("DefinitionBody"), m));
+                return;
+            }
+            // The translator's later steps work on a copy of the secured definition, whose Python 2.7
+            // key order can differ (observed in its deployment ids).
+            definition.recopy();
         }
         super::api_policy::add(&mut definition, &policies);
         if let Some(types) = prop("BinaryMediaTypes") {

@@ -218,8 +218,10 @@ impl ApiAuth {
         Ok(())
     }
 
-    /// Gives the API's defaults to every method of one path item that has no security yet.
-    fn default_security(&mut self, item: &mut Sw, written: bool) {
+    /// Gives the API's defaults to every method of one path item that has no security yet. The keys
+    /// added are the transform's own constants, even in a written definition (observed from the
+    /// reference translator's deployment ids).
+    fn default_security(&mut self, item: &mut Sw) {
         let methods: Vec<String> = match item {
             Sw::Map(m) => m.iter().map(|(k, _, _)| k.clone()).collect(),
             _ => Vec::new(),
@@ -241,8 +243,8 @@ impl ApiAuth {
             if !matches!(op, Sw::Map(_)) || op.get("security").is_some() {
                 continue;
             }
-            if let Some(s) = self.security(authorizer.as_deref(), None, key, written) {
-                set_before_responses(op, written, s);
+            if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
+                set_before_responses(op, false, s);
             }
         }
     }
@@ -291,7 +293,7 @@ impl ApiAuth {
                 continue;
             };
             for item in item.path_items_mut() {
-                self.default_security(item, written);
+                self.default_security(item);
             }
         }
         let mut definitions: Vec<(String, bool, Sw)> = Vec::new();
@@ -325,7 +327,7 @@ impl ApiAuth {
         if self.uses_api_key {
             definitions.push((
                 "api_key".to_owned(),
-                written,
+                false,
                 Sw::ordered(vec![
                     ("type", Sw::c("apiKey")),
                     ("name", Sw::c("x-api-key")),
@@ -336,7 +338,7 @@ impl ApiAuth {
         if definitions.is_empty() {
             return Ok(());
         }
-        let Some(existing) = definition.entry("securityDefinitions", written) else {
+        let Some(existing) = definition.entry("securityDefinitions", false) else {
             return Ok(());
         };
         if !matches!(existing, Sw::Map(_)) {

@@ -126,12 +126,15 @@ pub(super) fn openapi3_security(definition: &mut Sw) {
     if !is_v3 {
         return;
     }
-    let Some(schemes) = definition.remove("securityDefinitions") else {
+    // `components` is written before `securityDefinitions` goes: the order of the two steps decides the
+    // definition's Python 2.7 iteration order, hence the deployment id.
+    let Some(schemes) = definition.get("securityDefinitions").cloned() else {
         return;
     };
     if let Some(components) = definition.entry("components", false) {
         components.set("securitySchemes", false, schemes);
     }
+    let _ = definition.remove("securityDefinitions");
 }
 
 /// `BodyS3Location` as the translator held it when hashing.

@@ -149,6 +149,21 @@ impl Sw {
         }
     }
 
+    /// The mapping as a copy of it: its keys inserted again in its Python 2.7 iteration order, deleted
+    /// keys forgotten (a copy's iteration order can differ from the original's).
+    pub fn recopy(&mut self) {
+        if let Sw::Map(entries) = self {
+            let order = iteration_order(entries);
+            let mut old: Vec<Option<(String, bool, Sw)>> =
+                std::mem::take(entries).into_iter().map(Some).collect();
+            *entries = order
+                .into_iter()
+                .filter_map(|i| old.get_mut(i).and_then(Option::take))
+                .filter(|(_, _, v)| !matches!(v, Sw::Gone(_)))
+                .collect();
+        }
+    }
+
     /// Python 2.7's `repr` of the value as the translator held it.
     pub fn repr(&self, out: &mut String) {
         match self {
@@ -166,21 +181,7 @@ impl Sw {
             }
             Sw::Gone(_) => {}
             Sw::Map(entries) => {
-                let keys: Vec<&str> = entries.iter().map(|(k, _, _)| k.as_str()).collect();
-                let order = if entries.iter().any(|(_, _, v)| matches!(v, Sw::Gone(_))) {
-                    let mut ops = Vec::new();
-                    for (i, k) in keys.iter().enumerate() {
-                        ops.push(py27::Op::Insert(i, k));
-                        for (key, _, v) in entries {
-                            if matches!(v, Sw::Gone(n) if *n == i + 1) {
-                                ops.push(py27::Op::Delete(key));
-                            }
-                        }
-                    }
-                    py27::iteration_order_with_deletions(&ops)
-                } else {
-                    py27::iteration_order(&keys)
-                };
+                let order = iteration_order(entries);
                 out.push('{');
                 for (n, i) in order.into_iter().enumerate() {
                     if n > 0 {
@@ -207,6 +208,24 @@ impl Sw {
             }
         }
     }
+}
+
+/// The indexes of a mapping's live entries in its Python 2.7 iteration order.
+fn iteration_order(entries: &[(String, bool, Sw)]) -> Vec<usize> {
+    let keys: Vec<&str> = entries.iter().map(|(k, _, _)| k.as_str()).collect();
+    if !entries.iter().any(|(_, _, v)| matches!(v, Sw::Gone(_))) {
+        return py27::iteration_order(&keys);
+    }
+    let mut ops = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        ops.push(py27::Op::Insert(i, k));
+        for (key, _, v) in entries {
+            if matches!(v, Sw::Gone(n) if *n == i + 1) {
+                ops.push(py27::Op::Delete(key));
+            }
+        }
+    }
+    py27::iteration_order_with_deletions(&ops)
 }
 
 fn text_repr(text: &str, unicode: bool, out: &mut String) {
@@ -237,6 +256,24 @@ mod tests {
         let items = path.path_items_mut();
         assert_eq!(items.len(), 1);
         assert!(items[0].get("get").is_some());
+    }
+
+    #[test]
+    fn a_copy_forgets_deleted_keys_and_keeps_the_live_ones() {
+        let mut m = Sw::map(vec![
+            ("a", Sw::c("1")),
+            ("b", Sw::c("2")),
+            ("c", Sw::c("3")),
+        ]);
+        let _ = m.remove("b");
+        m.recopy();
+        let Sw::Map(entries) = &m else {
+            panic!("a mapping stays a mapping");
+        };
+        let mut keys: Vec<&str> = entries.iter().map(|(k, _, _)| k.as_str()).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["a", "c"]);
+        assert!(entries.iter().all(|(_, _, v)| !matches!(v, Sw::Gone(_))));
     }
 
     #[test]
