@@ -166,31 +166,59 @@ impl HttpAuth {
         b.seq(vec![b.map([(name, scopes)])])
     }
 
+    /// The path item `methods` with the default authorizer `d` on every method without security; `None`
+    /// when it is no plain mapping of methods.
+    fn with_default(&self, methods: &Node, d: &str, b: B) -> Option<Node> {
+        let m = methods.as_map().filter(|_| !is_intrinsic(methods))?;
+        let mut new = to_obj(methods);
+        for (name, e) in m.iter() {
+            // CORS pre-flight requests carry no credentials.
+            if name == "parameters"
+                || name == "options"
+                || e.value.as_map().is_none()
+                || is_intrinsic(&e.value)
+            {
+                continue;
+            }
+            if get(&e.value, "security").is_none() {
+                let mut op = to_obj(&e.value);
+                op.insert("security".into(), self.security(d, None, b));
+                new.insert(name.to_owned(), b.obj(op));
+            }
+        }
+        Some(b.obj(new))
+    }
+
     /// Gives the default authorizer to every route of `paths` without security, and adds the security
     /// schemes to `body`.
     pub fn finish(&self, body: &mut Obj, paths: &mut Obj, b: B) {
         if let Some(d) = &self.default {
             for (_, methods) in paths.iter_mut() {
-                let Some(m) = methods.as_map().filter(|_| !is_intrinsic(methods)) else {
+                if let Some(item) = self.with_default(methods, d, b) {
+                    *methods = item;
+                    continue;
+                }
+                // A path written as an `Fn::If` stands for its mapping branches.
+                let Some(args) = methods
+                    .as_map()
+                    .filter(|m| m.len() == 1)
+                    .and_then(|m| m.get("Fn::If"))
+                    .and_then(Node::as_seq)
+                    .filter(|a| a.len() == 3)
+                else {
                     continue;
                 };
-                let mut new = to_obj(methods);
-                for (name, e) in m.iter() {
-                    // CORS pre-flight requests carry no credentials.
-                    if name == "parameters"
-                        || name == "options"
-                        || e.value.as_map().is_none()
-                        || is_intrinsic(&e.value)
-                    {
-                        continue;
-                    }
-                    if get(&e.value, "security").is_none() {
-                        let mut op = to_obj(&e.value);
-                        op.insert("security".into(), self.security(d, None, b));
-                        new.insert(name.to_owned(), b.obj(op));
-                    }
-                }
-                *methods = b.obj(new);
+                let branches: Vec<Node> = args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        (i > 0)
+                            .then(|| self.with_default(a, d, b))
+                            .flatten()
+                            .unwrap_or_else(|| a.clone())
+                    })
+                    .collect();
+                *methods = b.call("Fn::If", b.seq(branches));
             }
         }
         let mut schemes = Obj::new();
@@ -335,7 +363,11 @@ fn authorizer(
         inner.insert("authorizerCredentials".into(), r.clone());
     }
     inner.insert("authorizerPayloadFormatVersion".into(), version.clone());
-    if let Some(s) = m.get("EnableSimpleResponses") {
+    // A false (or null) `EnableSimpleResponses` is left out, as the translator leaves it out.
+    if let Some(s) = m
+        .get("EnableSimpleResponses")
+        .filter(|s| !matches!(s.kind, NodeKind::Bool(false) | NodeKind::Null))
+    {
         inner.insert("enableSimpleResponses".into(), s.clone());
     }
     if let Some(identity) = m.get("Identity") {
@@ -407,6 +439,31 @@ mod tests {
         format!(
             "Resources:\n  A:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n        DefaultAuthorizer: J\n        Authorizers:\n          J:\n            IdentitySource: $request.header.Authorization\n            JwtConfiguration:\n              Issuer: https://issuer\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: s3://b/k\n      Handler: h\n      Runtime: python3.12\n      Events:\n        Get:\n          Type: HttpApi\n          Properties:\n            ApiId: !Ref A\n            Path: /x\n            Method: get\n{event_auth}"
         )
+    }
+
+    #[test]
+    fn the_default_authorizer_reaches_the_branches_of_a_path_written_as_fn_if() {
+        let text = "Conditions:\n  C: !Equals [a, a]\nResources:\n  A:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n        DefaultAuthorizer: J\n        Authorizers:\n          J:\n            IdentitySource: $request.header.Authorization\n            JwtConfiguration:\n              Issuer: https://issuer\n      DefinitionBody:\n        openapi: '3.0'\n        info: {title: t}\n        paths:\n          /x:\n            Fn::If:\n            - C\n            - get: {responses: {}}\n            - Ref: AWS::NoValue\n";
+        let out = run(text).unwrap();
+        let body = get(
+            get(
+                get(get(&out.root, "Resources").unwrap(), "A").unwrap(),
+                "Properties",
+            )
+            .unwrap(),
+            "Body",
+        )
+        .unwrap();
+        let args = get(get(get(body, "paths").unwrap(), "/x").unwrap(), "Fn::If")
+            .unwrap()
+            .as_seq()
+            .unwrap();
+        let security = get(get(&args[1], "get").unwrap(), "security")
+            .unwrap()
+            .as_seq()
+            .unwrap();
+        assert!(get(&security[0], "J").is_some());
+        assert!(get(&args[2], "Ref").is_some());
     }
 
     #[test]
