@@ -37,6 +37,8 @@ pub(super) struct HttpEvent {
     pub auth: Option<Node>,
     /// The function and event errors about this event are reported under.
     pub owner: (String, String),
+    /// The function's `Condition`: its route exists only when it holds.
+    pub condition: Option<String>,
     pub span: Span,
 }
 
@@ -72,6 +74,9 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
         let Some(events) = get(props, "Events").and_then(Node::as_map) else {
             continue;
         };
+        let condition = get(r, "Condition")
+            .and_then(Node::as_str)
+            .map(str::to_owned);
         for (name, e) in events.iter() {
             if get(&e.value, "Type").and_then(Node::as_str) != Some("HttpApi") {
                 continue;
@@ -96,6 +101,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
                 route_settings: get(p, "RouteSettings").cloned(),
                 auth: get(p, "Auth").cloned(),
                 owner: (id.to_owned(), name.to_owned()),
+                condition: condition.clone(),
                 span: e.value.span,
             });
         }
@@ -181,11 +187,15 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             }
         };
         let mut failed = false;
+        // The route each event added (by event).
+        let mut added: Vec<Option<(String, String)>> = Vec::new();
         for e in &events {
             // The translator writes an explicit API's default route as `/$default` when it is the
             // first route of the definition.
             let slash = r.id != IMPLICIT && paths.is_empty();
-            let Some((path, method)) = add_route(&mut paths, e, slash, b) else {
+            let route = add_route(&mut paths, e, slash, b);
+            added.push(route.clone());
+            let Some((path, method)) = route else {
                 continue;
             };
             let shown = if path == "/$default" {
@@ -213,6 +223,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             let p = HttpAuth::permission(r.id, function, b);
             ctx.add(r.id, format!("{}{name}AuthorizerPermission", r.id), p);
         }
+        super::httpapi_conditions::wrap_routes(&mut paths, &events, added.as_slice(), b);
         body.insert("paths".into(), b.obj(paths));
         let mut tags: Vec<Node> = body
             .get("tags")
@@ -369,10 +380,15 @@ pub(super) fn finish(ctx: &mut Ctx) {
         &b.map(Vec::<(&str, Node)>::new()),
         Some(&[]),
     );
-    let node = b.map([
+    let mut entries = vec![
         ("Type", b.s("AWS::Serverless::HttpApi")),
         ("Properties", props.clone()),
-    ]);
+    ];
+    // An API only conditional functions use exists under their condition.
+    if let Some(c) = super::httpapi_conditions::shared_condition(events) {
+        entries.push(("Condition", b.s(c)));
+    }
+    let node = b.map(entries);
     let r = Serverless {
         id: IMPLICIT,
         node: &node,

@@ -52,6 +52,7 @@ mod graphql;
 mod graphql_pipeline;
 mod httpapi;
 mod httpapi_auth;
+mod httpapi_conditions;
 mod ids;
 mod layer;
 mod params;

@@ -1,0 +1,124 @@
+//! Routes of HTTP APIs that exist only under a condition: the route of a function with a `Condition`
+//! is wrapped in `Fn::If` on that condition (the path, the method and the integration's `uri`), and an
+//! implicit API that only such functions use takes their shared condition. It decides nothing else
+//! about routes (see `httpapi.rs`).
+
+use crate::source::Node;
+
+use super::build::{B, Obj, to_obj};
+use super::httpapi::HttpEvent;
+
+/// `{"Fn::If": [condition, value, {"Ref": "AWS::NoValue"}]}`.
+fn only_if(condition: &str, value: Node, b: B) -> Node {
+    b.call(
+        "Fn::If",
+        b.seq(vec![
+            b.s(condition),
+            value,
+            b.map([("Ref", b.s("AWS::NoValue"))]),
+        ]),
+    )
+}
+
+/// Wraps the route each conditional event added (`added`, by event) in `Fn::If` on its function's
+/// condition. A path is wrapped as a whole only when all its conditional routes share one condition and
+/// it has no other route.
+pub(super) fn wrap_routes(
+    paths: &mut Obj,
+    events: &[HttpEvent],
+    added: &[Option<(String, String)>],
+    b: B,
+) {
+    // The condition of every route added, by path.
+    let mut by_path: indexmap::IndexMap<String, Vec<(String, String)>> = indexmap::IndexMap::new();
+    for (e, route) in events.iter().zip(added) {
+        let (Some(c), Some((path, method))) = (&e.condition, route) else {
+            continue;
+        };
+        by_path
+            .entry(path.clone())
+            .or_default()
+            .push((method.clone(), c.clone()));
+    }
+    for (path, routes) in by_path {
+        let Some(item) = paths.get(&path) else {
+            continue;
+        };
+        let mut methods = to_obj(item);
+        for (method, c) in &routes {
+            let Some(op) = methods.get(method) else {
+                continue;
+            };
+            let mut op = to_obj(op);
+            if let Some(i) = op.get("x-amazon-apigateway-integration") {
+                let mut integration = to_obj(i);
+                if let Some(uri) = integration.get("uri").cloned() {
+                    integration.insert("uri".into(), only_if(c, uri, b));
+                }
+                op.insert("x-amazon-apigateway-integration".into(), b.obj(integration));
+            }
+            methods.insert(method.clone(), only_if(c, b.obj(op), b));
+        }
+        let first = routes.first().map(|(_, c)| c.as_str());
+        let shared = routes.iter().all(|(_, c)| Some(c.as_str()) == first);
+        let all_conditional = methods.keys().all(|m| routes.iter().any(|(r, _)| r == m));
+        let item = b.obj(methods);
+        let item = match first {
+            Some(c) if shared && all_conditional => only_if(c, item, b),
+            _ => item,
+        };
+        paths.insert(path, item);
+    }
+}
+
+/// The condition every event of an API shares, when each has one and it is the same.
+pub(super) fn shared_condition(events: &[HttpEvent]) -> Option<&str> {
+    let first = events.first()?.condition.as_deref()?;
+    events
+        .iter()
+        .all(|e| e.condition.as_deref() == Some(first))
+        .then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::build::get;
+    use super::*;
+    use crate::source::Span;
+
+    /// Whether `node` is the `Fn::If` [`only_if`] writes.
+    fn is_only_if(node: &Node) -> bool {
+        get(node, "Fn::If").is_some()
+    }
+
+    #[test]
+    fn a_conditional_route_is_wrapped_at_path_method_and_uri() {
+        let b = B::new(Span::default());
+        let op = b.map([(
+            "x-amazon-apigateway-integration",
+            b.map([("uri", b.s("u"))]),
+        )]);
+        let mut paths = Obj::new();
+        paths.insert("/x".into(), b.map([("get", op)]));
+        let e = HttpEvent {
+            route: Some(("/x".into(), "get".into())),
+            invoke: "F.Arn".into(),
+            payload: None,
+            timeout: None,
+            route_settings: None,
+            auth: None,
+            owner: ("F".into(), "E".into()),
+            condition: Some("C".into()),
+            span: Span::default(),
+        };
+        wrap_routes(&mut paths, &[e], &[Some(("/x".into(), "get".into()))], b);
+        let path = paths.get("/x").unwrap();
+        assert!(is_only_if(path));
+        let args = get(path, "Fn::If").unwrap().as_seq().unwrap();
+        let method = get(&args[1], "get").unwrap();
+        assert!(is_only_if(method));
+        let op = &get(method, "Fn::If").unwrap().as_seq().unwrap()[1];
+        let uri = get(get(op, "x-amazon-apigateway-integration").unwrap(), "uri").unwrap();
+        assert!(is_only_if(uri));
+    }
+}
