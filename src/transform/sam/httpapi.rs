@@ -333,7 +333,11 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 mine.insert(k.to_owned(), v.value.clone());
             }
         }
-        all.insert(key, b.obj(mine));
+        let mine = match &e.condition {
+            Some(c) => super::httpapi_conditions::only_if(c, b.obj(mine), b),
+            None => b.obj(mine),
+        };
+        all.insert(key, mine);
         stage = stage.prop("RouteSettings", b.obj(all));
     }
     if generated {
@@ -385,7 +389,9 @@ pub(super) fn finish(ctx: &mut Ctx) {
         ("Properties", props.clone()),
     ];
     // An API only conditional functions use exists under their condition.
-    if let Some(c) = super::httpapi_conditions::shared_condition(events) {
+    if let Some(c) =
+        super::httpapi_conditions::api_condition(events, IMPLICIT, &mut ctx.conditions, b)
+    {
         entries.push(("Condition", b.s(c)));
     }
     let node = b.map(entries);

@@ -1,7 +1,7 @@
 //! Routes of HTTP APIs that exist only under a condition: the route of a function with a `Condition`
-//! is wrapped in `Fn::If` on that condition (the path, the method and the integration's `uri`), and an
-//! implicit API that only such functions use takes their shared condition. It decides nothing else
-//! about routes (see `httpapi.rs`).
+//! is wrapped in `Fn::If` on that condition (the path, the method, the integration's `uri` and the
+//! event's route settings), and an implicit API that only such functions use takes their condition
+//! (combined with `Fn::Or` when they differ). It decides nothing else about routes (see `httpapi.rs`).
 
 use crate::source::Node;
 
@@ -9,7 +9,7 @@ use super::build::{B, Obj, to_obj};
 use super::httpapi::HttpEvent;
 
 /// `{"Fn::If": [condition, value, {"Ref": "AWS::NoValue"}]}`.
-fn only_if(condition: &str, value: Node, b: B) -> Node {
+pub(super) fn only_if(condition: &str, value: Node, b: B) -> Node {
     b.call(
         "Fn::If",
         b.seq(vec![
@@ -71,17 +71,86 @@ pub(super) fn wrap_routes(
     }
 }
 
-/// The condition every event of an API shares, when each has one and it is the same.
-pub(super) fn shared_condition(events: &[HttpEvent]) -> Option<&str> {
-    let first = events.first()?.condition.as_deref()?;
-    events
-        .iter()
-        .all(|e| e.condition.as_deref() == Some(first))
-        .then_some(first)
+/// The condition an API that only conditional functions use exists under: their one condition, or a
+/// condition named `{api}Condition` that holds when any of theirs does (written into `conditions`).
+/// `None` when some event's function has no condition.
+pub(super) fn api_condition(
+    events: &[HttpEvent],
+    api: &str,
+    conditions: &mut indexmap::IndexMap<String, Node>,
+    b: B,
+) -> Option<String> {
+    let mut names: Vec<String> = Vec::new();
+    for e in events {
+        names.push(e.condition.clone()?);
+    }
+    names.sort();
+    names.dedup();
+    if names.len() < 2 {
+        return names.pop();
+    }
+    let name = format!("{api}Condition");
+    for (n, or) in combined(names, &name, b) {
+        conditions.insert(n, or);
+    }
+    Some(name)
+}
+
+/// `Fn::Or` takes at most ten conditions: the first ten of `names` are combined into a new condition
+/// that takes their place at the end of the list, until one is left. The last one made is named
+/// `name`; the ones before it `name` numbered down to 1.
+fn combined(mut names: Vec<String>, name: &str, b: B) -> Vec<(String, Node)> {
+    const MAX: usize = 10;
+    let mut count = 0;
+    let mut left = names.len();
+    while left > 1 {
+        left = left - left.min(MAX) + 1;
+        count += 1;
+    }
+    let mut out = Vec::new();
+    while names.len() > 1 {
+        count -= 1;
+        let new = if count > 0 {
+            format!("{name}{count}")
+        } else {
+            name.to_owned()
+        };
+        let rest = names.split_off(names.len().min(MAX));
+        let or = b.call(
+            "Fn::Or",
+            b.seq(
+                names
+                    .iter()
+                    .map(|c| b.map([("Condition", b.s(c.as_str()))]))
+                    .collect(),
+            ),
+        );
+        names = rest;
+        names.push(new.clone());
+        out.push((new, or));
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn more_than_ten_conditions_combine_in_steps_of_ten() {
+        let b = B::new(Span::default());
+        let names: Vec<String> = (0..11).map(|i| format!("C{i:02}")).collect();
+        let out = combined(names, "A", b);
+        let made: Vec<&str> = out.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(made, ["A1", "A"]);
+        let first = get(&out[0].1, "Fn::Or").unwrap().as_seq().unwrap();
+        assert_eq!(first.len(), 10);
+        let last = get(&out[1].1, "Fn::Or").unwrap().as_seq().unwrap();
+        let last: Vec<&str> = last
+            .iter()
+            .filter_map(|c| get(c, "Condition").and_then(Node::as_str))
+            .collect();
+        assert_eq!(last, ["C10", "A1"]);
+    }
+
     use super::super::build::get;
     use super::*;
     use crate::source::Span;
