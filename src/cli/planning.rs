@@ -178,19 +178,10 @@ pub(super) fn delete_plan(backend: &Backend, stack: &str, retain: &[String]) -> 
         return Err(fail(format!("stack `{stack}` is already deleted")));
     }
     let resources = backend.store.resources(stack).map_err(fail)?;
-    let template = serde_json::from_str::<serde_json::Value>(&record.template).unwrap_or_default();
-    let text = template.to_string();
-    let mut sources = crate::source::SourceMap::new();
-    let f = sources.add(format!("stack `{stack}`"), text.clone());
-    let doc = crate::source::load_text(f, &text, crate::source::Format::Json, &Default::default())
-        .document;
-    let (t, _) = match &doc {
-        Some(d) => crate::template::lower(d, &sources),
-        None => {
-            return Err(fail(format!(
-                "the recorded template of stack `{stack}` does not load"
-            )));
-        }
+    let Some(t) = crate::template::recorded(&record.template, stack) else {
+        return Err(fail(format!(
+            "the recorded template of stack `{stack}` does not load"
+        )));
     };
     let inputs = crate::evaluate::Inputs {
         parameters: record

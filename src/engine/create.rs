@@ -12,7 +12,6 @@ use indexmap::IndexMap;
 use crate::evaluate::{self, Context, Inputs, Known, KnownResource, Prepared, Value};
 use crate::plan::Plan;
 use crate::provider::CreateRequest;
-use crate::source::{Format, Limits, SourceMap, load_text};
 use crate::state::{
     Change, OutputRecord, ResourceRecord, ResourceStatus, StackRecord, StackStatus,
 };
@@ -192,23 +191,8 @@ pub(super) fn template_of(
     plan_template: &serde_json::Value,
     name: &str,
 ) -> std::result::Result<Template, String> {
-    let text = plan_template.to_string();
-    let mut sources = SourceMap::new();
-    let f = sources.add(format!("stack `{name}` (recorded template)"), text.clone());
-    let loaded = load_text(
-        f,
-        &text,
-        Format::Json,
-        &Limits {
-            max_bytes: u64::MAX,
-            ..Limits::default()
-        },
-    );
-    let doc = loaded
-        .document
-        .ok_or_else(|| format!("the recorded template of stack `{name}` does not load"))?;
-    let (t, _) = crate::template::lower(&doc, &sources);
-    Ok(t)
+    crate::template::recorded(&plan_template.to_string(), name)
+        .ok_or_else(|| format!("the recorded template of stack `{name}` does not load"))
 }
 
 /// Inputs for evaluating a stack's template as recorded.

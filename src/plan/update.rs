@@ -311,19 +311,7 @@ impl Old {
 
     /// The stored template's dependency graph (every branch counts: conditions may have changed).
     pub(super) fn graph(&self, stack: &StackRecord) -> Option<DependencyGraph> {
-        let text = serde_json::to_string(&self.json).ok()?;
-        let mut sources = crate::source::SourceMap::new();
-        let f = sources.add(
-            format!("stack `{}` (recorded template)", stack.name),
-            text.clone(),
-        );
-        let limits = crate::source::Limits {
-            max_bytes: u64::MAX,
-            ..Default::default()
-        };
-        let doc =
-            crate::source::load_text(f, &text, crate::source::Format::Json, &limits).document?;
-        let (t, _) = crate::template::lower(&doc, &sources);
+        let t = crate::template::recorded(&self.json.to_string(), &stack.name)?;
         Some(graph::build_all(&t))
     }
 }

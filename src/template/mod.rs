@@ -19,3 +19,17 @@ pub use lower::{
 pub use lower_expr::{parse_dynamic, parse_sub};
 pub use model::*;
 pub use parameter_type::{AWS_TYPES, ParameterType};
+
+/// The model of a template as a stack records it (processed, JSON text): what updates, rollbacks and
+/// deletes read back. `None` when the text does not load (a damaged record). The source is named after the
+/// stack, so any later diagnostic says whose record it is.
+pub fn recorded(text: &str, stack_name: &str) -> Option<Template> {
+    let mut sources = crate::source::SourceMap::new();
+    let f = sources.add(format!("stack `{stack_name}` (recorded template)"), text);
+    let limits = crate::source::Limits {
+        max_bytes: u64::MAX,
+        ..crate::source::Limits::default()
+    };
+    let doc = crate::source::load_text(f, text, crate::source::Format::Json, &limits).document?;
+    Some(lower(&doc, &sources).0)
+}
