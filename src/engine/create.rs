@@ -224,6 +224,8 @@ pub(super) struct Run<'o, 'e, 'a> {
     pub known: Mutex<IndexMap<String, KnownResource>>,
     /// The plan's steps by logical id.
     pub steps: std::collections::HashMap<&'o str, &'o crate::plan::Step>,
+    /// For updates: the stack's resources as recorded when the run began.
+    pub recorded: std::collections::HashMap<String, ResourceRecord>,
     /// The first state-store failure: it stops the run (the state must not silently diverge).
     pub store_error: Mutex<Option<crate::state::StateError>>,
 }
@@ -257,6 +259,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
                 .iter()
                 .map(|s| (s.logical_id.as_str(), s))
                 .collect(),
+            recorded: std::collections::HashMap::new(),
             store_error: Mutex::new(None),
         })
     }

@@ -205,12 +205,12 @@ pub(super) fn delete_one(
     let lid = record.logical_id.clone();
     if !record.pending.is_empty() {
         // Physical resources an update replaced and did not clean up yet go first.
-        if !op.engine.delete_pending(op, stack, &record)? {
+        record = op.engine.delete_pending(op, stack, &record)?;
+        if !record.pending.is_empty() {
             return Ok(StepResult::Failed(format!(
                 "a physical resource `{lid}` replaced earlier failed to delete"
             )));
         }
-        record.pending.clear();
     }
     let Some(physical) = record.physical_id.clone() else {
         // Never created (its create failed or never ran): nothing to delete in the cloud.

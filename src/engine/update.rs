@@ -52,7 +52,12 @@ impl Engine<'_> {
             StackStatus::UPDATE_IN_PROGRESS,
             Some("User Initiated".into()),
         )?;
-        let run = Run::new(op, plan, &stack)?;
+        let mut run = Run::new(op, plan, &stack)?;
+        // Each step changes only its own record: the records as they were are what it starts from.
+        run.recorded = resources
+            .iter()
+            .map(|r| (r.logical_id.clone(), r.clone()))
+            .collect();
         {
             let mut known = run.known.lock().expect("lock");
             for r in &resources {
@@ -138,20 +143,20 @@ impl Engine<'_> {
                 stack.name
             ))
         })?;
+        let old: serde_json::Value =
+            serde_json::from_str(&snapshot.stack.template).unwrap_or_default();
         // Dependents first: later-recorded resources can only depend on earlier ones, and the old
         // template's order is the order the removed ones were created in.
         self.delete_in_reverse(op, stack, |r| {
             if kept.contains(r.logical_id.as_str()) {
                 return None;
             }
-            Some(
-                match old_deletion_policy(snapshot, &r.logical_id).as_deref() {
-                    Some("Retain" | "RetainExceptOnCreate") => Disposal::Retain,
-                    _ if options.retain.contains(&r.logical_id) => Disposal::Retain,
-                    Some("Snapshot") => Disposal::Delete { snapshot: true },
-                    _ => Disposal::Delete { snapshot: false },
-                },
-            )
+            Some(match deletion_policy(&old, &r.logical_id) {
+                Some("Retain" | "RetainExceptOnCreate") => Disposal::Retain,
+                _ if options.retain.contains(&r.logical_id) => Disposal::Retain,
+                Some("Snapshot") => Disposal::Delete { snapshot: true },
+                _ => Disposal::Delete { snapshot: false },
+            })
         })
     }
 
@@ -164,34 +169,28 @@ impl Engine<'_> {
         remove: impl Fn(&ResourceRecord) -> Option<Disposal>,
     ) -> Result<()> {
         let records = op.store().resources(&stack.name)?;
-        for r in records.iter().rev() {
-            if !r.pending.is_empty() {
-                self.delete_pending(op, stack, r)?;
-            }
-            let Some(disposal) = remove(r) else {
-                continue;
+        for r in records.into_iter().rev() {
+            let current = if r.pending.is_empty() {
+                r
+            } else {
+                self.delete_pending(op, stack, &r)?
             };
-            let current = op
-                .store()
-                .resources(&stack.name)?
-                .into_iter()
-                .find(|x| x.logical_id == r.logical_id);
-            if let Some(current) = current {
+            if let Some(disposal) = remove(&current) {
                 super::delete::delete_one(op, stack, current, disposal)?;
             }
         }
         Ok(())
     }
 
-    /// Deletes (or keeps, by policy) the physical resources waiting in `r.pending`, one commit each.
+    /// Deletes (or keeps, by policy) the physical resources waiting in `r.pending`, one commit each; returns
+    /// the record as it is then (what failed to delete is still pending).
     pub(super) fn delete_pending(
         &self,
         op: &Op<'_, '_>,
         stack: &StackRecord,
         r: &ResourceRecord,
-    ) -> Result<bool> {
+    ) -> Result<ResourceRecord> {
         let mut record = r.clone();
-        let mut all = true;
         for p in r.pending.clone() {
             let physical = p.physical_id.clone();
             if p.policy == "Retain" {
@@ -226,7 +225,6 @@ impl Engine<'_> {
                 Ok(()) => {}
                 Err(e) if e.kind == crate::provider::ErrorKind::NotFound => {}
                 Err(e) => {
-                    all = false;
                     op.record(
                         Change::Nothing,
                         &r.logical_id,
@@ -248,7 +246,7 @@ impl Engine<'_> {
                 None,
             )?;
         }
-        Ok(all)
+        Ok(record)
     }
 }
 
@@ -256,13 +254,7 @@ impl Run<'_, '_, '_> {
     /// An update step: in place, or a replacement when a create-only value changes (or the plan says so).
     pub(super) fn try_update(&self, id: &str) -> Result<StepResult> {
         let step = self.steps[id];
-        let Some(mut record) = self
-            .op
-            .store()
-            .resources(&self.op.stack_name)?
-            .into_iter()
-            .find(|r| r.logical_id == id)
-        else {
+        let Some(mut record) = self.recorded.get(id).cloned() else {
             return Err(EngineError::Refused(format!(
                 "resource `{id}` of stack `{}` is not recorded: plan again",
                 self.op.stack_name
@@ -493,12 +485,11 @@ pub(super) fn kept_ids(stack: &StackRecord) -> Option<HashSet<String>> {
     Some(kept)
 }
 
-/// A resource's DeletionPolicy in the template the stack had before the update.
-fn old_deletion_policy(snapshot: &StackSnapshot, id: &str) -> Option<String> {
-    let json: serde_json::Value = serde_json::from_str(&snapshot.stack.template).ok()?;
-    json.get("Resources")?
+/// A resource's DeletionPolicy in a recorded template (JSON).
+fn deletion_policy<'j>(template: &'j serde_json::Value, id: &str) -> Option<&'j str> {
+    template
+        .get("Resources")?
         .get(id)?
         .get("DeletionPolicy")?
         .as_str()
-        .map(str::to_owned)
 }
