@@ -310,7 +310,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
                 record.attributes =
                     serde_json::Value::Object(state.attributes.clone().into_iter().collect());
                 record.status = ResourceStatus::CREATE_COMPLETE;
-                self.op.record(
+                self.op.record_deferred(
                     Change::Resource(&self.op.stack_name, &record),
                     logical_id,
                     Some(&state.physical_id),

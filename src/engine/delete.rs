@@ -214,7 +214,7 @@ pub(super) fn delete_one(
     }
     let Some(physical) = record.physical_id.clone() else {
         // Never created (its create failed or never ran): nothing to delete in the cloud.
-        op.record(
+        op.record_deferred(
             Change::RemoveResource(&stack.name, &lid),
             &lid,
             None,
@@ -225,7 +225,7 @@ pub(super) fn delete_one(
         return Ok(StepResult::Done);
     };
     if disposal == Disposal::Retain {
-        op.record(
+        op.record_deferred(
             Change::RemoveResource(&stack.name, &lid),
             &lid,
             Some(&physical),
@@ -271,7 +271,7 @@ pub(super) fn delete_one(
             return Ok(StepResult::Failed(e.message));
         }
     }
-    op.record(
+    op.record_deferred(
         Change::RemoveResource(&stack.name, &lid),
         &lid,
         Some(&physical),

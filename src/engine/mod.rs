@@ -173,8 +173,40 @@ impl<'e, 'a> Op<'e, 'a> {
         status: &str,
         reason: Option<&str>,
     ) -> Result<()> {
+        let e = self.event(logical_id, physical_id, resource_type, status, reason);
+        self.store().record(change, &e)?;
+        self.engine.hook.event(&e);
+        Ok(())
+    }
+
+    /// Like [`Op::record`] for a transition recovery can settle from the provider (a resource's COMPLETE
+    /// once the provider returned, a removal that needed no provider call): it is committed with the next
+    /// transition recorded, which is before the next provider call.
+    pub fn record_deferred(
+        &self,
+        change: Change<'_>,
+        logical_id: &str,
+        physical_id: Option<&str>,
+        resource_type: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        let e = self.event(logical_id, physical_id, resource_type, status, reason);
+        self.store().record_deferred(change, &e)?;
+        self.engine.hook.event(&e);
+        Ok(())
+    }
+
+    fn event(
+        &self,
+        logical_id: &str,
+        physical_id: Option<&str>,
+        resource_type: &str,
+        status: &str,
+        reason: Option<&str>,
+    ) -> EventRecord {
         let n = self.events.fetch_add(1, Ordering::SeqCst);
-        let e = EventRecord {
+        EventRecord {
             event_id: format!("{}-{n:05}", self.id),
             operation_id: self.id.clone(),
             stack_name: self.stack_name.clone(),
@@ -184,10 +216,7 @@ impl<'e, 'a> Op<'e, 'a> {
             resource_type: resource_type.to_owned(),
             status: status.to_owned(),
             status_reason: reason.map(str::to_owned),
-        };
-        self.store().record(change, &e)?;
-        self.engine.hook.event(&e);
-        Ok(())
+        }
     }
 
     /// Moves the stack to `status`, committing it (serial incremented) and recording the stack event.
@@ -212,6 +241,7 @@ impl<'e, 'a> Op<'e, 'a> {
     }
 
     pub fn finish(self) -> Result<()> {
+        self.store().flush()?;
         self.store().unlock(&self.stack_name, &self.id)?;
         Ok(())
     }

@@ -112,6 +112,17 @@ pub trait StateStore: Send + Sync {
         }
         self.append_event(event)
     }
+    /// Like [`StateStore::record`], but may return before the commit: the write is committed with the next
+    /// write, before any read, or by [`StateStore::flush`], in the order recorded. For transitions that
+    /// recovery can settle from the provider (a COMPLETE after the provider call returned), so that they
+    /// share the commit of the next transition. The default records at once.
+    fn record_deferred(&self, change: Change<'_>, event: &EventRecord) -> Result<()> {
+        self.record(change, event)
+    }
+    /// Commits every deferred write.
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
     /// The stack's events, oldest first.
     fn events(&self, stack: &str) -> Result<Vec<EventRecord>>;
 

@@ -95,12 +95,64 @@ impl SqliteStore {
         doing: &str,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> Result<T> {
+        self.flush_deferred()?;
         f(&self.conn()).map_err(|e| db_error(&self.path, doing, e))
+    }
+
+    /// Commits the deferred transitions first, so that every read and write sees them and no write
+    /// overtakes them.
+    fn flush_deferred(&self) -> Result<()> {
+        if !self.group.has_deferred() {
+            return Ok(());
+        }
+        self.group
+            .flush(|batch| self.commit_batch(batch))
+            .map_err(|reason| StateError::Io {
+                path: self.path.clone(),
+                reason,
+            })
+    }
+
+    /// Commits a batch of queued transitions in one transaction.
+    fn commit_batch(&self, batch: &[group::Item]) -> std::result::Result<(), String> {
+        use group::Write;
+        if std::env::var("DBG_BATCH").is_ok() {
+            eprintln!("BATCH {}", batch.len());
+        }
+        self.write_now("record the events of an operation", |tx| {
+            for (_, w, ev) in batch {
+                match w {
+                    Write::Stack(s) => write_stack(tx, s)?,
+                    Write::Resource(stack, r) => write_resource(tx, stack, r)?,
+                    Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
+                    Write::Nothing => {}
+                }
+                if let Some(ev) = ev {
+                    insert_event(tx, ev)?;
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| match e {
+            StateError::Io { reason, .. } => reason,
+            other => other.to_string(),
+        })
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. IMMEDIATE takes the write lock up front,
     /// so a busy file is waited for (up to the busy timeout) instead of failing halfway.
     fn write<T>(
+        &self,
+        doing: &str,
+        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, Fail>,
+    ) -> Result<T> {
+        self.flush_deferred()?;
+        self.write_now(doing, f)
+    }
+
+    /// [`SqliteStore::write`] without committing the deferred transitions first (the group commit's own
+    /// transaction).
+    fn write_now<T>(
         &self,
         doing: &str,
         f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, Fail>,
@@ -191,6 +243,14 @@ fn read_lock(conn: &Connection, stack: &str) -> rusqlite::Result<Option<LockReco
         .optional()
 }
 
+impl Drop for SqliteStore {
+    /// Deferred transitions are committed when the store is closed; if that fails, recovery settles the
+    /// resources they were about.
+    fn drop(&mut self) {
+        let _ = self.flush_deferred();
+    }
+}
+
 impl StateStore for SqliteStore {
     fn stack(&self, name: &str) -> Result<Option<StackRecord>> {
         self.read(&format!("read stack `{name}`"), |c| {
@@ -215,39 +275,23 @@ impl StateStore for SqliteStore {
     }
 
     fn record(&self, change: super::Change<'_>, e: &EventRecord) -> Result<()> {
-        use group::Write;
-        let write = match change {
-            super::Change::Stack(s) => Write::Stack(s.clone()),
-            super::Change::Resource(stack, r) => Write::Resource(stack.to_owned(), r.clone()),
-            super::Change::RemoveResource(stack, id) => {
-                Write::RemoveResource(stack.to_owned(), id.to_owned())
-            }
-            super::Change::Nothing => Write::Nothing,
-        };
-        let doing = format!("record an event of stack `{}`", e.stack_name);
         self.group
-            .submit(write, e.clone(), |batch| {
-                self.write(&doing, |tx| {
-                    for (_, w, ev) in batch {
-                        match w {
-                            Write::Stack(s) => write_stack(tx, s)?,
-                            Write::Resource(stack, r) => write_resource(tx, stack, r)?,
-                            Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
-                            Write::Nothing => {}
-                        }
-                        insert_event(tx, ev)?;
-                    }
-                    Ok(())
-                })
-                .map_err(|e| match e {
-                    StateError::Io { reason, .. } => reason,
-                    other => other.to_string(),
-                })
+            .submit(group::Write::of(change), e.clone(), |batch| {
+                self.commit_batch(batch)
             })
             .map_err(|reason| StateError::Io {
                 path: self.path.clone(),
                 reason,
             })
+    }
+
+    fn record_deferred(&self, change: super::Change<'_>, e: &EventRecord) -> Result<()> {
+        self.group.defer(group::Write::of(change), e.clone());
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.flush_deferred()
     }
 
     /// Deletes the stack's record, resources, events and exports. Its lock, if any, stays: it belongs to

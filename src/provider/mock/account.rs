@@ -26,7 +26,7 @@ impl MockCloud {
     /// Creates the default VPC, its three subnets and its security group on first use of an account and
     /// region. Their ids derive from the account and region only, not from the seed.
     pub(super) fn ensure_defaults(&self) -> Result<()> {
-        let mut conn = self.lock();
+        let mut conn = self.db.lock_alone()?;
         let tx = conn
             .transaction()
             .map_err(|e| store::internal("begin", e))?;

@@ -43,7 +43,7 @@ impl MockCloud {
     /// (`Tags.0.Value`; `null` removes it; the index one past the end of a list appends). On a bucket,
     /// `ObjectCount` sets the number of objects in it.
     pub fn set_property(&self, physical_id: &str, path: &str, value: Value) -> Result<()> {
-        let mut conn = self.lock();
+        let mut conn = self.db.lock_alone()?;
         let tx = conn
             .transaction()
             .map_err(|e| store::internal("begin", e))?;
@@ -83,7 +83,7 @@ impl MockCloud {
 
     /// Deletes a resource behind Cairn's back, with no dependency or emptiness check.
     pub fn delete_behind_back(&self, physical_id: &str) -> Result<()> {
-        let mut conn = self.lock();
+        let mut conn = self.db.lock_alone()?;
         let tx = conn
             .transaction()
             .map_err(|e| store::internal("begin", e))?;

@@ -15,6 +15,7 @@ mod attributes;
 mod naming;
 mod operations;
 mod options;
+mod shared;
 mod store;
 mod validate;
 
@@ -23,7 +24,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -68,7 +69,7 @@ pub struct Snapshot {
 
 /// The simulated cloud. Shared between threads: operations sleep their latency without holding the store.
 pub struct MockCloud {
-    conn: Mutex<Connection>,
+    db: shared::Shared,
     options: MockOptions,
     /// Requests seen per `--mock-fail` rule with a `#N`.
     seen: Mutex<std::collections::HashMap<String, u32>>,
@@ -169,7 +170,7 @@ impl MockCloud {
         }
         let conn = store::open(path)?;
         let cloud = MockCloud {
-            conn: Mutex::new(conn),
+            db: shared::Shared::new(conn),
             options,
             seen: Mutex::new(std::collections::HashMap::new()),
         };
@@ -188,9 +189,9 @@ impl MockCloud {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves no half-written transaction (SQLite rolls it back).
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    /// The connection, for reads and single statements.
+    fn lock(&self) -> shared::Guard<'_> {
+        self.db.lock()
     }
 
     fn pause(&self, resource_type: &str) {

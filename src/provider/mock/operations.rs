@@ -59,26 +59,23 @@ impl Provider for MockCloud {
         validate(&request.resource_type, &request.logical_id, &properties)?;
         self.pause(&request.resource_type);
         self.inject(&request.logical_id, Operation::Create, &request.token)?;
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction()
-            .map_err(|e| store::internal("begin", e))?;
-        if let Some(found) = store::by_token(&tx, self.scope(), &request.token)? {
-            return Ok(state(found));
-        }
-        let make = Make {
-            resource_type: &request.resource_type,
-            logical_id: &request.logical_id,
-            stack_name: Some(&request.stack_name),
-            properties: &properties,
-            token: &request.token,
-            seed: self.options.seed,
-        };
-        let record = self.make(&tx, &make)?;
-        store::insert(&tx, self.scope(), &record)?;
-        self.sync_ssm(&tx, &record, false)?;
-        tx.commit().map_err(|e| store::internal("commit", e))?;
-        Ok(state(record))
+        self.db.write(|conn| {
+            if let Some(found) = store::by_token(conn, self.scope(), &request.token)? {
+                return Ok(state(found));
+            }
+            let make = Make {
+                resource_type: &request.resource_type,
+                logical_id: &request.logical_id,
+                stack_name: Some(&request.stack_name),
+                properties: &properties,
+                token: &request.token,
+                seed: self.options.seed,
+            };
+            let record = self.make(conn, &make)?;
+            store::insert(conn, self.scope(), &record)?;
+            self.sync_ssm(conn, &record, false)?;
+            Ok(state(record))
+        })
     }
 
     fn read(&self, resource_type: &str, physical_id: &str) -> Result<Option<ResourceState>> {
@@ -105,18 +102,15 @@ impl Provider for MockCloud {
         }
         self.pause(resource_type);
         self.inject(&request.logical_id, Operation::Update, &request.token)?;
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction()
-            .map_err(|e| store::internal("begin", e))?;
-        let mut record = store::get(&tx, self.scope(), resource_type, physical_id)?
-            .ok_or_else(|| not_found(resource_type, physical_id))?;
-        record.attributes = self.reshape(&tx, &record, &properties)?;
-        record.properties = Value::Object(properties);
-        store::save(&tx, self.scope(), &record)?;
-        self.sync_ssm(&tx, &record, false)?;
-        tx.commit().map_err(|e| store::internal("commit", e))?;
-        Ok(state(record))
+        self.db.write(|conn| {
+            let mut record = store::get(conn, self.scope(), resource_type, physical_id)?
+                .ok_or_else(|| not_found(resource_type, physical_id))?;
+            record.attributes = self.reshape(conn, &record, &properties)?;
+            record.properties = Value::Object(properties);
+            store::save(conn, self.scope(), &record)?;
+            self.sync_ssm(conn, &record, false)?;
+            Ok(state(record))
+        })
     }
 
     fn delete(&self, request: &DeleteRequest) -> Result<()> {
@@ -126,37 +120,35 @@ impl Provider for MockCloud {
         }
         self.pause(resource_type);
         self.inject(&request.logical_id, Operation::Delete, &request.token)?;
-        let mut conn = self.lock();
-        let tx = conn
-            .transaction()
-            .map_err(|e| store::internal("begin", e))?;
-        let record = store::get(&tx, self.scope(), resource_type, physical_id)?
-            .ok_or_else(|| not_found(resource_type, physical_id))?;
-        if let Some(reason) = self.delete_conflict(&tx, &record)? {
-            return Err(error(ErrorKind::ResourceConflict, reason));
-        }
-        if request.snapshot {
-            let mut rng = Rng::new(
-                self.options.seed,
-                &[&request.token, resource_type, "snapshot"],
-            );
-            let snapshot_id = if resource_type == "AWS::EC2::Volume" {
-                ec2_id("snap", &mut rng)
-            } else {
-                let base = record.name.as_deref().unwrap_or(physical_id);
-                format!("{}-snapshot-{}", base.to_ascii_lowercase(), rng.lower(8))
-            };
-            let snapshot = Snapshot {
-                snapshot_id,
-                source_physical_id: record.physical_id.clone(),
-                resource_type: record.resource_type.clone(),
-                created_at: now_rfc3339(),
-            };
-            store::insert_snapshot(&tx, self.scope(), &snapshot, &record.properties)?;
-        }
-        store::remove(&tx, self.scope(), resource_type, physical_id)?;
-        self.sync_ssm(&tx, &record, true)?;
-        tx.commit().map_err(|e| store::internal("commit", e))
+        self.db.write(|tx| {
+            let record = store::get(tx, self.scope(), resource_type, physical_id)?
+                .ok_or_else(|| not_found(resource_type, physical_id))?;
+            if let Some(reason) = self.delete_conflict(tx, &record)? {
+                return Err(error(ErrorKind::ResourceConflict, reason));
+            }
+            if request.snapshot {
+                let mut rng = Rng::new(
+                    self.options.seed,
+                    &[&request.token, resource_type, "snapshot"],
+                );
+                let snapshot_id = if resource_type == "AWS::EC2::Volume" {
+                    ec2_id("snap", &mut rng)
+                } else {
+                    let base = record.name.as_deref().unwrap_or(physical_id);
+                    format!("{}-snapshot-{}", base.to_ascii_lowercase(), rng.lower(8))
+                };
+                let snapshot = Snapshot {
+                    snapshot_id,
+                    source_physical_id: record.physical_id.clone(),
+                    resource_type: record.resource_type.clone(),
+                    created_at: now_rfc3339(),
+                };
+                store::insert_snapshot(tx, self.scope(), &snapshot, &record.properties)?;
+            }
+            store::remove(tx, self.scope(), resource_type, physical_id)?;
+            self.sync_ssm(tx, &record, true)?;
+            Ok(())
+        })
     }
 
     fn find_by_token(&self, token: &str) -> Result<Option<ResourceState>> {

@@ -4,8 +4,15 @@
 //! in a single transaction and wakes the others. Every caller still returns only once its own write is
 //! committed, so the contract "committed before the next provider call" holds; the commits are just
 //! shared.
+//!
+//! A write may also be *deferred* ([`Group::defer`]): queued without waiting, it is committed with the next
+//! write anyone submits (or by [`Group::flush`]). The engine defers a resource's COMPLETE transition, which
+//! then shares the commit of the next IN_PROGRESS: every transition is still committed before the next
+//! provider call, and a crash in between is settled by recovery (creates are idempotent by token, a
+//! resource the provider no longer has is deleted).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 use crate::state::{EventRecord, ResourceRecord, StackRecord};
@@ -18,9 +25,26 @@ pub(super) enum Write {
     Nothing,
 }
 
+/// One queued write with its event.
+pub(super) type Item = (u64, Write, Option<EventRecord>);
+
+impl Write {
+    pub(super) fn of(change: crate::state::Change<'_>) -> Write {
+        use crate::state::Change;
+        match change {
+            Change::Stack(s) => Write::Stack(s.clone()),
+            Change::Resource(stack, r) => Write::Resource(stack.to_owned(), r.clone()),
+            Change::RemoveResource(stack, id) => {
+                Write::RemoveResource(stack.to_owned(), id.to_owned())
+            }
+            Change::Nothing => Write::Nothing,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Queue {
-    pending: Vec<(u64, Write, EventRecord)>,
+    pending: Vec<Item>,
     next: u64,
     /// Every ticket up to this one is committed (or failed).
     done_upto: u64,
@@ -33,15 +57,48 @@ struct Queue {
 pub(super) struct Group {
     queue: Mutex<Queue>,
     wake: Condvar,
+    /// Set while deferred writes may be queued.
+    deferred: AtomicBool,
 }
 
 impl Group {
+    /// Queues a write to be committed with the next one submitted; returns at once.
+    pub(super) fn defer(&self, write: Write, event: EventRecord) {
+        let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        q.next += 1;
+        let ticket = q.next;
+        q.pending.push((ticket, write, Some(event)));
+        self.deferred.store(true, Ordering::Release);
+    }
+
+    /// Whether deferred writes may be waiting (a cheap check before [`Group::flush`]).
+    pub(super) fn has_deferred(&self) -> bool {
+        self.deferred.load(Ordering::Acquire)
+    }
+
+    /// Commits every write queued so far (deferred ones included); returns once they are committed.
+    pub(super) fn flush(
+        &self,
+        commit: impl Fn(&[Item]) -> Result<(), String>,
+    ) -> Result<(), String> {
+        self.submit_item(Write::Nothing, None, commit)
+    }
+
     /// Queues a write and returns once it is committed: `commit` runs a batch in one transaction.
     pub(super) fn submit(
         &self,
         write: Write,
         event: EventRecord,
-        commit: impl Fn(&[(u64, Write, EventRecord)]) -> Result<(), String>,
+        commit: impl Fn(&[Item]) -> Result<(), String>,
+    ) -> Result<(), String> {
+        self.submit_item(write, Some(event), commit)
+    }
+
+    fn submit_item(
+        &self,
+        write: Write,
+        event: Option<EventRecord>,
+        commit: impl Fn(&[Item]) -> Result<(), String>,
     ) -> Result<(), String> {
         let lock = || self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         let mut q = lock();
@@ -61,6 +118,7 @@ impl Group {
             }
             q.leader = true;
             let batch = std::mem::take(&mut q.pending);
+            self.deferred.store(false, Ordering::Release);
             drop(q);
             let result = commit(&batch);
             q = lock();

@@ -1,0 +1,261 @@
+//! The mock cloud's connection, shared by the threads of one apply, with shared commits: an operation's
+//! write runs in a savepoint of the write transaction that is open, and whoever releases the connection
+//! while no other thread waits for it commits that transaction. Operations that arrive together (a wave
+//! of resources whose latency ends at the same moment) so share one commit, and each still returns only
+//! once its own write is committed: the cloud never answers with a resource it could lose.
+//!
+//! A transaction stays open only while another thread is already waiting for the connection, so the file's
+//! write lock is never held across an operation's simulated latency.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+use rusqlite::Connection;
+
+use super::store::internal;
+use crate::provider::Result;
+
+/// The connection and its open transaction.
+struct Slot {
+    conn: Connection,
+    /// The batch number of the open transaction, if one is open.
+    open: Option<u64>,
+    next: u64,
+}
+
+/// Which batches are committed.
+#[derive(Default)]
+struct Durable {
+    /// Every batch up to this one is committed or failed (batches commit in order: one is open at a time).
+    upto: u64,
+    failed: HashMap<u64, String>,
+}
+
+pub(super) struct Shared {
+    slot: Mutex<Slot>,
+    /// Threads waiting to take the connection.
+    waiting: AtomicUsize,
+    durable: Mutex<Durable>,
+    committed: Condvar,
+}
+
+/// The connection, held. Reads see the open transaction's writes (the same connection). Dropping it
+/// commits the open transaction unless another thread is waiting to take the connection.
+pub(super) struct Guard<'a> {
+    shared: &'a Shared,
+    slot: MutexGuard<'a, Slot>,
+}
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.slot.conn
+    }
+}
+
+impl std::ops::DerefMut for Guard<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.slot.conn
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if self.slot.open.is_some() && self.shared.waiting.load(Ordering::SeqCst) == 0 {
+            self.commit();
+        }
+    }
+}
+
+impl Guard<'_> {
+    /// Commits the open transaction (if any) and tells the threads waiting for it.
+    fn commit(&mut self) -> Option<String> {
+        let batch = self.slot.open.take()?;
+        let failure = match self.slot.conn.execute_batch("COMMIT") {
+            Ok(()) => None,
+            Err(e) => {
+                let _ = self.slot.conn.execute_batch("ROLLBACK");
+                Some(format!("mock cloud store: commit: {e}"))
+            }
+        };
+        let mut d = self.shared.durable();
+        if let Some(reason) = &failure {
+            d.failed.insert(batch, reason.clone());
+        }
+        d.upto = d.upto.max(batch);
+        self.shared.committed.notify_all();
+        failure
+    }
+}
+
+impl Shared {
+    pub(super) fn new(conn: Connection) -> Shared {
+        Shared {
+            slot: Mutex::new(Slot {
+                conn,
+                open: None,
+                next: 0,
+            }),
+            waiting: AtomicUsize::new(0),
+            durable: Mutex::new(Durable::default()),
+            committed: Condvar::new(),
+        }
+    }
+
+    fn durable(&self) -> MutexGuard<'_, Durable> {
+        self.durable.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes the connection (for reads and single statements, which join the open transaction if any).
+    pub(super) fn lock(&self) -> Guard<'_> {
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        // A panic while holding the lock is a bug; the writes it made are committed with the batch or not at
+        // all, and no caller was told they were.
+        let slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        Guard { shared: self, slot }
+    }
+
+    /// Takes the connection with no transaction open, for code that runs its own transaction.
+    pub(super) fn lock_alone(&self) -> Result<Guard<'_>> {
+        let mut g = self.lock();
+        match g.commit() {
+            Some(reason) => Err(internal("commit", reason)),
+            None => Ok(g),
+        }
+    }
+
+    /// Runs `f` as one atomic write (a savepoint: an error undoes all of it) and returns once it is
+    /// committed, possibly together with the writes of other threads.
+    pub(super) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let mut g = self.lock();
+        let batch = match g.slot.open {
+            Some(b) => b,
+            None => {
+                g.slot
+                    .conn
+                    .execute_batch("BEGIN IMMEDIATE")
+                    .map_err(|e| internal("begin", e))?;
+                g.slot.next += 1;
+                let b = g.slot.next;
+                g.slot.open = Some(b);
+                b
+            }
+        };
+        let conn = &g.slot.conn;
+        conn.execute_batch("SAVEPOINT operation")
+            .map_err(|e| internal("savepoint", e))?;
+        let result = f(conn);
+        let end = if result.is_ok() {
+            "RELEASE operation"
+        } else {
+            "ROLLBACK TO operation; RELEASE operation"
+        };
+        conn.execute_batch(end)
+            .map_err(|e| internal("savepoint", e))?;
+        drop(g);
+        let value = result?;
+        let mut d = self.durable();
+        while d.upto < batch {
+            d = self
+                .committed
+                .wait(d)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        match d.failed.get(&batch) {
+            Some(reason) => Err(internal("commit", reason)),
+            None => Ok(value),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared() -> Shared {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+            .unwrap();
+        Shared::new(conn)
+    }
+
+    fn count(s: &Shared) -> i64 {
+        s.lock()
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_write_is_committed_when_it_returns() {
+        let s = shared();
+        s.write(|c| {
+            c.execute("INSERT INTO t VALUES (1)", [])
+                .map_err(|e| internal("insert", e))
+        })
+        .unwrap();
+        assert!(s.slot.lock().unwrap().open.is_none());
+        assert_eq!(count(&s), 1);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_and_others_commit() {
+        let s = shared();
+        let r: Result<()> = s.write(|c| {
+            c.execute("INSERT INTO t VALUES (1)", [])
+                .map_err(|e| internal("insert", e))?;
+            Err(internal("refused", "no"))
+        });
+        assert!(r.is_err());
+        assert_eq!(count(&s), 0);
+        s.write(|c| {
+            c.execute("INSERT INTO t VALUES (2)", [])
+                .map_err(|e| internal("insert", e))
+        })
+        .unwrap();
+        assert_eq!(count(&s), 1);
+    }
+
+    #[test]
+    fn concurrent_writes_all_commit() {
+        let s = shared();
+        std::thread::scope(|scope| {
+            for t in 0..8 {
+                let s = &s;
+                scope.spawn(move || {
+                    for i in 0..50 {
+                        s.write(|c| {
+                            c.execute("INSERT INTO t VALUES (?1)", [t * 1000 + i])
+                                .map_err(|e| internal("insert", e))
+                        })
+                        .unwrap();
+                    }
+                });
+            }
+        });
+        assert!(s.slot.lock().unwrap().open.is_none());
+        assert_eq!(count(&s), 400);
+    }
+
+    #[test]
+    fn lock_alone_commits_the_open_transaction_first() {
+        let s = shared();
+        {
+            let mut g = s.lock();
+            g.slot.conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+            g.slot.open = Some(1);
+            g.slot.next = 1;
+            g.slot.conn.execute("INSERT INTO t VALUES (7)", []).unwrap();
+            // Pretend another thread waits, so the release leaves the transaction open.
+            s.waiting.fetch_add(1, Ordering::SeqCst);
+        }
+        s.waiting.fetch_sub(1, Ordering::SeqCst);
+        let mut g = s.lock_alone().unwrap();
+        assert!(g.slot.open.is_none());
+        let tx = g.transaction().unwrap();
+        tx.commit().unwrap();
+        drop(g);
+        assert_eq!(count(&s), 1);
+    }
+}
