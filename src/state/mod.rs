@@ -4,7 +4,7 @@
 //! roll back. The store knows nothing of templates, plans or providers.
 
 mod model;
-mod sqlite;
+pub(crate) mod sqlite;
 
 use std::fmt;
 use std::path::PathBuf;

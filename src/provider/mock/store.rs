@@ -103,6 +103,12 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         .map_err(corrupt)?;
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(corrupt)?;
+    conn.pragma_update(
+        None,
+        "wal_autocheckpoint",
+        crate::state::sqlite::schema::WAL_CHECKPOINT_PAGES,
+    )
+    .map_err(corrupt)?;
     // Read and create in one write transaction: another process may open the same new file at once, and
     // must see either no schema or the whole schema with its version.
     let create = || -> Result<()> {
