@@ -111,13 +111,7 @@ fn backend(
         },
     )
     .expect("cloud");
-    let inputs = Inputs {
-        context: Context {
-            stack_name: "bench".into(),
-            ..Context::default()
-        },
-        ..Inputs::default()
-    };
+    let inputs = bench_inputs();
     let plan = plan_create(&CreateInputs {
         stack_name: "bench",
         document: &fx.doc,
@@ -131,20 +125,46 @@ fn backend(
     (store, cloud, plan)
 }
 
-/// Creates and destroys the stack once; returns how many resources were created.
+/// Inputs of the bench stack.
+fn bench_inputs() -> Inputs {
+    Inputs {
+        context: Context {
+            stack_name: "bench".into(),
+            ..Context::default()
+        },
+        ..Inputs::default()
+    }
+}
+
+/// Creates and destroys the stack once in fresh stores (opened, and removed afterwards, in the timing);
+/// returns how many resources were created.
 fn create_destroy(fx: &Fixture, round: usize, latency: Latency, parallelism: usize) -> usize {
     let dir = fx.dir.join(round.to_string());
     let (store, cloud, plan) = backend(fx, &dir, latency);
+    let n = apply_and_destroy(fx, &store, &cloud, &plan, parallelism);
+    drop((store, cloud));
+    let _ = std::fs::remove_dir_all(&dir);
+    n
+}
+
+/// Applies the create plan and then plans and applies the delete; returns how many resources were created.
+fn apply_and_destroy(
+    fx: &Fixture,
+    store: &SqliteStore,
+    cloud: &MockCloud,
+    plan: &cairn::plan::Plan,
+    parallelism: usize,
+) -> usize {
     let engine = Engine {
-        store: &store,
-        provider: &cloud,
+        store,
+        provider: cloud,
         hook: &Silent,
     };
     let options = Options {
         parallelism,
         ..Options::default()
     };
-    let created = engine.apply(&plan, &options).expect("apply runs");
+    let created = engine.apply(plan, &options).expect("apply runs");
     assert!(created.succeeded(), "{:?}", created.failed);
     let stack = store.stack("bench").expect("store").expect("stack");
     let resources = store.resources("bench").expect("store");
@@ -152,7 +172,6 @@ fn create_destroy(fx: &Fixture, round: usize, latency: Latency, parallelism: usi
     let delete = plan_delete(&stack, &resources, &graph, &|_| None, &[], &[]).expect("delete plan");
     let deleted = engine.apply(&delete, &options).expect("destroy runs");
     assert!(deleted.succeeded());
-    let _ = std::fs::remove_dir_all(&dir);
     resources.len()
 }
 
@@ -162,6 +181,48 @@ fn create_and_destroy(bencher: Bencher, n: usize) {
     let round = AtomicUsize::new(0);
     bencher.bench(|| create_destroy(&fx, round.fetch_add(1, Ordering::SeqCst), Latency::Zero, 10));
     let _ = std::fs::remove_dir_all(&fx.dir);
+}
+
+/// The same create and destroy with the stores already open (as they are for every command after a
+/// project's first): opening fresh SQLite files (schema, WAL switch, fsyncs) and removing them afterwards
+/// are outside the timing; the create plan, the delete plan and every commit of both applies are inside.
+#[divan::bench(args = [500, 10_000], sample_count = 5, sample_size = 1)]
+fn apply_and_destroy_open_stores(bencher: Bencher, n: usize) {
+    let fx = fixture(n);
+    let round = AtomicUsize::new(0);
+    bencher
+        .with_inputs(|| {
+            let dir = fx
+                .dir
+                .join(format!("open-{}", round.fetch_add(1, Ordering::SeqCst)));
+            let (store, cloud, _) = backend(&fx, &dir, Latency::Zero);
+            (store, cloud, dir)
+        })
+        .bench_local_values(|(store, cloud, dir)| {
+            let plan = plan_create(&CreateInputs {
+                stack_name: "bench",
+                document: &fx.doc,
+                template: &fx.template,
+                sources: &fx.sources,
+                inputs: &bench_inputs(),
+                exports: &[],
+                exists: None,
+            })
+            .expect("the template plans");
+            let n = apply_and_destroy(&fx, &store, &cloud, &plan, 10);
+            // Closing the stores and removing their files happen when divan drops this, untimed.
+            (n, Remove(dir), store, cloud)
+        });
+    let _ = std::fs::remove_dir_all(&fx.dir);
+}
+
+/// Removes a directory when dropped.
+struct Remove(PathBuf);
+
+impl Drop for Remove {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The update plan of a deployed stack of N resources in which `n / 10` queues (50 of 500, 1,000 of
