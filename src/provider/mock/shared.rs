@@ -5,16 +5,25 @@
 //! once its own write is committed: the cloud never answers with a resource it could lose.
 //!
 //! A transaction stays open only while another thread is already waiting for the connection, so the file's
-//! write lock is never held across an operation's simulated latency.
+//! write lock is never held across an operation's simulated latency; and it is committed after at most
+//! [`MAX_BATCH`] writes or [`MAX_OPEN`], so that a steady stream of operations cannot keep the first ones
+//! waiting for their commit.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
 use super::store::internal;
 use crate::provider::Result;
+
+/// Writes in one shared commit at most.
+const MAX_BATCH: usize = 64;
+
+/// How long a shared commit may wait for more writes.
+const MAX_OPEN: Duration = Duration::from_millis(1);
 
 /// The connection and its open transaction.
 struct Slot {
@@ -22,6 +31,9 @@ struct Slot {
     /// The batch number of the open transaction, if one is open.
     open: Option<u64>,
     next: u64,
+    /// When the open transaction began and how many writes it holds.
+    since: Instant,
+    writes: usize,
 }
 
 /// Which batches are committed.
@@ -62,7 +74,11 @@ impl std::ops::DerefMut for Guard<'_> {
 
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
-        if self.slot.open.is_some() && self.shared.waiting.load(Ordering::SeqCst) == 0 {
+        if self.slot.open.is_some()
+            && (self.shared.waiting.load(Ordering::SeqCst) == 0
+                || self.slot.writes >= MAX_BATCH
+                || self.slot.since.elapsed() >= MAX_OPEN)
+        {
             self.commit();
         }
     }
@@ -96,6 +112,8 @@ impl Shared {
                 conn,
                 open: None,
                 next: 0,
+                since: Instant::now(),
+                writes: 0,
             }),
             waiting: AtomicUsize::new(0),
             durable: Mutex::new(Durable::default()),
@@ -140,9 +158,12 @@ impl Shared {
                 g.slot.next += 1;
                 let b = g.slot.next;
                 g.slot.open = Some(b);
+                g.slot.since = Instant::now();
+                g.slot.writes = 0;
                 b
             }
         };
+        g.slot.writes += 1;
         let conn = &g.slot.conn;
         conn.execute_batch("SAVEPOINT operation")
             .map_err(|e| internal("savepoint", e))?;
