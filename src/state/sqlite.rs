@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
+    Connection, ErrorCode, OptionalExtension, params,
 };
 
 use super::{
@@ -139,12 +139,12 @@ impl SqliteStore {
         })
     }
 
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it. IMMEDIATE takes the write lock up front,
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it (or rolls it back when `f` fails). IMMEDIATE takes the write lock up front,
     /// so a busy file is waited for (up to the busy timeout) instead of failing halfway.
     fn write<T>(
         &self,
         doing: &str,
-        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, Fail>,
+        f: impl FnOnce(&Connection) -> std::result::Result<T, Fail>,
     ) -> Result<T> {
         self.flush_deferred()?;
         self.write_now(doing, f)
@@ -155,14 +155,20 @@ impl SqliteStore {
     fn write_now<T>(
         &self,
         doing: &str,
-        f: impl FnOnce(&Transaction<'_>) -> std::result::Result<T, Fail>,
+        f: impl FnOnce(&Connection) -> std::result::Result<T, Fail>,
     ) -> Result<T> {
-        let mut conn = self.conn();
+        let conn = self.conn();
         let run = || -> std::result::Result<T, Fail> {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
+            // A transaction left open (only a panic halfway through `f` can leave one) is rolled back.
+            if !conn.is_autocommit() {
+                cached(&conn, "ROLLBACK")?;
+            }
+            cached(&conn, "BEGIN IMMEDIATE")?;
+            let out = f(&conn).and_then(|out| Ok(cached(&conn, "COMMIT").map(|()| out)?));
+            if out.is_err() && !conn.is_autocommit() {
+                let _ = cached(&conn, "ROLLBACK");
+            }
+            out
         };
         run().map_err(|e| match e {
             Fail::Db(e) => db_error(&self.path, doing, e),
@@ -171,7 +177,13 @@ impl SqliteStore {
     }
 }
 
-fn write_stack(tx: &Transaction<'_>, s: &StackRecord) -> std::result::Result<(), Fail> {
+/// Runs one statement without arguments, prepared once per connection: the transaction statements run
+/// on every commit.
+fn cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+fn write_stack(tx: &Connection, s: &StackRecord) -> std::result::Result<(), Fail> {
     tx.prepare_cached(rows::UPSERT_STACK)?.execute(params![
         s.name,
         s.id,
@@ -192,7 +204,7 @@ fn write_stack(tx: &Transaction<'_>, s: &StackRecord) -> std::result::Result<(),
 }
 
 fn write_resource(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     stack: &str,
     r: &ResourceRecord,
 ) -> std::result::Result<(), Fail> {
@@ -213,7 +225,7 @@ fn write_resource(
 }
 
 fn delete_resource(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     stack: &str,
     logical_id: &str,
 ) -> std::result::Result<(), Fail> {
@@ -222,7 +234,7 @@ fn delete_resource(
     Ok(())
 }
 
-fn insert_event(tx: &Transaction<'_>, e: &EventRecord) -> std::result::Result<(), Fail> {
+fn insert_event(tx: &Connection, e: &EventRecord) -> std::result::Result<(), Fail> {
     tx.prepare_cached(rows::INSERT_EVENT)?.execute(params![
         e.event_id,
         e.operation_id,

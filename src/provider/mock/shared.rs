@@ -88,7 +88,7 @@ impl Guard<'_> {
     /// Commits the open transaction (if any) and tells the threads waiting for it.
     fn commit(&mut self) -> Option<String> {
         let batch = self.slot.open.take()?;
-        let failure = match self.slot.conn.execute_batch("COMMIT") {
+        let failure = match run(&self.slot.conn, "COMMIT") {
             Ok(()) => None,
             Err(e) => {
                 let _ = self.slot.conn.execute_batch("ROLLBACK");
@@ -151,10 +151,7 @@ impl Shared {
         let batch = match g.slot.open {
             Some(b) => b,
             None => {
-                g.slot
-                    .conn
-                    .execute_batch("BEGIN IMMEDIATE")
-                    .map_err(|e| internal("begin", e))?;
+                run(&g.slot.conn, "BEGIN IMMEDIATE").map_err(|e| internal("begin", e))?;
                 g.slot.next += 1;
                 let b = g.slot.next;
                 g.slot.open = Some(b);
@@ -165,16 +162,12 @@ impl Shared {
         };
         g.slot.writes += 1;
         let conn = &g.slot.conn;
-        conn.execute_batch("SAVEPOINT operation")
-            .map_err(|e| internal("savepoint", e))?;
+        run(conn, "SAVEPOINT operation").map_err(|e| internal("savepoint", e))?;
         let result = f(conn);
-        let end = if result.is_ok() {
-            "RELEASE operation"
-        } else {
-            "ROLLBACK TO operation; RELEASE operation"
-        };
-        conn.execute_batch(end)
-            .map_err(|e| internal("savepoint", e))?;
+        if result.is_err() {
+            run(conn, "ROLLBACK TO operation").map_err(|e| internal("savepoint", e))?;
+        }
+        run(conn, "RELEASE operation").map_err(|e| internal("savepoint", e))?;
         drop(g);
         let value = result?;
         let mut d = self.durable();
@@ -189,6 +182,11 @@ impl Shared {
             None => Ok(value),
         }
     }
+}
+
+/// Runs one statement without arguments, prepared once per connection (they run on every operation).
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
 #[cfg(test)]
