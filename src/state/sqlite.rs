@@ -14,9 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, params,
-};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use super::{
     ChangeSetRecord, EventRecord, ExportRecord, LockRecord, ResourceRecord, Result, StackRecord,

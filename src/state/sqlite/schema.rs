@@ -19,8 +19,8 @@ pub(super) const APPLICATION_ID: i64 = 0x4341_524E;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Migration `i` takes the schema from version `i` to version `i + 1`. Append only: a released migration
-/// never changes, and no migration drops a table listed in [`TABLES`].
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2];
+/// never changes, and no migration loses a table listed in [`TABLES`] (one may rebuild it under its name).
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this code writes and the newest it can read.
 pub(super) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -30,6 +30,54 @@ const TABLES: &[&str] = &["stacks", "resources", "events", "exports", "locks"];
 
 /// The tables every store of version 2 or later has besides [`TABLES`].
 const TABLES_V2: &[&str] = &["snapshots", "changesets"];
+
+/// Version 3: `resources.ordinal` and `events.seq` become plain integer keys instead of AUTOINCREMENT. A
+/// new row still gets one more than the largest key, so both keep their order; what AUTOINCREMENT added
+/// was a write to `sqlite_sequence` in every commit that inserts a row (a fifth of the pages an engine
+/// transition writes). The two tables are rebuilt with the same columns and rows.
+const V3: &str = "
+CREATE TABLE resources_v3 (
+    ordinal       INTEGER PRIMARY KEY,
+    stack_name    TEXT NOT NULL,
+    logical_id    TEXT NOT NULL,
+    resource_type TEXT NOT NULL,
+    physical_id   TEXT,
+    token         TEXT,
+    properties    TEXT NOT NULL,
+    attributes    TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    status_reason TEXT,
+    ref_value     TEXT,
+    pending       TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (stack_name, logical_id)
+) STRICT;
+INSERT INTO resources_v3 (ordinal, stack_name, logical_id, resource_type, physical_id, token, properties,
+    attributes, status, status_reason, ref_value, pending)
+SELECT ordinal, stack_name, logical_id, resource_type, physical_id, token, properties, attributes, status,
+    status_reason, ref_value, pending FROM resources;
+DROP TABLE resources;
+ALTER TABLE resources_v3 RENAME TO resources;
+
+CREATE TABLE events_v3 (
+    seq           INTEGER PRIMARY KEY,
+    event_id      TEXT NOT NULL,
+    operation_id  TEXT NOT NULL,
+    stack_name    TEXT NOT NULL,
+    timestamp     TEXT NOT NULL,
+    logical_id    TEXT NOT NULL,
+    physical_id   TEXT,
+    resource_type TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    status_reason TEXT
+) STRICT;
+INSERT INTO events_v3 (seq, event_id, operation_id, stack_name, timestamp, logical_id, physical_id,
+    resource_type, status, status_reason)
+SELECT seq, event_id, operation_id, stack_name, timestamp, logical_id, physical_id, resource_type, status,
+    status_reason FROM events;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+CREATE INDEX events_by_stack ON events (stack_name, seq);
+";
 
 /// Version 2: updates. A resource records what `Ref` returns and the physical resources its cleanup
 /// phase deletes; a stack being updated keeps a snapshot of itself for the update rollback; change sets.

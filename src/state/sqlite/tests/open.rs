@@ -269,3 +269,78 @@ fn a_version_1_store_is_migrated_keeping_its_records() {
         .unwrap();
     assert_eq!(version, SUPPORTED);
 }
+
+#[test]
+fn a_version_2_store_is_migrated_keeping_order_events_and_pending_deletions() {
+    use crate::state::sqlite::schema::MIGRATIONS;
+    let dir = TempDir::new("migrate-v2");
+    {
+        let raw = Connection::open(dir.db()).unwrap();
+        raw.execute_batch(MIGRATIONS[0]).unwrap();
+        raw.execute_batch(MIGRATIONS[1]).unwrap();
+        raw.pragma_update(None, "user_version", 2).unwrap();
+        raw.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        for (id, pending) in [
+            ("Zed", "[]"),
+            (
+                "Alpha",
+                r#"[{"physical_id":"old-1","resource_type":"AWS::SQS::Queue","properties":{},"policy":"Delete"}]"#,
+            ),
+        ] {
+            raw.execute(
+                "INSERT INTO resources (stack_name, logical_id, resource_type, physical_id, token,
+                     properties, attributes, status, status_reason, ref_value, pending)
+                 VALUES ('app', ?1, 'AWS::SQS::Queue', 'q-' || ?1, NULL, '{}', '{}', 'CREATE_COMPLETE',
+                     NULL, 'ref-' || ?1, ?2)",
+                [id, pending],
+            )
+            .unwrap();
+        }
+        for (i, status) in ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"].iter().enumerate() {
+            raw.execute(
+                "INSERT INTO events (event_id, operation_id, stack_name, timestamp, logical_id,
+                     physical_id, resource_type, status, status_reason)
+                 VALUES (?1, 'op', 'app', '2026-01-01T00:00:00.000Z', 'Zed', NULL, 'AWS::SQS::Queue', ?2, NULL)",
+                [format!("e{i}"), status.to_string()],
+            )
+            .unwrap();
+        }
+    }
+    let store = open(&dir.db());
+    let resources = store.resources("app").unwrap();
+    let ids: Vec<&str> = resources.iter().map(|r| r.logical_id.as_str()).collect();
+    assert_eq!(ids, ["Zed", "Alpha"], "the order first recorded is kept");
+    assert_eq!(resources[1].ref_value.as_deref(), Some("ref-Alpha"));
+    assert_eq!(resources[1].pending.len(), 1);
+    assert_eq!(resources[1].pending[0].physical_id, "old-1");
+    let statuses: Vec<String> = store
+        .events("app")
+        .unwrap()
+        .into_iter()
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(statuses, ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]);
+    // New rows go after the old ones, and AUTOINCREMENT's bookkeeping is gone.
+    store.put_resource("app", &resource("Middle")).unwrap();
+    let ids: Vec<String> = store
+        .resources("app")
+        .unwrap()
+        .into_iter()
+        .map(|r| r.logical_id)
+        .collect();
+    assert_eq!(ids, ["Zed", "Alpha", "Middle"]);
+    let raw = Connection::open(dir.db()).unwrap();
+    let autoincrement: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%AUTOINCREMENT%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(autoincrement, 0);
+    let version: i64 = raw
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SUPPORTED);
+}
