@@ -330,11 +330,14 @@ pub(super) fn finish(ctx: &mut Ctx) {
     }
     let span = events.first().map_or_else(Span::default, |e| e.span);
     let b = B::new(span);
-    let props = ctx.globals.apply(
-        "AWS::Serverless::Api",
-        &b.map([("StageName", b.s("Prod"))]),
-        Some(&[]),
-    );
+    let mut own = vec![("StageName", b.s("Prod"))];
+    let tags = super::implicit_tags::tags(ctx, super::implicit_tags::Implicit::Rest);
+    if !tags.is_empty() {
+        own.extend([("PropagateTags", b.bool(true)), ("Tags", b.obj(tags))]);
+    }
+    let props = ctx
+        .globals
+        .apply("AWS::Serverless::Api", &b.map(own), Some(&[]));
     let mut top = Obj::new();
     top.insert("Type".into(), b.s("AWS::Serverless::Api"));
     top.insert("Properties".into(), props.clone());

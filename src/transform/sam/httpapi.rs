@@ -11,6 +11,7 @@ use crate::source::{Node, NodeKind, Span};
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
 use super::httpapi_auth::HttpAuth;
+use super::httpapi_cors;
 use super::{Ctx, Serverless, code};
 
 /// The implicit HTTP API's logical id.
@@ -244,7 +245,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         }
         body.insert("tags".into(), b.seq(tags));
         if let Some(c) = r.prop("CorsConfiguration") {
-            match cors(&ctx.params.resolve(c)) {
+            match httpapi_cors::cors(&ctx.params.resolve(c)) {
                 Ok(Some(c)) => {
                     body.insert("x-amazon-apigateway-cors".into(), c);
                 }
@@ -379,11 +380,22 @@ pub(super) fn finish(ctx: &mut Ctx) {
     }
     let span = events.first().map_or_else(Span::default, |e| e.span);
     let b = B::new(span);
-    let props = ctx.globals.apply(
+    let mut props = ctx.globals.apply(
         "AWS::Serverless::HttpApi",
         &b.map(Vec::<(&str, Node)>::new()),
         Some(&[]),
     );
+    // Tags functions propagate win over the `Tags` of the globals.
+    let tags = super::implicit_tags::tags(ctx, super::implicit_tags::Implicit::Http);
+    if !tags.is_empty() {
+        let mut all = get(&props, "Tags")
+            .map(super::build::to_obj)
+            .unwrap_or_default();
+        all.extend(tags);
+        let mut top = super::build::to_obj(&props);
+        top.insert("Tags".into(), b.obj(all));
+        props = b.obj(top);
+    }
     let mut entries = vec![
         ("Type", b.s("AWS::Serverless::HttpApi")),
         ("Properties", props.clone()),
@@ -487,7 +499,7 @@ fn add_route(
                 .map(|name| {
                     b.map([
                         ("in", b.s("path")),
-                        ("name", b.s(name.trim_end_matches('+'))),
+                        ("name", b.s(name)),
                         ("required", b.bool(true)),
                     ])
                 })
@@ -542,48 +554,4 @@ fn set_security(paths: &mut Obj, path: &str, method: &str, security: Node, b: B)
     op.insert("security".into(), security);
     methods.insert(method.to_owned(), b.obj(op));
     paths.insert(path.to_owned(), b.obj(methods));
-}
-
-/// `CorsConfiguration` as the definition's `x-amazon-apigateway-cors`: `true` allows every origin, a
-/// mapping is copied with its keys in the definition's camel case, `Fn::If` chooses between two of them.
-fn cors(node: &Node) -> Result<Option<Node>, String> {
-    let b = B::new(node.span);
-    if let Some(args) = get(node, "Fn::If").and_then(Node::as_seq)
-        && let [cond, yes, no] = args
-    {
-        let branch = |n: &Node| -> Result<Node, String> {
-            if get(n, "Ref").and_then(Node::as_str) == Some("AWS::NoValue") {
-                return Ok(b.s("AWS::NoValue"));
-            }
-            Ok(cors(n)?.unwrap_or_else(|| b.s("AWS::NoValue")))
-        };
-        return Ok(Some(b.call(
-            "Fn::If",
-            b.seq(vec![cond.clone(), branch(yes)?, branch(no)?]),
-        )));
-    }
-    match &node.kind {
-        NodeKind::Bool(true) => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
-        NodeKind::String(s) if s == "true" => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
-        NodeKind::Bool(false) => Ok(None),
-        NodeKind::Map(m) if !is_intrinsic(node) => {
-            let mut out = Obj::new();
-            for (k, e) in m.iter() {
-                let key = match k {
-                    "AllowOrigins" | "AllowHeaders" | "AllowMethods" | "ExposeHeaders"
-                    | "MaxAge" | "AllowCredentials" => {
-                        let mut chars = k.chars();
-                        chars
-                            .next()
-                            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
-                            .unwrap_or_default()
-                    }
-                    other => return Err(format!("Invalid key '{other}' for 'Cors' property.")),
-                };
-                out.insert(key, e.value.clone());
-            }
-            Ok(Some(b.obj(out)))
-        }
-        _ => Ok(Some(node.clone())),
-    }
 }

@@ -6,9 +6,10 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
 //! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs,
-//! `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
+//! `httpapi.rs` (with `httpapi_auth.rs` and `httpapi_cors.rs`), `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
 //! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
-//! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `refs.rs` the `Resource.Property`
+//! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `implicit_tags.rs` the tags functions and state machines
+//! propagate to the implicit APIs, `refs.rs` the `Resource.Property`
 //! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
 //!
@@ -53,7 +54,9 @@ mod graphql_pipeline;
 mod httpapi;
 mod httpapi_auth;
 mod httpapi_conditions;
+mod httpapi_cors;
 mod ids;
+mod implicit_tags;
 mod layer;
 mod params;
 mod policies;
