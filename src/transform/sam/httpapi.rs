@@ -12,6 +12,7 @@ use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
 use super::httpapi_auth::HttpAuth;
 use super::httpapi_cors;
+use super::httpapi_routes;
 use super::{Ctx, Serverless, code};
 
 /// The implicit HTTP API's logical id.
@@ -194,7 +195,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             // The translator writes an explicit API's default route as `/$default` when it is the
             // first route of the definition.
             let slash = r.id != IMPLICIT && paths.is_empty();
-            let route = add_route(&mut paths, e, slash, b);
+            let route = httpapi_routes::add_route(&mut paths, e, slash, b);
             added.push(route.clone());
             let Some((path, method)) = route else {
                 continue;
@@ -205,7 +206,9 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 path.as_str()
             };
             match auth.route_security(e, &method, shown, b) {
-                Ok(Some(security)) => set_security(&mut paths, &path, &method, security, b),
+                Ok(Some(security)) => {
+                    httpapi_routes::set_security(&mut paths, &path, &method, security, b)
+                }
                 Ok(None) => {}
                 Err(m) => {
                     let (owner, name) = &e.owner;
@@ -463,95 +466,4 @@ fn base_definition(b: B) -> Obj {
     );
     o.insert("paths".into(), b.map(Vec::<(&str, Node)>::new()));
     o
-}
-
-/// Adds event `e`'s route (the default route when it has no path and method).
-/// `slash_default`: the default route's path is `/$default`.
-/// Returns the path and method of the route added.
-fn add_route(
-    paths: &mut Obj,
-    e: &HttpEvent,
-    slash_default: bool,
-    b: B,
-) -> Option<(String, String)> {
-    let uri = format!(
-        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
-        e.invoke
-    );
-    let mut integration = Obj::new();
-    integration.insert("type".into(), b.s("aws_proxy"));
-    integration.insert("httpMethod".into(), b.s("POST"));
-    integration.insert("uri".into(), b.call("Fn::Sub", b.s(uri)));
-    integration.insert(
-        "payloadFormatVersion".into(),
-        e.payload.clone().unwrap_or_else(|| b.s("2.0")),
-    );
-    if let Some(t) = &e.timeout {
-        integration.insert("timeoutInMillis".into(), t.clone());
-    }
-    let mut op = Obj::new();
-    op.insert("x-amazon-apigateway-integration".into(), b.obj(integration));
-    let (path, method) = match &e.route {
-        Some((path, method)) => {
-            let params: Vec<Node> = path
-                .split('/')
-                .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-                .map(|name| {
-                    b.map([
-                        ("in", b.s("path")),
-                        ("name", b.s(name)),
-                        ("required", b.bool(true)),
-                    ])
-                })
-                .collect();
-            if !params.is_empty() {
-                op.insert("parameters".into(), b.seq(params));
-            }
-            let method = if method == "any" {
-                "x-amazon-apigateway-any-method".to_owned()
-            } else {
-                method.clone()
-            };
-            (path.clone(), method)
-        }
-        None => {
-            op.insert("isDefaultRoute".into(), b.bool(true));
-            let path = if slash_default {
-                "/$default"
-            } else {
-                "$default"
-            };
-            (path.to_owned(), "x-amazon-apigateway-any-method".to_owned())
-        }
-    };
-    op.insert("responses".into(), b.map(Vec::<(&str, Node)>::new()));
-    let mut methods = paths
-        .get(&path)
-        .map(super::build::to_obj)
-        .unwrap_or_default();
-    // A route the definition already integrates is left as written.
-    if methods
-        .get(&method)
-        .is_some_and(|m| get(m, "x-amazon-apigateway-integration").is_some())
-    {
-        return None;
-    }
-    methods.insert(method.clone(), b.obj(op));
-    paths.insert(path.clone(), b.obj(methods));
-    Some((path, method))
-}
-
-/// Sets the `security` of route `method` of `path`, before its `responses`.
-fn set_security(paths: &mut Obj, path: &str, method: &str, security: Node, b: B) {
-    let mut methods = paths
-        .get(path)
-        .map(super::build::to_obj)
-        .unwrap_or_default();
-    let mut op = methods
-        .get(method)
-        .map(super::build::to_obj)
-        .unwrap_or_default();
-    op.insert("security".into(), security);
-    methods.insert(method.to_owned(), b.obj(op));
-    paths.insert(path.to_owned(), b.obj(methods));
 }

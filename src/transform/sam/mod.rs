@@ -6,7 +6,7 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
 //! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs,
-//! `httpapi.rs` (with `httpapi_auth.rs` and `httpapi_cors.rs`), `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
+//! `httpapi.rs` (with `httpapi_auth.rs`, `httpapi_cors.rs` and `httpapi_routes.rs`), `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
 //! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
 //! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `implicit_tags.rs` the tags functions and state machines
 //! propagate to the implicit APIs, `refs.rs` the `Resource.Property`
@@ -55,6 +55,7 @@ mod httpapi;
 mod httpapi_auth;
 mod httpapi_conditions;
 mod httpapi_cors;
+mod httpapi_routes;
 mod ids;
 mod implicit_tags;
 mod layer;

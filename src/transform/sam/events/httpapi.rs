@@ -61,18 +61,7 @@ pub(in super::super) fn httpapi(
             } else {
                 method
             };
-            let arn_path: String = path
-                .split('/')
-                .map(|seg| {
-                    if seg.starts_with('{') && seg.ends_with('}') {
-                        "*"
-                    } else {
-                        seg
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("/");
-            format!("{verb}{arn_path}")
+            format!("{verb}{}", arn_path(&path))
         }
     };
     let source = b.call(
@@ -105,4 +94,45 @@ fn has_default_route(r: &Serverless, api: &str) -> bool {
             && props.is_none_or(|p| get(p, "Path").is_none() && get(p, "Method").is_none())
             && props.map_or(Some(IMPLICIT.to_owned()), api_of).as_deref() == Some(api)
     })
+}
+
+/// A route's path as its permission's source ARN matches it: each `{parameter}` (letters, digits, `.`,
+/// `_`, `-`) and `{proxy+}` becomes `*`; other greedy parameters stay as written.
+fn arn_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close)
+                if &after[..close] == "proxy+"
+                    || (close > 0
+                        && after[..close].chars().all(|c| {
+                            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+                        })) =>
+            {
+                out.push('*');
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::arn_path;
+
+    #[test]
+    fn parameters_and_the_proxy_become_wildcards_but_other_greedy_ones_stay() {
+        assert_eq!(arn_path("/a/{proxy+}"), "/a/*");
+        assert_eq!(arn_path("/b/{y+}/x{z}w/{a.b-c_d}"), "/b/{y+}/x*w/*");
+        assert_eq!(arn_path("/c/{}/{"), "/c/{}/{");
+    }
 }
