@@ -378,9 +378,6 @@ pub(super) fn finish(ctx: &mut Ctx) {
     let Some(events) = ctx.http_events.get(IMPLICIT) else {
         return;
     };
-    if ctx.input.get(IMPLICIT).is_some() {
-        return;
-    }
     let span = events.first().map_or_else(Span::default, |e| e.span);
     let b = B::new(span);
     let mut props = ctx.globals.apply(

@@ -192,6 +192,12 @@ pub fn expand(
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
     for (id, entry) in input.iter() {
+        // A resource written with the id of an implicit API that events create gives way to that API.
+        if (id == api::IMPLICIT && ctx.api_events.contains_key(id))
+            || (id == httpapi::IMPLICIT && ctx.http_events.contains_key(id))
+        {
+            continue;
+        }
         expand_one(&mut ctx, id, &entry.value);
     }
     api::finish(&mut ctx);
