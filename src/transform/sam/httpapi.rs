@@ -386,7 +386,7 @@ pub(super) fn finish(ctx: &mut Ctx) {
         Some(&[]),
     );
     // Tags functions propagate win over the `Tags` of the globals.
-    let tags = super::implicit_tags::tags(ctx, super::implicit_tags::Implicit::Http);
+    let tags = super::implicit_api::tags(ctx, super::implicit_api::Implicit::Http);
     if !tags.is_empty() {
         let mut all = get(&props, "Tags")
             .map(super::build::to_obj)
@@ -406,6 +406,8 @@ pub(super) fn finish(ctx: &mut Ctx) {
     {
         entries.push(("Condition", b.s(c)));
     }
+    let policies = super::implicit_api::policies(ctx, super::implicit_api::Implicit::Http);
+    entries.extend(policies.iter().map(|(k, v)| (k.as_str(), v.clone())));
     let node = b.map(entries);
     let r = Serverless {
         id: IMPLICIT,

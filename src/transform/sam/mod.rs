@@ -6,11 +6,12 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
 //! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs,
-//! `httpapi.rs` (with `httpapi_auth.rs`, `httpapi_cors.rs` and `httpapi_routes.rs`), `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
-//! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
-//! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `implicit_tags.rs` the tags functions and state machines
-//! propagate to the implicit APIs, `refs.rs` the `Resource.Property`
-//! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
+//! `httpapi.rs` (with `httpapi_auth.rs`, `httpapi_cors.rs` and `httpapi_routes.rs`), `websocket.rs`,
+//! `state_machine.rs` (with `state_machine_alias.rs`), `simple_table.rs`, `layer.rs`, `application.rs`,
+//! `capacity_provider.rs`, `graphql.rs` (with `graphql_pipeline.rs`) and `connector.rs` (with
+//! `connector_ends.rs`) the other types, `implicit_api.rs` what functions and state machines pass on to
+//! the implicit APIs (tags, deletion policies), `refs.rs` the `Resource.Property` references, `ids.rs`,
+//! `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
 //! error sentences.
 //!
 //! It runs after `AWS::LanguageExtensions` and never evaluates the template: it resolves only what the
@@ -57,7 +58,7 @@ mod httpapi_conditions;
 mod httpapi_cors;
 mod httpapi_routes;
 mod ids;
-mod implicit_tags;
+mod implicit_api;
 mod layer;
 mod params;
 mod policies;

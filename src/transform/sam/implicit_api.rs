@@ -1,9 +1,11 @@
-//! The tags functions and state machines pass on to the implicit APIs (`ServerlessRestApi`,
-//! `ServerlessHttpApi`) their events create, when they set `PropagateTags`. It only gathers the tags; the
-//! API files put them where each API type carries tags.
+//! What functions and state machines pass on to the implicit APIs (`ServerlessRestApi`,
+//! `ServerlessHttpApi`) their events create: their tags when they set `PropagateTags`, and their
+//! `DeletionPolicy` and `UpdateReplacePolicy`. It only gathers them; the API files put them where each
+//! API type carries them.
 //!
 //! Functions come first, then state machines, each in the order of their logical ids; when two of them
-//! give one key different values, the first one's value is kept.
+//! give one tag key different values, the first one's value is kept. Of the policies the most protective
+//! one wins (`Retain`, then `Snapshot` for replacements, then `Delete`).
 
 use crate::source::{Node, NodeKind};
 
@@ -43,9 +45,10 @@ impl Implicit {
     }
 }
 
-/// The tags the implicit API of kind `which` takes on (empty when no owner propagates any).
-pub(super) fn tags(ctx: &Ctx, which: Implicit) -> Obj {
-    let mut out = Obj::new();
+/// The owners of events on the implicit API of kind `which`, functions first, each kind in the order of
+/// their logical ids, with their properties (globals merged).
+fn owners<'a>(ctx: &'a Ctx, which: Implicit) -> Vec<(&'a Node, Node)> {
+    let mut out = Vec::new();
     for ty in which.owners() {
         let mut owners: Vec<(&str, &Node)> = ctx
             .input
@@ -65,20 +68,49 @@ pub(super) fn tags(ctx: &Ctx, which: Implicit) -> Obj {
                 None => super::ignored_globals(props),
             };
             let props = ctx.globals.apply(ty, props, ignore.as_deref());
-            if get(&props, "PropagateTags").and_then(as_bool) != Some(true)
-                || !uses_implicit(&props, which)
-            {
-                continue;
+            if uses_implicit(&props, which) {
+                out.push((resource, props));
             }
-            for (k, e) in get(&props, "Tags")
-                .and_then(Node::as_map)
-                .into_iter()
-                .flat_map(|m| m.iter())
-            {
-                if !out.contains_key(k) {
-                    out.insert(k.to_owned(), e.value.clone());
-                }
+        }
+    }
+    out
+}
+
+/// The tags the implicit API of kind `which` takes on (empty when no owner propagates any).
+pub(super) fn tags(ctx: &Ctx, which: Implicit) -> Obj {
+    let mut out = Obj::new();
+    for (_, props) in owners(ctx, which) {
+        if get(&props, "PropagateTags").and_then(as_bool) != Some(true) {
+            continue;
+        }
+        for (k, e) in get(&props, "Tags")
+            .and_then(Node::as_map)
+            .into_iter()
+            .flat_map(|m| m.iter())
+        {
+            if !out.contains_key(k) {
+                out.insert(k.to_owned(), e.value.clone());
             }
+        }
+    }
+    out
+}
+
+/// The `DeletionPolicy` and `UpdateReplacePolicy` the implicit API of kind `which` (and the resources
+/// generated for it) take on from the owners of its events.
+pub(super) fn policies(ctx: &Ctx, which: Implicit) -> Obj {
+    let owners = owners(ctx, which);
+    let mut out = Obj::new();
+    for (key, ranked) in [
+        ("DeletionPolicy", &["Retain", "Delete"][..]),
+        ("UpdateReplacePolicy", &["Retain", "Snapshot", "Delete"][..]),
+    ] {
+        let written: Vec<&Node> = owners.iter().filter_map(|(r, _)| get(r, key)).collect();
+        if let Some(best) = ranked
+            .iter()
+            .find_map(|p| written.iter().find(|w| w.as_str() == Some(p)))
+        {
+            out.insert(key.to_owned(), (*best).clone());
         }
     }
     out
