@@ -1,7 +1,8 @@
 //! Hand-written SAM templates beside the translator's own cases (`tests/fixtures/sam/translator`): each
 //! `input/X.yaml` is expanded with the settings the conformance run uses and compared structurally (key
 //! order ignored, every list compared as a multiset) with `output/X.json`, the output of AWS's SAM
-//! translator for the same template (or `{"errorMessage": ...}` when it refuses it). Unlike the corpus
+//! translator for the same template (or `{"errorMessage": ...}` when it refuses it); `passthrough_metadata*`
+//! fixtures run with the translator's `passthrough_metadata` setting. Unlike the corpus
 //! these ship with the repository, so they also run where the corpus is absent.
 
 use cairn::source::{Format, Limits, SourceMap, emit, load_text};
@@ -63,7 +64,9 @@ fn result(name: &str, text: &str) -> J {
     let doc = load_text(file, text, Format::Yaml, &Limits::default())
         .document
         .expect("the fixture loads");
-    match expand(&doc, &sources, &options()) {
+    let mut options = options();
+    options.sam_passthrough_metadata = name.starts_with("passthrough_metadata");
+    match expand(&doc, &sources, &options) {
         Ok(out) => emit::to_serde(&out.root),
         Err(d) => serde_json::json!({ "errorMessage": sam::reference_message(&d) }),
     }

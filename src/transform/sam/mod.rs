@@ -114,6 +114,8 @@ struct Ctx<'a> {
     pub applications: Option<ApplicationLookup>,
     /// Conditions the transform adds to the template's `Conditions`.
     pub conditions: IndexMap<String, Node>,
+    /// Every generated resource takes on the `Metadata` of the serverless resource it comes from.
+    pub passthrough_metadata: bool,
 }
 
 impl Ctx<'_> {
@@ -131,6 +133,16 @@ impl Ctx<'_> {
                 span,
             });
             return;
+        }
+        let mut res = res;
+        if self.passthrough_metadata
+            && !res.attrs.contains_key("Metadata")
+            // The deployment group belongs to the function's deployment preference.
+            && res.ty != "AWS::CodeDeploy::DeploymentGroup"
+            && let Some(m) = self.input.get(origin).and_then(|r| build::get(r, "Metadata"))
+            && self.input_type(origin).is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        {
+            res.attrs.insert("Metadata".into(), m.clone());
         }
         self.out.insert(id, res.node());
     }
@@ -189,6 +201,7 @@ pub fn expand(
         mapping_links: Vec::new(),
         applications: options.applications.clone(),
         conditions: IndexMap::new(),
+        passthrough_metadata: options.sam_passthrough_metadata,
     };
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
