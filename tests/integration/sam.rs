@@ -21,7 +21,7 @@ use crate::root;
 const MIN_TRANSFORMED: usize = 261;
 const MIN_EXACT: usize = 251;
 const MIN_REJECTED: usize = 139;
-const MIN_RIGHT_MESSAGE: usize = 130;
+const MIN_RIGHT_MESSAGE: usize = 134;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

@@ -74,6 +74,10 @@ pub(super) struct Target {
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let b = r.b();
     let before = ctx.errors.len();
+    if let Some(e) = super::events::check_shapes(r) {
+        ctx.errors.push(e);
+        return;
+    }
     let mut lambda = Res::new("AWS::Lambda::Function", r.node.span);
     let image = r.prop("PackageType").and_then(Node::as_str) == Some("Image");
     if let Some(e) = tenancy(r) {

@@ -183,6 +183,14 @@ pub fn expand(
             )]));
         }
     };
+    // The translator refuses some templates before expanding anything, reporting only that.
+    if let Some(e) = properties::first_unmapped_properties(input) {
+        return Err(errors::into_diagnostics(vec![e]));
+    }
+    let early = events::check_http_events(input);
+    if !early.is_empty() {
+        return Err(errors::into_diagnostics(early));
+    }
     let globals = Globals::parse(root.get("Globals")).map_err(errors::into_diagnostics)?;
     let params = params::Params::new(root, options).map_err(errors::into_diagnostics)?;
     let partition = params.partition();
@@ -255,11 +263,14 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         None => Node::new(resource.span, NodeKind::Map(Mapping::new())),
         Some(p) if p.as_map().is_some() => p.clone(),
         Some(p) => {
-            ctx.errors.push(SamError::resource(
-                id,
-                p.span,
-                "Attribute 'Properties' should be a map.",
-            ));
+            // Types the translator reads with its newer parser word it differently.
+            let message = match ty {
+                "AWS::Serverless::Connector" | "AWS::Serverless::GraphQLApi" => {
+                    "Properties of a resource must be an object."
+                }
+                _ => "Attribute 'Properties' should be a map.",
+            };
+            ctx.errors.push(SamError::resource(id, p.span, message));
             return;
         }
     };

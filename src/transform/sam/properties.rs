@@ -2,10 +2,35 @@
 //! checks every resource gets before it expands: unknown properties, `IgnoreGlobals`, resource attributes
 //! of the wrong kind. It never expands anything.
 
-use crate::source::NodeKind;
+use crate::source::{Mapping, Node, NodeKind};
 
 use super::errors::SamError;
-use super::{Serverless, build::is_intrinsic};
+use super::{Serverless, build::get, build::is_intrinsic};
+
+/// Types whose `Properties` must be a mapping before anything else is looked at: the first resource (in
+/// template order) breaking it is the only error the translator reports. Connectors and GraphQL APIs
+/// are checked with the other resources.
+const PARSED_FIRST: &[&str] = &[
+    "AWS::Serverless::Function",
+    "AWS::Serverless::Api",
+    "AWS::Serverless::HttpApi",
+    "AWS::Serverless::WebSocketApi",
+    "AWS::Serverless::StateMachine",
+    "AWS::Serverless::SimpleTable",
+    "AWS::Serverless::LayerVersion",
+    "AWS::Serverless::Application",
+    "AWS::Serverless::CapacityProvider",
+];
+
+/// The first resource of a type in [`PARSED_FIRST`] whose `Properties` are written but not a mapping.
+pub(super) fn first_unmapped_properties(input: &Mapping) -> Option<SamError> {
+    input.iter().find_map(|(id, entry)| {
+        let ty = get(&entry.value, "Type").and_then(Node::as_str)?;
+        let props = get(&entry.value, "Properties")?;
+        (PARSED_FIRST.contains(&ty) && props.as_map().is_none())
+            .then(|| SamError::resource(id, props.span, "Attribute 'Properties' should be a map."))
+    })
+}
 
 /// Accepted properties by type; types not listed are not checked here.
 const PROPERTIES: &[(&str, &[&str])] = &[
@@ -198,6 +223,8 @@ const PROPERTIES: &[(&str, &[&str])] = &[
 const LISTS: &[&str] = &["Layers", "Architectures"];
 const MAPS: &[&str] = &["Events"];
 const BOOLEANS: &[&str] = &["AutoPublishAliasAllProperties"];
+/// A function's properties that must be a mapping when written literally, checked with this wording.
+const FUNCTION_MAPS: &[&str] = &["DeadLetterQueue", "Tags"];
 
 /// The first problem with resource `r` of type `ty`, if any.
 pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
@@ -219,7 +246,19 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
         if is_intrinsic(v) && !BOOLEANS.contains(&key) {
             continue;
         }
+        if ty == "AWS::Serverless::Function"
+            && FUNCTION_MAPS.contains(&key)
+            && !matches!(v.kind, NodeKind::Map(_))
+        {
+            return Some(SamError::resource(
+                r.id,
+                v.span,
+                format!("Property '{key}' should be a map."),
+            ));
+        }
+        let scalar = matches!(v.kind, NodeKind::String(_) | NodeKind::Map(_));
         let wrong = (LISTS.contains(&key) && !matches!(v.kind, NodeKind::Seq(_)))
+            || (ty == "AWS::Serverless::Function" && key == "AutoPublishAlias" && !scalar)
             || (MAPS.contains(&key) && !matches!(v.kind, NodeKind::Map(_) | NodeKind::Null))
             || (BOOLEANS.contains(&key) && !matches!(v.kind, NodeKind::Bool(_)));
         if wrong {

@@ -12,6 +12,8 @@ mod push;
 pub(super) mod rule;
 pub(super) mod schedule_v2;
 
+pub(super) use httpapi::check_all as check_http_events;
+
 use indexmap::IndexMap;
 
 use crate::source::{Mapping, Node, NodeKind};
@@ -133,6 +135,66 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             ctx.errors.push(SamError::event(r.id, name, node.span, m));
         }
     }
+}
+
+/// The event source types a function's events may have.
+const FUNCTION_EVENT_TYPES: &[&str] = &[
+    "S3",
+    "SNS",
+    "CloudWatchLogs",
+    "IoTRule",
+    "AlexaSkill",
+    "Cognito",
+    "SQS",
+    "Kinesis",
+    "DynamoDB",
+    "MSK",
+    "MQ",
+    "DocumentDB",
+    "SelfManagedKafka",
+    "Schedule",
+    "CloudWatchEvent",
+    "EventBridgeRule",
+    "Api",
+    "HttpApi",
+    "ScheduleV2",
+];
+
+/// The first event of function `r` that is not an event at all (not a mapping, or without a known
+/// `Type`): the translator refuses it before looking at the function's code.
+pub(super) fn check_shapes(r: &Serverless) -> Option<SamError> {
+    let events = r.prop("Events")?.as_map()?;
+    events.iter().find_map(|(name, entry)| {
+        let node = &entry.value;
+        let message = match &node.kind {
+            NodeKind::Map(m) => match m.get("Type").map(|t| &t.kind) {
+                Some(NodeKind::String(t)) if FUNCTION_EVENT_TYPES.contains(&t.as_str()) => {
+                    return None;
+                }
+                Some(NodeKind::String(t)) => format!(
+                    "Resource dict has missing or invalid value for key Type. Event Type is: {t}."
+                ),
+                _ => {
+                    "Resource dict has missing or invalid value for key Type. Event Type is: None."
+                        .to_owned()
+                }
+            },
+            // The translator's own wording for a value it cannot read as a mapping.
+            other => format!(
+                "'{}' object has no attribute 'get'",
+                match other {
+                    NodeKind::Null => "NoneType",
+                    NodeKind::Bool(_) => "bool",
+                    NodeKind::Number(n) if n.contains(['.', 'e', 'E']) => "float",
+                    NodeKind::Number(_) => "int",
+                    NodeKind::String(_) => "str",
+                    NodeKind::Seq(_) => "list",
+                    NodeKind::Map(_) => "dict",
+                }
+            ),
+        };
+        Some(SamError::event(r.id, name, node.span, message))
+    })
 }
 
 /// `<Function><Event>Permission`: lets `principal` invoke the function.
