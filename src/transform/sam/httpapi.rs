@@ -123,6 +123,22 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             ));
             return;
         }
+        if let Some(n) = r.prop("Name").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                n.span,
+                "Name works only with inline OpenApi specified in the 'DefinitionBody' property.",
+            ));
+            return;
+        }
+        if let Some(d) = r.prop("Description").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                d.span,
+                "Description works only with inline OpenApi specified in the 'DefinitionBody' property.",
+            ));
+            return;
+        }
         if let Some(d) = r.prop("DisableExecuteApiEndpoint").filter(|_| uri) {
             ctx.errors.push(SamError::resource(
                 r.id,
@@ -176,6 +192,40 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             None => base_definition(b),
         };
         let mut body = body;
+        // The API's name is the title of the definition the transform writes; a written one has its own.
+        if let Some(n) = r.prop("Name") {
+            if r.prop("DefinitionBody").is_some() {
+                ctx.errors.push(SamError::resource(
+                    r.id,
+                    n.span,
+                    "Unable to set Name because it is already defined within inline OpenAPI specified in the 'DefinitionBody' property.",
+                ));
+                return;
+            }
+            let mut info = body
+                .get("info")
+                .map(super::build::to_obj)
+                .unwrap_or_default();
+            info.insert("title".into(), n.clone());
+            body.insert("info".into(), b.obj(info));
+        }
+        // The API's description is the definition's.
+        if let Some(d) = r.prop("Description") {
+            let mut info = body
+                .get("info")
+                .map(super::build::to_obj)
+                .unwrap_or_default();
+            if info.contains_key("description") {
+                ctx.errors.push(SamError::resource(
+                    r.id,
+                    d.span,
+                    "Unable to set Description because it is already defined within inline OpenAPI specified in the 'DefinitionBody' property.",
+                ));
+                return;
+            }
+            info.insert("description".into(), d.clone());
+            body.insert("info".into(), b.obj(info));
+        }
         let mut paths = body
             .get("paths")
             .map(super::build::to_obj)
@@ -283,7 +333,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         }
         api = api.prop("Body", b.obj(body));
     }
-    for key in ["FailOnWarnings", "Description", "Name", "IpAddressType"] {
+    for key in ["FailOnWarnings", "IpAddressType"] {
         if let Some(v) = r.prop(key) {
             api = api.prop(key, v.clone());
         }
