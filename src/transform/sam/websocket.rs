@@ -189,6 +189,10 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             stage = stage.prop(key, v.clone());
         }
     }
+    // The stage carries the API's own tags only when they propagate.
+    if r.prop("PropagateTags").and_then(super::function::as_bool) != Some(true) {
+        tags.retain(|k, _| k == "websocketapi:createdBy");
+    }
     stage = stage.prop("Tags", b.obj(tags));
     stage.attrs = attrs;
     // Route settings name routes: the stage waits for them.
