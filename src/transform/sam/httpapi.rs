@@ -12,6 +12,7 @@ use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
 use super::httpapi_auth::HttpAuth;
 use super::httpapi_cors;
+use super::httpapi_definition;
 use super::httpapi_routes;
 use super::{Ctx, Serverless, code};
 
@@ -162,7 +163,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let b = r.b();
     let events = ctx.http_events.get(r.id).cloned().unwrap_or_default();
     let mut api = Res::new("AWS::ApiGatewayV2::Api", r.node.span);
-    let generated = r.prop("DefinitionUri").is_none();
+    let mut generated = r.prop("DefinitionUri").is_none();
     if let Some(uri) = r.prop("DefinitionUri") {
         match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
             Ok(l) => api = api.prop("BodyS3Location", l),
@@ -172,9 +173,33 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 return;
             }
         }
+    } else if let Some(written) = r.prop("DefinitionBody").filter(|d| {
+        d.as_map().is_some()
+            && !is_intrinsic(d)
+            && !httpapi_definition::is_openapi(d)
+            && r.prop("Name").is_none()
+    }) {
+        // A definition that is not OpenAPI is passed on as written, when nothing must be added to it.
+        let refusals =
+            httpapi_definition::refusals(r, httpapi_definition::routes_refused(ctx.input, r.id));
+        if !refusals.is_empty() {
+            ctx.errors.extend(refusals);
+            return;
+        }
+        api = api.prop("Body", written.clone());
+        generated = false;
     } else {
         let body = match r.prop("DefinitionBody") {
             Some(body) if is_intrinsic(body) || body.as_map().is_none() => {
+                // Nor is a definition built by an intrinsic function an OpenAPI document to add to.
+                let refusals = httpapi_definition::refusals(
+                    r,
+                    httpapi_definition::routes_refused(ctx.input, r.id),
+                );
+                if !refusals.is_empty() {
+                    ctx.errors.extend(refusals);
+                    return;
+                }
                 ctx.errors.push(SamError::unsupported(
                     r.id,
                     body.span,

@@ -6,13 +6,13 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
 //! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs,
-//! `httpapi.rs` (with `httpapi_auth.rs`, `httpapi_cors.rs` and `httpapi_routes.rs`), `websocket.rs`,
-//! `state_machine.rs` (with `state_machine_alias.rs`), `simple_table.rs`, `layer.rs`, `application.rs`,
-//! `capacity_provider.rs`, `graphql.rs` (with `graphql_pipeline.rs`) and `connector.rs` (with
-//! `connector_ends.rs`) the other types, `implicit_api.rs` what functions and state machines pass on to
-//! the implicit APIs (tags, deletion policies), `refs.rs` the `Resource.Property` references, `ids.rs`,
-//! `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
-//! error sentences.
+//! `httpapi.rs` (with `httpapi_auth.rs`, `httpapi_cors.rs`, `httpapi_definition.rs` and
+//! `httpapi_routes.rs`), `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
+//! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
+//! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `implicit_api.rs`
+//! what functions and state machines pass on to the implicit APIs (tags, deletion policies), `refs.rs`
+//! the `Resource.Property` references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids,
+//! `errors.rs` the translator's error sentences.
 //!
 //! It runs after `AWS::LanguageExtensions` and never evaluates the template: it resolves only what the
 //! translator resolves itself (parameter values in a few properties), leaves every other intrinsic in
@@ -56,6 +56,7 @@ mod httpapi;
 mod httpapi_auth;
 mod httpapi_conditions;
 mod httpapi_cors;
+mod httpapi_definition;
 mod httpapi_routes;
 mod ids;
 mod implicit_api;
