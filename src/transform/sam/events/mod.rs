@@ -97,6 +97,23 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             props,
             span: node.span,
         };
+        if let Some(missing) = missing_required(ty, &ev) {
+            // The translator names the resource the event would create in this error.
+            ctx.errors.push(SamError::resource(
+                &format!("{}{name}", target.id),
+                node.span,
+                format!("Missing required property '{missing}'."),
+            ));
+            continue;
+        }
+        if let Some(wrong) = mistyped(ty, &ev) {
+            ctx.errors.push(SamError::resource(
+                &format!("{}{name}", target.id),
+                ev.prop(wrong).map_or(node.span, |n| n.span),
+                format!("Type of property '{wrong}' is invalid."),
+            ));
+            continue;
+        }
         // Only polled sources filter their records.
         let polled = matches!(
             ty,
@@ -135,6 +152,64 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             ctx.errors.push(SamError::event(r.id, name, node.span, m));
         }
     }
+}
+
+/// The properties each event source type requires, in the order the translator checks them.
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("S3", &["Bucket", "Events"]),
+    ("SNS", &["Topic"]),
+    ("SQS", &["Queue"]),
+    ("Kinesis", &["Stream", "StartingPosition"]),
+    ("DynamoDB", &["Stream", "StartingPosition"]),
+    ("MSK", &["Stream", "StartingPosition"]),
+    ("MQ", &["Broker"]),
+    ("Schedule", &["Schedule"]),
+    ("ScheduleV2", &["ScheduleExpression"]),
+    ("CloudWatchLogs", &["LogGroupName", "FilterPattern"]),
+    ("IoTRule", &["Sql"]),
+    ("Cognito", &["UserPool", "Trigger"]),
+];
+
+/// The first property event `ev` of type `ty` requires and does not have.
+fn missing_required(ty: &str, ev: &Event) -> Option<&'static str> {
+    let required = REQUIRED.iter().find(|(t, _)| *t == ty)?.1;
+    required.iter().copied().find(|key| ev.prop(key).is_none())
+}
+
+/// Settings of polled event sources that must be written as integers, booleans or lists (or intrinsic
+/// functions).
+const POLLED_INTEGERS: &[&str] = &[
+    "BatchSize",
+    "MaximumBatchingWindowInSeconds",
+    "MaximumRetryAttempts",
+    "ParallelizationFactor",
+    "TumblingWindowInSeconds",
+    "MaximumRecordAgeInSeconds",
+];
+const POLLED_BOOLEANS: &[&str] = &["Enabled", "BisectBatchOnFunctionError"];
+const POLLED_LISTS: &[&str] = &["FunctionResponseTypes"];
+
+/// The first setting of a polled event `ev` of type `ty` written with the wrong kind of value.
+fn mistyped<'a>(ty: &str, ev: &Event<'a>) -> Option<&'static str> {
+    if !matches!(
+        ty,
+        "SQS" | "Kinesis" | "DynamoDB" | "MSK" | "MQ" | "DocumentDB" | "SelfManagedKafka"
+    ) {
+        return None;
+    }
+    let wrong = |key: &&str, ok: fn(&NodeKind) -> bool| {
+        ev.prop(key)
+            .is_some_and(|v| !matches!(v.kind, NodeKind::Map(_)) && !ok(&v.kind))
+    };
+    let integer = |k: &NodeKind| matches!(k, NodeKind::Number(n) if !n.contains(['.', 'e', 'E']));
+    let boolean = |k: &NodeKind| matches!(k, NodeKind::Bool(_));
+    let list = |k: &NodeKind| matches!(k, NodeKind::Seq(_));
+    POLLED_INTEGERS
+        .iter()
+        .find(|k| wrong(k, integer))
+        .or_else(|| POLLED_BOOLEANS.iter().find(|k| wrong(k, boolean)))
+        .or_else(|| POLLED_LISTS.iter().find(|k| wrong(k, list)))
+        .copied()
 }
 
 /// The event source types a function's events may have.
