@@ -188,9 +188,11 @@ pub fn expand(
     if let Some(e) = properties::first_unmapped_properties(input) {
         return Err(errors::into_diagnostics(vec![e]));
     }
-    let early = events::check_http_events(input);
-    if !early.is_empty() {
-        return Err(errors::into_diagnostics(early));
+    for early in [events::check_api_events, events::check_http_events] {
+        let errors = early(input);
+        if !errors.is_empty() {
+            return Err(errors::into_diagnostics(errors));
+        }
     }
     let globals = Globals::parse(root.get("Globals")).map_err(errors::into_diagnostics)?;
     let params = params::Params::new(root, options).map_err(errors::into_diagnostics)?;

@@ -5,6 +5,7 @@
 //! applied by [`finish`] once every resource is expanded. It never creates the function's role.
 
 mod api;
+mod api_checks;
 mod documentdb;
 mod httpapi;
 mod pull;
@@ -12,6 +13,7 @@ mod push;
 pub(super) mod rule;
 pub(super) mod schedule_v2;
 
+pub(super) use api_checks::check_all as check_api_events;
 pub(super) use httpapi::check_all as check_http_events;
 
 use indexmap::IndexMap;
