@@ -223,8 +223,11 @@ const PROPERTIES: &[(&str, &[&str])] = &[
 const LISTS: &[&str] = &["Layers", "Architectures"];
 const MAPS: &[&str] = &["Events"];
 const BOOLEANS: &[&str] = &["AutoPublishAliasAllProperties"];
-/// A function's properties that must be a mapping when written literally, checked with this wording.
-const FUNCTION_MAPS: &[&str] = &["DeadLetterQueue", "Tags"];
+/// Properties that must be a mapping when written literally, checked with this wording, by type.
+const MAPS_BY_TYPE: &[(&str, &[&str])] = &[
+    ("AWS::Serverless::Function", &["DeadLetterQueue", "Tags"]),
+    ("AWS::Serverless::StateMachine", &["Logging", "Tracing"]),
+];
 
 /// The first problem with resource `r` of type `ty`, if any.
 pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
@@ -246,8 +249,9 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
         if is_intrinsic(v) && !BOOLEANS.contains(&key) {
             continue;
         }
-        if ty == "AWS::Serverless::Function"
-            && FUNCTION_MAPS.contains(&key)
+        if MAPS_BY_TYPE
+            .iter()
+            .any(|(t, keys)| *t == ty && keys.contains(&key))
             && !matches!(v.kind, NodeKind::Map(_))
         {
             return Some(SamError::resource(

@@ -173,7 +173,7 @@ const REQUIRED: &[(&str, &[&str])] = &[
 ];
 
 /// The first property event `ev` of type `ty` requires and does not have.
-fn missing_required(ty: &str, ev: &Event) -> Option<&'static str> {
+pub(super) fn missing_required(ty: &str, ev: &Event) -> Option<&'static str> {
     let required = REQUIRED.iter().find(|(t, _)| *t == ty)?.1;
     required.iter().copied().find(|key| ev.prop(key).is_none())
 }
@@ -240,12 +240,26 @@ const FUNCTION_EVENT_TYPES: &[&str] = &[
 /// The first event of function `r` that is not an event at all (not a mapping, or without a known
 /// `Type`): the translator refuses it before looking at the function's code.
 pub(super) fn check_shapes(r: &Serverless) -> Option<SamError> {
+    check_shapes_of(r, FUNCTION_EVENT_TYPES)
+}
+
+/// The event types a state machine's events may have.
+pub(super) const STATE_MACHINE_EVENT_TYPES: &[&str] = &[
+    "Api",
+    "Schedule",
+    "ScheduleV2",
+    "CloudWatchEvent",
+    "EventBridgeRule",
+];
+
+/// [`check_shapes`] for a resource whose events may have the given `types`.
+pub(super) fn check_shapes_of(r: &Serverless, types: &[&str]) -> Option<SamError> {
     let events = r.prop("Events")?.as_map()?;
     events.iter().find_map(|(name, entry)| {
         let node = &entry.value;
         let message = match &node.kind {
             NodeKind::Map(m) => match m.get("Type").map(|t| &t.kind) {
-                Some(NodeKind::String(t)) if FUNCTION_EVENT_TYPES.contains(&t.as_str()) => {
+                Some(NodeKind::String(t)) if types.contains(&t.as_str()) => {
                     return None;
                 }
                 Some(NodeKind::String(t)) => format!(
