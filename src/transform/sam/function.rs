@@ -397,7 +397,7 @@ fn dead_letter(dlq: &Node) -> Result<Node, String> {
             return Err("Property 'DeadLetterQueue.Type' should be a string.".into());
         }
         Some(t) if !matches!(t.as_str(), Some("SNS" | "SQS")) => {
-            return Err("'DeadLetterQueue' requires Type of SNS or SQS".into());
+            return Err("'DeadLetterQueue' requires Type of ['SQS', 'SNS']".into());
         }
         None => {
             return Err(

@@ -260,9 +260,24 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
                 format!("Property '{key}' should be a map."),
             ));
         }
+        if ty == "AWS::Serverless::Function" && key == "Role" && v.as_str().is_none() {
+            return Some(SamError::resource(
+                r.id,
+                v.span,
+                "Property 'Role' should be a string.",
+            ));
+        }
         let scalar = matches!(v.kind, NodeKind::String(_) | NodeKind::Map(_));
+        let function = ty == "AWS::Serverless::Function";
         let wrong = (LISTS.contains(&key) && !matches!(v.kind, NodeKind::Seq(_)))
-            || (ty == "AWS::Serverless::Function" && key == "AutoPublishAlias" && !scalar)
+            || (function && key == "AutoPublishAlias" && !scalar)
+            || (function && key == "Environment" && !matches!(v.kind, NodeKind::Map(_)))
+            || (function
+                && key == "Policies"
+                && !matches!(
+                    v.kind,
+                    NodeKind::String(_) | NodeKind::Seq(_) | NodeKind::Map(_)
+                ))
             || (MAPS.contains(&key) && !matches!(v.kind, NodeKind::Map(_) | NodeKind::Null))
             || (BOOLEANS.contains(&key) && !matches!(v.kind, NodeKind::Bool(_)));
         if wrong {
