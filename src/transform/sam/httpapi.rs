@@ -434,6 +434,25 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     ctx.add(r.id, r.id.to_owned(), api);
     ctx.add(r.id, stage_id.clone(), stage);
     if let Some(domain) = r.prop("Domain") {
+        // The HTTP API's own checks of its domain, before the ones it shares with REST APIs.
+        if get(domain, "DomainName").is_none() || get(domain, "CertificateArn").is_none() {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                domain.span,
+                "Custom Domains only works if both DomainName and CertificateArn are provided.",
+            ));
+            return;
+        }
+        if let Some(e) = get(domain, "EndpointConfiguration")
+            .filter(|e| ctx.params.resolve(e).as_str() != Some("REGIONAL"))
+        {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                e.span,
+                "EndpointConfiguration for Custom Domains must be one of ['REGIONAL'].",
+            ));
+            return;
+        }
         let target = super::api_domain::Target {
             api: r.id,
             stage_id: &stage_id,

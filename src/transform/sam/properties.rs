@@ -191,6 +191,29 @@ const PROPERTIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "AWS::Serverless::HttpApi",
+        &[
+            "AccessLogSettings",
+            "Auth",
+            "CorsConfiguration",
+            "DefaultRouteSettings",
+            "DefinitionBody",
+            "DefinitionUri",
+            "Description",
+            "DisableExecuteApiEndpoint",
+            "Domain",
+            "FailOnWarnings",
+            "IpAddressType",
+            "Name",
+            "PropagateTags",
+            "RouteSettings",
+            "StageName",
+            "StageVariables",
+            "Tags",
+            "IgnoreGlobals",
+        ],
+    ),
+    (
         "AWS::Serverless::Connector",
         &["Source", "Destination", "Permissions", "SourceReference"],
     ),
@@ -227,6 +250,17 @@ const BOOLEANS: &[&str] = &["AutoPublishAliasAllProperties"];
 const MAPS_BY_TYPE: &[(&str, &[&str])] = &[
     ("AWS::Serverless::Function", &["DeadLetterQueue", "Tags"]),
     ("AWS::Serverless::StateMachine", &["Logging", "Tracing"]),
+    (
+        "AWS::Serverless::HttpApi",
+        &[
+            "AccessLogSettings",
+            "DefaultRouteSettings",
+            "RouteSettings",
+            "StageVariables",
+            "Tags",
+            "Domain",
+        ],
+    ),
 ];
 
 /// The first problem with resource `r` of type `ty`, if any.
@@ -272,6 +306,7 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
         let wrong = (LISTS.contains(&key) && !matches!(v.kind, NodeKind::Seq(_)))
             || (function && key == "AutoPublishAlias" && !scalar)
             || (function && key == "Environment" && !matches!(v.kind, NodeKind::Map(_)))
+            || (ty == "AWS::Serverless::HttpApi" && http_api_kind_wrong(key, &v.kind))
             || (function
                 && key == "Policies"
                 && !matches!(
@@ -316,4 +351,15 @@ fn check_attributes(r: &Serverless) -> Option<SamError> {
         }
     }
     None
+}
+
+/// Whether an HTTP API property checked with "Type of property" wording has the wrong kind of value.
+fn http_api_kind_wrong(key: &str, v: &NodeKind) -> bool {
+    match key {
+        "CorsConfiguration" => !matches!(v, NodeKind::Bool(_) | NodeKind::Map(_)),
+        "StageName" => !matches!(v, NodeKind::String(_)),
+        "FailOnWarnings" => !matches!(v, NodeKind::Bool(_)),
+        "DefinitionUri" => !matches!(v, NodeKind::String(_) | NodeKind::Map(_)),
+        _ => false,
+    }
 }
