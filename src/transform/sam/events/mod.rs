@@ -191,8 +191,17 @@ const POLLED_INTEGERS: &[&str] = &[
 const POLLED_BOOLEANS: &[&str] = &["Enabled", "BisectBatchOnFunctionError"];
 const POLLED_LISTS: &[&str] = &["FunctionResponseTypes"];
 
-/// The first setting of a polled event `ev` of type `ty` written with the wrong kind of value.
+/// The first setting of event `ev` of type `ty` (a polled source's, or an SNS queue subscription) written
+/// with the wrong kind of value.
 fn mistyped<'a>(ty: &str, ev: &Event<'a>) -> Option<&'static str> {
+    // An SNS event's queue subscription is `true` or the queue to use.
+    if ty == "SNS"
+        && ev
+            .prop("SqsSubscription")
+            .is_some_and(|v| !matches!(v.kind, NodeKind::Bool(_) | NodeKind::Map(_)))
+    {
+        return Some("SqsSubscription");
+    }
     if !matches!(
         ty,
         "SQS" | "Kinesis" | "DynamoDB" | "MSK" | "MQ" | "DocumentDB" | "SelfManagedKafka"

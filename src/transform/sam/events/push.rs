@@ -334,10 +334,8 @@ fn sns_to_queue(
             "BatchSize",
             get(sqs, "BatchSize").cloned().unwrap_or_else(|| b.num(10)),
         )
-        .prop(
-            "Enabled",
-            get(sqs, "Enabled").cloned().unwrap_or_else(|| b.bool(true)),
-        );
+        // The translator enables the mapping whatever the subscription's `Enabled` says.
+        .prop("Enabled", b.bool(true));
     esm.attrs = target.attrs.clone();
     ctx.add(r.id, format!("{id}EventSourceMapping"), esm);
     let managed = b.s(super::super::policies::managed_arn(
