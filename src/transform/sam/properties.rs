@@ -243,7 +243,12 @@ const PROPERTIES: &[(&str, &[&str])] = &[
 ];
 
 /// Properties whose value must be a list, or a mapping, when written literally.
-const LISTS: &[&str] = &["Layers", "Architectures"];
+const LISTS: &[&str] = &[
+    "Layers",
+    "Architectures",
+    "CompatibleRuntimes",
+    "CompatibleArchitectures",
+];
 const MAPS: &[&str] = &["Events"];
 const BOOLEANS: &[&str] = &["AutoPublishAliasAllProperties"];
 /// Properties that must be a mapping when written literally, checked with this wording, by type.
@@ -307,6 +312,12 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
             || (function && key == "AutoPublishAlias" && !scalar)
             || (function && key == "Environment" && !matches!(v.kind, NodeKind::Map(_)))
             || (ty == "AWS::Serverless::HttpApi" && http_api_kind_wrong(key, &v.kind))
+            || (ty == "AWS::Serverless::SimpleTable"
+                && matches!(
+                    key,
+                    "PrimaryKey" | "ProvisionedThroughput" | "SSESpecification"
+                )
+                && !matches!(v.kind, NodeKind::Map(_)))
             || (function
                 && key == "Policies"
                 && !matches!(
