@@ -255,6 +255,7 @@ const BOOLEANS: &[&str] = &["AutoPublishAliasAllProperties"];
 const MAPS_BY_TYPE: &[(&str, &[&str])] = &[
     ("AWS::Serverless::Function", &["DeadLetterQueue", "Tags"]),
     ("AWS::Serverless::StateMachine", &["Logging", "Tracing"]),
+    ("AWS::Serverless::WebSocketApi", &["Tags"]),
     (
         "AWS::Serverless::HttpApi",
         &[
@@ -312,6 +313,9 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
             || (function && key == "AutoPublishAlias" && !scalar)
             || (function && key == "Environment" && !matches!(v.kind, NodeKind::Map(_)))
             || (ty == "AWS::Serverless::HttpApi" && http_api_kind_wrong(key, &v.kind))
+            || (ty == "AWS::Serverless::WebSocketApi"
+                && key == "StageName"
+                && !matches!(v.kind, NodeKind::String(_)))
             || (ty == "AWS::Serverless::SimpleTable"
                 && matches!(
                     key,

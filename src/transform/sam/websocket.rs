@@ -275,7 +275,11 @@ fn check(r: &Serverless) -> Result<(), String> {
     }
     match r.prop("Routes").map(|n| &n.kind) {
         Some(NodeKind::Map(m)) if !m.is_empty() => {}
-        _ => return Err("WebSocket API must have at least one route.".into()),
+        None => return Err("Missing required property 'Routes'.".into()),
+        Some(NodeKind::Map(_)) => {
+            return Err("WebSocket API must have at least one route.".into());
+        }
+        Some(_) => return Err("Property 'Routes' should be a map.".into()),
     }
     if let Some(routes) = r.prop("Routes").and_then(Node::as_map)
         && routes
