@@ -378,3 +378,26 @@ fn http_api_kind_wrong(key: &str, v: &NodeKind) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::first_unmapped_properties;
+    use crate::source::{Format, Limits, SourceMap, load_text};
+
+    #[test]
+    fn the_first_serverless_resource_with_unmapped_properties_is_reported_at_them() {
+        let text = "C:\n  Type: AWS::Serverless::Connector\n  Properties: 1\nA:\n  Type: AWS::Serverless::Api\n  Properties: [x]\nB:\n  Type: AWS::Serverless::Function\n  Properties: 5\n";
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let e = first_unmapped_properties(doc.root.as_map().expect("a mapping")).expect("found");
+        let start = text.find("[x]").unwrap();
+        assert_eq!(
+            (e.span.start as usize, e.span.end as usize),
+            (start, start + 3)
+        );
+        assert_eq!(e.message, "Attribute 'Properties' should be a map.");
+    }
+}
