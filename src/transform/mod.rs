@@ -103,6 +103,9 @@ pub struct ExpandOptions {
     /// How the SAM transform finds the templates of Serverless Application Repository applications
     /// (`AWS::Serverless::Application`); without it such applications are not expanded.
     pub applications: Option<sam::ApplicationLookup>,
+    /// The SAM transform copies a serverless resource's `Metadata` onto every resource generated for it
+    /// (the translator's `passthrough_metadata`), not only onto the main one.
+    pub sam_passthrough_metadata: bool,
 }
 
 /// The pseudo parameters known when the transform runs; each may be absent.

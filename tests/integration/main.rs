@@ -14,6 +14,7 @@ mod langext;
 mod modules;
 mod render;
 mod sam;
+mod sam_fixtures;
 mod sandbox;
 mod stack;
 mod templates_smoke;

@@ -19,9 +19,9 @@ use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
 const MIN_TRANSFORMED: usize = 261;
-const MIN_EXACT: usize = 243;
+const MIN_EXACT: usize = 251;
 const MIN_REJECTED: usize = 139;
-const MIN_RIGHT_MESSAGE: usize = 130;
+const MIN_RIGHT_MESSAGE: usize = 134;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();
@@ -49,13 +49,18 @@ fn repository_stub(application: &str, _version: &str) -> Result<String, String> 
     }
 }
 
-/// `doc` declaring the SAM transform (the translator's tests call it on inputs that may not say so).
+/// `doc` declaring the SAM transform (the translator's tests call it on inputs that may not say so, or
+/// that name a stand-in such as `AWS::Serverless-2016-10-31-test`).
 fn with_transform(doc: Document) -> Document {
     let Some(m) = doc.root.as_map() else {
         return doc;
     };
-    if m.get("Transform").is_some() {
-        return doc;
+    match m.get("Transform").map(|t| &t.kind) {
+        Some(NodeKind::String(s)) if s == sam::SERVERLESS || !s.starts_with("AWS::Serverless") => {
+            return doc;
+        }
+        Some(NodeKind::Seq(_)) => return doc,
+        _ => {}
     }
     let mut out = Mapping::new();
     let span = doc.root.span;
@@ -64,7 +69,7 @@ fn with_transform(doc: Document) -> Document {
         span,
         Node::new(span, NodeKind::String(sam::SERVERLESS.into())),
     );
-    for (k, e) in m.iter() {
+    for (k, e) in m.iter().filter(|(k, _)| *k != "Transform") {
         let _ = out.insert(k.to_owned(), e.key_span, e.value.clone());
     }
     Document {
@@ -192,7 +197,10 @@ fn run(dir: &Path, name: &str) -> Outcome {
             Outcome::Rejected(format!("load: {first}"))
         };
     };
-    let result = expand(&with_transform(doc), &sources, &options());
+    let mut options = options();
+    // The translator's own test runs this case with `passthrough_metadata` (the corpus README).
+    options.sam_passthrough_metadata = name == "translate_convert_metadata";
+    let result = expand(&with_transform(doc), &sources, &options);
     match (result, error_case) {
         (Ok(_), true) => Outcome::ErrorMissed,
         (Err(d), true) => {

@@ -55,8 +55,6 @@ pub(super) struct ApiEvent {
     /// and whether the mapping template unescapes single quotes.
     pub state_machine: Option<(String, String, bool)>,
     pub span: Span,
-    /// The function's `DeletionPolicy` and `UpdateReplacePolicy`, which the implicit API takes on.
-    pub policies: Obj,
     /// For events with `RestApiId`: the function's `FunctionName` (known parameters substituted) as the
     /// translator prints it; its deployment id covers it, so renaming the function redeploys the API.
     pub function_name: Option<String>,
@@ -155,10 +153,6 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                 method: method.to_ascii_lowercase(),
                 invoke: invoke.clone(),
                 span: value.span,
-                policies: ["DeletionPolicy", "UpdateReplacePolicy"]
-                    .iter()
-                    .filter_map(|k| get(r, k).map(|v| ((*k).to_owned(), v.clone())))
-                    .collect(),
             });
         }
     }
@@ -202,7 +196,6 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                 method: method.to_ascii_lowercase(),
                 invoke: String::new(),
                 span: e.value.span,
-                policies: Obj::new(),
             });
         }
     }
@@ -325,26 +318,23 @@ pub(super) fn finish(ctx: &mut Ctx) {
     let Some(events) = ctx.api_events.get(IMPLICIT) else {
         return;
     };
-    if ctx.input.get(IMPLICIT).is_some() {
-        return;
-    }
     let span = events.first().map_or_else(Span::default, |e| e.span);
     let b = B::new(span);
-    let props = ctx.globals.apply(
-        "AWS::Serverless::Api",
-        &b.map([("StageName", b.s("Prod"))]),
-        Some(&[]),
-    );
+    let mut own = vec![("StageName", b.s("Prod"))];
+    let tags = super::implicit_api::tags(ctx, super::implicit_api::Implicit::Rest);
+    if !tags.is_empty() {
+        own.extend([("PropagateTags", b.bool(true)), ("Tags", b.obj(tags))]);
+    }
+    let props = ctx
+        .globals
+        .apply("AWS::Serverless::Api", &b.map(own), Some(&[]));
     let mut top = Obj::new();
     top.insert("Type".into(), b.s("AWS::Serverless::Api"));
     top.insert("Properties".into(), props.clone());
-    for e in events {
-        for (k, v) in &e.policies {
-            if !top.contains_key(k) {
-                top.insert(k.clone(), v.clone());
-            }
-        }
-    }
+    top.extend(super::implicit_api::policies(
+        ctx,
+        super::implicit_api::Implicit::Rest,
+    ));
     let node = b.obj(top);
     let r = Serverless {
         id: IMPLICIT,

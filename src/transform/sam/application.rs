@@ -144,6 +144,9 @@ fn check(r: &Serverless) -> Result<(), String> {
     let Some(location) = r.prop("Location") else {
         return Err("Resource is missing the required [Location] property.".into());
     };
+    if !matches!(location.kind, NodeKind::String(_) | NodeKind::Map(_)) {
+        return Err("Type of property 'Location' is invalid.".into());
+    }
     // A text or an intrinsic function is a template URL; another map names an application.
     let Some(m) = location.as_map().filter(|_| !is_intrinsic(location)) else {
         return Ok(());

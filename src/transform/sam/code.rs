@@ -129,10 +129,8 @@ pub(super) fn function_code(
     image: Option<&Node>,
     package_image: bool,
 ) -> Result<Option<Node>, Invalid> {
+    // With both, the inline code wins, as the translator has it.
     if let Some(i) = inline {
-        if code_uri.is_some() {
-            return Err("Specify either 'CodeUri' or 'InlineCode' but not both.".into());
-        }
         let b = B::new(i.span);
         return Ok(Some(b.map([("ZipFile", i.clone())])));
     }

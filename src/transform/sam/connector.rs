@@ -22,6 +22,30 @@ pub(super) fn profiles() -> &'static J {
     P.get_or_init(|| serde_json::from_str(PROFILES).unwrap_or(J::Null))
 }
 
+/// The first property of connector `r` missing or of the wrong kind, as the translator words it.
+fn check_kinds(r: &Serverless) -> Option<SamError> {
+    for key in ["Source", "Destination"] {
+        let Some(v) = r.prop(key) else {
+            return Some(SamError::resource(
+                r.id,
+                r.node.span,
+                format!("Missing required property '{key}'."),
+            ));
+        };
+        let list = key == "Destination" && matches!(v.kind, NodeKind::Seq(_));
+        if !matches!(v.kind, NodeKind::Map(_)) && !list {
+            return Some(SamError::resource(
+                r.id,
+                v.span,
+                format!("Type of property '{key}' is invalid."),
+            ));
+        }
+    }
+    let p = r.prop("Permissions")?;
+    (!matches!(p.kind, NodeKind::Seq(_) | NodeKind::Null))
+        .then(|| SamError::resource(r.id, p.span, "Type of property 'Permissions' is invalid."))
+}
+
 /// An `AWS::Serverless::Connector` resource.
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let attrs = r.passed_attrs(&[
@@ -31,6 +55,10 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         "UpdateReplacePolicy",
         "Metadata",
     ]);
+    if let Some(e) = check_kinds(r) {
+        ctx.errors.push(e);
+        return;
+    }
     let (Some(source), Some(destination)) = (r.prop("Source"), r.prop("Destination")) else {
         ctx.errors.push(SamError::resource(
             r.id,

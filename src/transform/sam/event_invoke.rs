@@ -79,6 +79,10 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless, target: &mut Target) {
     let mut res = Res::new("AWS::Lambda::EventInvokeConfig", config.span);
     res.props = props;
     res.attrs = target.attrs.clone();
+    // The configuration is part of the function: it keeps the function's `Metadata`.
+    if let Some(m) = r.attr("Metadata") {
+        res.attrs.insert("Metadata".into(), m.clone());
+    }
     if let Some(alias) = &target.alias {
         res.attrs
             .insert("DependsOn".into(), b.strs(&[alias.as_str()]));

@@ -74,6 +74,10 @@ pub(super) struct Target {
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let b = r.b();
     let before = ctx.errors.len();
+    if let Some(e) = super::events::check_shapes(r) {
+        ctx.errors.push(e);
+        return;
+    }
     let mut lambda = Res::new("AWS::Lambda::Function", r.node.span);
     let image = r.prop("PackageType").and_then(Node::as_str) == Some("Image");
     if let Some(e) = tenancy(r) {
@@ -393,7 +397,7 @@ fn dead_letter(dlq: &Node) -> Result<Node, String> {
             return Err("Property 'DeadLetterQueue.Type' should be a string.".into());
         }
         Some(t) if !matches!(t.as_str(), Some("SNS" | "SQS")) => {
-            return Err("'DeadLetterQueue' requires Type of SNS or SQS".into());
+            return Err("'DeadLetterQueue' requires Type of ['SQS', 'SNS']".into());
         }
         None => {
             return Err(

@@ -8,11 +8,18 @@ use super::function::Target;
 use super::{Ctx, Serverless};
 
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless, target: &Target) {
-    let Some(config) = r.prop("FunctionUrlConfig") else {
+    // An empty configuration is no configuration.
+    let Some(config) = r
+        .prop("FunctionUrlConfig")
+        .filter(|c| c.as_map().is_none_or(|m| !m.is_empty()))
+    else {
         return;
     };
     let b = B::new(config.span);
-    let Some(auth) = get(config, "AuthType") else {
+    // A written auth type must be one of the two (an intrinsic function is left to CloudFormation).
+    let Some(auth) = get(config, "AuthType").filter(|a| {
+        super::build::is_intrinsic(a) || matches!(a.as_str(), Some("AWS_IAM" | "NONE"))
+    }) else {
         ctx.errors.push(SamError::resource(
             r.id,
             config.span,

@@ -166,7 +166,7 @@ impl Globals {
         let Some(map) = section.as_map() else {
             return Err(vec![SamError::globals(
                 section.span,
-                "'Globals' must be a dictionary",
+                "It must be a non-empty dictionary",
             )]);
         };
         let mut errors = Vec::new();
@@ -185,7 +185,7 @@ impl Globals {
             let Some(props) = entry.value.as_map() else {
                 errors.push(SamError::globals(
                     entry.value.span,
-                    format!("Value of {name} must be a dictionary"),
+                    "Value of ${section} must be a dictionary".to_owned(),
                 ));
                 continue;
             };
@@ -205,6 +205,8 @@ impl Globals {
         if errors.is_empty() {
             Ok(globals)
         } else {
+            // The translator stops at the first problem of the section.
+            errors.truncate(1);
             Err(errors)
         }
     }

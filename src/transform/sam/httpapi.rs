@@ -11,6 +11,9 @@ use crate::source::{Node, NodeKind, Span};
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
 use super::httpapi_auth::HttpAuth;
+use super::httpapi_cors;
+use super::httpapi_definition;
+use super::httpapi_routes;
 use super::{Ctx, Serverless, code};
 
 /// The implicit HTTP API's logical id.
@@ -121,6 +124,22 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             ));
             return;
         }
+        if let Some(n) = r.prop("Name").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                n.span,
+                "Name works only with inline OpenApi specified in the 'DefinitionBody' property.",
+            ));
+            return;
+        }
+        if let Some(d) = r.prop("Description").filter(|_| uri) {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                d.span,
+                "Description works only with inline OpenApi specified in the 'DefinitionBody' property.",
+            ));
+            return;
+        }
         if let Some(d) = r.prop("DisableExecuteApiEndpoint").filter(|_| uri) {
             ctx.errors.push(SamError::resource(
                 r.id,
@@ -144,7 +163,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let b = r.b();
     let events = ctx.http_events.get(r.id).cloned().unwrap_or_default();
     let mut api = Res::new("AWS::ApiGatewayV2::Api", r.node.span);
-    let generated = r.prop("DefinitionUri").is_none();
+    let mut generated = r.prop("DefinitionUri").is_none();
     if let Some(uri) = r.prop("DefinitionUri") {
         match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
             Ok(l) => api = api.prop("BodyS3Location", l),
@@ -154,9 +173,33 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 return;
             }
         }
+    } else if let Some(written) = r.prop("DefinitionBody").filter(|d| {
+        d.as_map().is_some()
+            && !is_intrinsic(d)
+            && !httpapi_definition::is_openapi(d)
+            && r.prop("Name").is_none()
+    }) {
+        // A definition that is not OpenAPI is passed on as written, when nothing must be added to it.
+        let refusals =
+            httpapi_definition::refusals(r, httpapi_definition::routes_refused(ctx.input, r.id));
+        if !refusals.is_empty() {
+            ctx.errors.extend(refusals);
+            return;
+        }
+        api = api.prop("Body", written.clone());
+        generated = false;
     } else {
         let body = match r.prop("DefinitionBody") {
             Some(body) if is_intrinsic(body) || body.as_map().is_none() => {
+                // Nor is a definition built by an intrinsic function an OpenAPI document to add to.
+                let refusals = httpapi_definition::refusals(
+                    r,
+                    httpapi_definition::routes_refused(ctx.input, r.id),
+                );
+                if !refusals.is_empty() {
+                    ctx.errors.extend(refusals);
+                    return;
+                }
                 ctx.errors.push(SamError::unsupported(
                     r.id,
                     body.span,
@@ -174,6 +217,40 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             None => base_definition(b),
         };
         let mut body = body;
+        // The API's name is the title of the definition the transform writes; a written one has its own.
+        if let Some(n) = r.prop("Name") {
+            if r.prop("DefinitionBody").is_some() {
+                ctx.errors.push(SamError::resource(
+                    r.id,
+                    n.span,
+                    "Unable to set Name because it is already defined within inline OpenAPI specified in the 'DefinitionBody' property.",
+                ));
+                return;
+            }
+            let mut info = body
+                .get("info")
+                .map(super::build::to_obj)
+                .unwrap_or_default();
+            info.insert("title".into(), n.clone());
+            body.insert("info".into(), b.obj(info));
+        }
+        // The API's description is the definition's.
+        if let Some(d) = r.prop("Description") {
+            let mut info = body
+                .get("info")
+                .map(super::build::to_obj)
+                .unwrap_or_default();
+            if info.contains_key("description") {
+                ctx.errors.push(SamError::resource(
+                    r.id,
+                    d.span,
+                    "Unable to set Description because it is already defined within inline OpenAPI specified in the 'DefinitionBody' property.",
+                ));
+                return;
+            }
+            info.insert("description".into(), d.clone());
+            body.insert("info".into(), b.obj(info));
+        }
         let mut paths = body
             .get("paths")
             .map(super::build::to_obj)
@@ -193,7 +270,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             // The translator writes an explicit API's default route as `/$default` when it is the
             // first route of the definition.
             let slash = r.id != IMPLICIT && paths.is_empty();
-            let route = add_route(&mut paths, e, slash, b);
+            let route = httpapi_routes::add_route(&mut paths, e, slash, b);
             added.push(route.clone());
             let Some((path, method)) = route else {
                 continue;
@@ -204,7 +281,9 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 path.as_str()
             };
             match auth.route_security(e, &method, shown, b) {
-                Ok(Some(security)) => set_security(&mut paths, &path, &method, security, b),
+                Ok(Some(security)) => {
+                    httpapi_routes::set_security(&mut paths, &path, &method, security, b)
+                }
                 Ok(None) => {}
                 Err(m) => {
                     let (owner, name) = &e.owner;
@@ -244,7 +323,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         }
         body.insert("tags".into(), b.seq(tags));
         if let Some(c) = r.prop("CorsConfiguration") {
-            match cors(&ctx.params.resolve(c)) {
+            match httpapi_cors::cors(&ctx.params.resolve(c)) {
                 Ok(Some(c)) => {
                     body.insert("x-amazon-apigateway-cors".into(), c);
                 }
@@ -279,7 +358,7 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
         }
         api = api.prop("Body", b.obj(body));
     }
-    for key in ["FailOnWarnings", "Description", "Name", "IpAddressType"] {
+    for key in ["FailOnWarnings", "IpAddressType"] {
         if let Some(v) = r.prop(key) {
             api = api.prop(key, v.clone());
         }
@@ -355,6 +434,25 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     ctx.add(r.id, r.id.to_owned(), api);
     ctx.add(r.id, stage_id.clone(), stage);
     if let Some(domain) = r.prop("Domain") {
+        // The HTTP API's own checks of its domain, before the ones it shares with REST APIs.
+        if get(domain, "DomainName").is_none() || get(domain, "CertificateArn").is_none() {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                domain.span,
+                "Custom Domains only works if both DomainName and CertificateArn are provided.",
+            ));
+            return;
+        }
+        if let Some(e) = get(domain, "EndpointConfiguration")
+            .filter(|e| ctx.params.resolve(e).as_str() != Some("REGIONAL"))
+        {
+            ctx.errors.push(SamError::resource(
+                r.id,
+                e.span,
+                "EndpointConfiguration for Custom Domains must be one of ['REGIONAL'].",
+            ));
+            return;
+        }
         let target = super::api_domain::Target {
             api: r.id,
             stage_id: &stage_id,
@@ -374,16 +472,24 @@ pub(super) fn finish(ctx: &mut Ctx) {
     let Some(events) = ctx.http_events.get(IMPLICIT) else {
         return;
     };
-    if ctx.input.get(IMPLICIT).is_some() {
-        return;
-    }
     let span = events.first().map_or_else(Span::default, |e| e.span);
     let b = B::new(span);
-    let props = ctx.globals.apply(
+    let mut props = ctx.globals.apply(
         "AWS::Serverless::HttpApi",
         &b.map(Vec::<(&str, Node)>::new()),
         Some(&[]),
     );
+    // Tags functions propagate win over the `Tags` of the globals.
+    let tags = super::implicit_api::tags(ctx, super::implicit_api::Implicit::Http);
+    if !tags.is_empty() {
+        let mut all = get(&props, "Tags")
+            .map(super::build::to_obj)
+            .unwrap_or_default();
+        all.extend(tags);
+        let mut top = super::build::to_obj(&props);
+        top.insert("Tags".into(), b.obj(all));
+        props = b.obj(top);
+    }
     let mut entries = vec![
         ("Type", b.s("AWS::Serverless::HttpApi")),
         ("Properties", props.clone()),
@@ -394,6 +500,8 @@ pub(super) fn finish(ctx: &mut Ctx) {
     {
         entries.push(("Condition", b.s(c)));
     }
+    let policies = super::implicit_api::policies(ctx, super::implicit_api::Implicit::Http);
+    entries.extend(policies.iter().map(|(k, v)| (k.as_str(), v.clone())));
     let node = b.map(entries);
     let r = Serverless {
         id: IMPLICIT,
@@ -451,139 +559,4 @@ fn base_definition(b: B) -> Obj {
     );
     o.insert("paths".into(), b.map(Vec::<(&str, Node)>::new()));
     o
-}
-
-/// Adds event `e`'s route (the default route when it has no path and method).
-/// `slash_default`: the default route's path is `/$default`.
-/// Returns the path and method of the route added.
-fn add_route(
-    paths: &mut Obj,
-    e: &HttpEvent,
-    slash_default: bool,
-    b: B,
-) -> Option<(String, String)> {
-    let uri = format!(
-        "arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
-        e.invoke
-    );
-    let mut integration = Obj::new();
-    integration.insert("type".into(), b.s("aws_proxy"));
-    integration.insert("httpMethod".into(), b.s("POST"));
-    integration.insert("uri".into(), b.call("Fn::Sub", b.s(uri)));
-    integration.insert(
-        "payloadFormatVersion".into(),
-        e.payload.clone().unwrap_or_else(|| b.s("2.0")),
-    );
-    if let Some(t) = &e.timeout {
-        integration.insert("timeoutInMillis".into(), t.clone());
-    }
-    let mut op = Obj::new();
-    op.insert("x-amazon-apigateway-integration".into(), b.obj(integration));
-    let (path, method) = match &e.route {
-        Some((path, method)) => {
-            let params: Vec<Node> = path
-                .split('/')
-                .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-                .map(|name| {
-                    b.map([
-                        ("in", b.s("path")),
-                        ("name", b.s(name.trim_end_matches('+'))),
-                        ("required", b.bool(true)),
-                    ])
-                })
-                .collect();
-            if !params.is_empty() {
-                op.insert("parameters".into(), b.seq(params));
-            }
-            let method = if method == "any" {
-                "x-amazon-apigateway-any-method".to_owned()
-            } else {
-                method.clone()
-            };
-            (path.clone(), method)
-        }
-        None => {
-            op.insert("isDefaultRoute".into(), b.bool(true));
-            let path = if slash_default {
-                "/$default"
-            } else {
-                "$default"
-            };
-            (path.to_owned(), "x-amazon-apigateway-any-method".to_owned())
-        }
-    };
-    op.insert("responses".into(), b.map(Vec::<(&str, Node)>::new()));
-    let mut methods = paths
-        .get(&path)
-        .map(super::build::to_obj)
-        .unwrap_or_default();
-    // A route the definition already integrates is left as written.
-    if methods
-        .get(&method)
-        .is_some_and(|m| get(m, "x-amazon-apigateway-integration").is_some())
-    {
-        return None;
-    }
-    methods.insert(method.clone(), b.obj(op));
-    paths.insert(path.clone(), b.obj(methods));
-    Some((path, method))
-}
-
-/// Sets the `security` of route `method` of `path`, before its `responses`.
-fn set_security(paths: &mut Obj, path: &str, method: &str, security: Node, b: B) {
-    let mut methods = paths
-        .get(path)
-        .map(super::build::to_obj)
-        .unwrap_or_default();
-    let mut op = methods
-        .get(method)
-        .map(super::build::to_obj)
-        .unwrap_or_default();
-    op.insert("security".into(), security);
-    methods.insert(method.to_owned(), b.obj(op));
-    paths.insert(path.to_owned(), b.obj(methods));
-}
-
-/// `CorsConfiguration` as the definition's `x-amazon-apigateway-cors`: `true` allows every origin, a
-/// mapping is copied with its keys in the definition's camel case, `Fn::If` chooses between two of them.
-fn cors(node: &Node) -> Result<Option<Node>, String> {
-    let b = B::new(node.span);
-    if let Some(args) = get(node, "Fn::If").and_then(Node::as_seq)
-        && let [cond, yes, no] = args
-    {
-        let branch = |n: &Node| -> Result<Node, String> {
-            if get(n, "Ref").and_then(Node::as_str) == Some("AWS::NoValue") {
-                return Ok(b.s("AWS::NoValue"));
-            }
-            Ok(cors(n)?.unwrap_or_else(|| b.s("AWS::NoValue")))
-        };
-        return Ok(Some(b.call(
-            "Fn::If",
-            b.seq(vec![cond.clone(), branch(yes)?, branch(no)?]),
-        )));
-    }
-    match &node.kind {
-        NodeKind::Bool(true) => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
-        NodeKind::String(s) if s == "true" => Ok(Some(b.map([("allowOrigins", b.strs(&["*"]))]))),
-        NodeKind::Bool(false) => Ok(None),
-        NodeKind::Map(m) if !is_intrinsic(node) => {
-            let mut out = Obj::new();
-            for (k, e) in m.iter() {
-                let key = match k {
-                    "AllowOrigins" | "AllowHeaders" | "AllowMethods" | "ExposeHeaders"
-                    | "MaxAge" | "AllowCredentials" => {
-                        let mut chars = k.chars();
-                        chars
-                            .next()
-                            .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
-                            .unwrap_or_default()
-                    }
-                    other => return Err(format!("Invalid key '{other}' for 'Cors' property.")),
-                };
-                out.insert(key, e.value.clone());
-            }
-            Ok(Some(b.obj(out)))
-        }
-        _ => Ok(Some(node.clone())),
-    }
 }

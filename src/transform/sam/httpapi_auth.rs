@@ -305,7 +305,14 @@ fn authorizer(
             }
         },
     };
-    if let Some(jwt) = m.get("JwtConfiguration") {
+    // An empty JWT configuration is none; without one, `IdentitySource` belongs to no authorizer type.
+    let jwt = m
+        .get("JwtConfiguration")
+        .filter(|j| j.as_map().is_none_or(|m| !m.is_empty()));
+    if jwt.is_none() && m.get("IdentitySource").is_some() {
+        return Err("IdentitySource is only supported for OAuth2 Authorizer. For Lambda Authorizer, use the 'Identity' property instead.".into());
+    }
+    if let Some(jwt) = jwt {
         let Some(j) = jwt.as_map().filter(|_| !is_intrinsic(jwt)) else {
             return Err("Property 'JwtConfiguration' should be a map.".into());
         };

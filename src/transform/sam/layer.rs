@@ -26,7 +26,8 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                                 "`ContentUri` `{path}` is a local path: package the layer to S3 first"
                             ),
                         ),
-                        None => SamError::resource(r.id, c.span, m),
+                        // The translator names the layer version in this error.
+                        None => SamError::resource(&layer_id(ctx, r), c.span, m),
                     });
                     return;
                 }
@@ -70,33 +71,40 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             }
         },
     };
-    // Known parameters are substituted, except in the lists of runtimes and architectures.
-    let resolve = |o: Obj| -> Obj {
-        o.into_iter()
-            .map(|(k, v)| {
-                let v = if k.starts_with("Compatible") {
-                    v
-                } else {
-                    ctx.params.resolve(&v)
-                };
-                (k, v)
-            })
-            .collect()
-    };
-    let props = resolve(props);
-    // The id hashes the serverless resource as written (parameters substituted), keyed by its id.
-    let mut written = super::build::to_obj(r.node);
-    written.insert(
-        "Properties".into(),
-        b.obj(resolve(super::build::to_obj(r.props))),
-    );
-    let id = ids::hashed_id(r.id, &b.map([(r.id, b.obj(written))]));
+    let props = resolved(ctx, props);
+    let id = layer_id(ctx, r);
     let mut layer = Res::new("AWS::Lambda::LayerVersion", r.node.span);
     layer.props = props;
     layer.attrs = r.passed_attrs(&["Condition", "DependsOn", "UpdateReplacePolicy", "Metadata"]);
     layer.attrs.insert("DeletionPolicy".into(), deletion);
     ctx.add(r.id, id.clone(), layer);
     ctx.layers.insert(r.id.to_owned(), id);
+}
+
+/// Known parameters substituted, except in the lists of runtimes and architectures.
+fn resolved(ctx: &Ctx, o: Obj) -> Obj {
+    o.into_iter()
+        .map(|(k, v)| {
+            let v = if k.starts_with("Compatible") {
+                v
+            } else {
+                ctx.params.resolve(&v)
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+/// The layer version's logical id: a hash of the serverless resource as written (parameters
+/// substituted), keyed by its id.
+fn layer_id(ctx: &Ctx, r: &Serverless) -> String {
+    let b = r.b();
+    let mut written = super::build::to_obj(r.node);
+    written.insert(
+        "Properties".into(),
+        b.obj(resolved(ctx, super::build::to_obj(r.props))),
+    );
+    ids::hashed_id(r.id, &b.map([(r.id, b.obj(written))]))
 }
 
 /// A resource with `Ref`s to serverless layers (and `DependsOn` naming them) rewritten to the generated ids.

@@ -6,11 +6,13 @@
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
 //! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs,
-//! `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
+//! `httpapi.rs` (with `httpapi_auth.rs`, `httpapi_cors.rs`, `httpapi_definition.rs` and
+//! `httpapi_routes.rs`), `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
 //! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
-//! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `refs.rs` the `Resource.Property`
-//! references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids, `errors.rs` the translator's
-//! error sentences.
+//! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `implicit_api.rs`
+//! what functions and state machines pass on to the implicit APIs (tags, deletion policies), `refs.rs`
+//! the `Resource.Property` references, `ids.rs`, `py27.rs` and `swagger.rs` the hashed logical ids,
+//! `errors.rs` the translator's error sentences.
 //!
 //! It runs after `AWS::LanguageExtensions` and never evaluates the template: it resolves only what the
 //! translator resolves itself (parameter values in a few properties), leaves every other intrinsic in
@@ -53,7 +55,11 @@ mod graphql_pipeline;
 mod httpapi;
 mod httpapi_auth;
 mod httpapi_conditions;
+mod httpapi_cors;
+mod httpapi_definition;
+mod httpapi_routes;
 mod ids;
+mod implicit_api;
 mod layer;
 mod params;
 mod policies;
@@ -109,6 +115,8 @@ struct Ctx<'a> {
     pub applications: Option<ApplicationLookup>,
     /// Conditions the transform adds to the template's `Conditions`.
     pub conditions: IndexMap<String, Node>,
+    /// Every generated resource takes on the `Metadata` of the serverless resource it comes from.
+    pub passthrough_metadata: bool,
 }
 
 impl Ctx<'_> {
@@ -126,6 +134,16 @@ impl Ctx<'_> {
                 span,
             });
             return;
+        }
+        let mut res = res;
+        if self.passthrough_metadata
+            && !res.attrs.contains_key("Metadata")
+            // The deployment group belongs to the function's deployment preference.
+            && res.ty != "AWS::CodeDeploy::DeploymentGroup"
+            && let Some(m) = self.input.get(origin).and_then(|r| build::get(r, "Metadata"))
+            && self.input_type(origin).is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        {
+            res.attrs.insert("Metadata".into(), m.clone());
         }
         self.out.insert(id, res.node());
     }
@@ -166,6 +184,16 @@ pub fn expand(
             )]));
         }
     };
+    // The translator refuses some templates before expanding anything, reporting only that.
+    if let Some(e) = properties::first_unmapped_properties(input) {
+        return Err(errors::into_diagnostics(vec![e]));
+    }
+    for early in [events::check_api_events, events::check_http_events] {
+        let errors = early(input);
+        if !errors.is_empty() {
+            return Err(errors::into_diagnostics(errors));
+        }
+    }
     let globals = Globals::parse(root.get("Globals")).map_err(errors::into_diagnostics)?;
     let params = params::Params::new(root, options).map_err(errors::into_diagnostics)?;
     let partition = params.partition();
@@ -184,10 +212,17 @@ pub fn expand(
         mapping_links: Vec::new(),
         applications: options.applications.clone(),
         conditions: IndexMap::new(),
+        passthrough_metadata: options.sam_passthrough_metadata,
     };
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
     for (id, entry) in input.iter() {
+        // A resource written with the id of an implicit API that events create gives way to that API.
+        if (id == api::IMPLICIT && ctx.api_events.contains_key(id))
+            || (id == httpapi::IMPLICIT && ctx.http_events.contains_key(id))
+        {
+            continue;
+        }
         expand_one(&mut ctx, id, &entry.value);
     }
     api::finish(&mut ctx);
@@ -231,11 +266,14 @@ fn expand_one(ctx: &mut Ctx, id: &str, resource: &Node) {
         None => Node::new(resource.span, NodeKind::Map(Mapping::new())),
         Some(p) if p.as_map().is_some() => p.clone(),
         Some(p) => {
-            ctx.errors.push(SamError::resource(
-                id,
-                p.span,
-                "Attribute 'Properties' should be a map.",
-            ));
+            // Types the translator reads with its newer parser word it differently.
+            let message = match ty {
+                "AWS::Serverless::Connector" | "AWS::Serverless::GraphQLApi" => {
+                    "Properties of a resource must be an object."
+                }
+                _ => "Attribute 'Properties' should be a map.",
+            };
+            ctx.errors.push(SamError::resource(id, p.span, message));
             return;
         }
     };

@@ -2,10 +2,35 @@
 //! checks every resource gets before it expands: unknown properties, `IgnoreGlobals`, resource attributes
 //! of the wrong kind. It never expands anything.
 
-use crate::source::NodeKind;
+use crate::source::{Mapping, Node, NodeKind};
 
 use super::errors::SamError;
-use super::{Serverless, build::is_intrinsic};
+use super::{Serverless, build::get, build::is_intrinsic};
+
+/// Types whose `Properties` must be a mapping before anything else is looked at: the first resource (in
+/// template order) breaking it is the only error the translator reports. Connectors and GraphQL APIs
+/// are checked with the other resources.
+const PARSED_FIRST: &[&str] = &[
+    "AWS::Serverless::Function",
+    "AWS::Serverless::Api",
+    "AWS::Serverless::HttpApi",
+    "AWS::Serverless::WebSocketApi",
+    "AWS::Serverless::StateMachine",
+    "AWS::Serverless::SimpleTable",
+    "AWS::Serverless::LayerVersion",
+    "AWS::Serverless::Application",
+    "AWS::Serverless::CapacityProvider",
+];
+
+/// The first resource of a type in [`PARSED_FIRST`] whose `Properties` are written but not a mapping.
+pub(super) fn first_unmapped_properties(input: &Mapping) -> Option<SamError> {
+    input.iter().find_map(|(id, entry)| {
+        let ty = get(&entry.value, "Type").and_then(Node::as_str)?;
+        let props = get(&entry.value, "Properties")?;
+        (PARSED_FIRST.contains(&ty) && props.as_map().is_none())
+            .then(|| SamError::resource(id, props.span, "Attribute 'Properties' should be a map."))
+    })
+}
 
 /// Accepted properties by type; types not listed are not checked here.
 const PROPERTIES: &[(&str, &[&str])] = &[
@@ -166,6 +191,29 @@ const PROPERTIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "AWS::Serverless::HttpApi",
+        &[
+            "AccessLogSettings",
+            "Auth",
+            "CorsConfiguration",
+            "DefaultRouteSettings",
+            "DefinitionBody",
+            "DefinitionUri",
+            "Description",
+            "DisableExecuteApiEndpoint",
+            "Domain",
+            "FailOnWarnings",
+            "IpAddressType",
+            "Name",
+            "PropagateTags",
+            "RouteSettings",
+            "StageName",
+            "StageVariables",
+            "Tags",
+            "IgnoreGlobals",
+        ],
+    ),
+    (
         "AWS::Serverless::Connector",
         &["Source", "Destination", "Permissions", "SourceReference"],
     ),
@@ -195,9 +243,31 @@ const PROPERTIES: &[(&str, &[&str])] = &[
 ];
 
 /// Properties whose value must be a list, or a mapping, when written literally.
-const LISTS: &[&str] = &["Layers", "Architectures"];
+const LISTS: &[&str] = &[
+    "Layers",
+    "Architectures",
+    "CompatibleRuntimes",
+    "CompatibleArchitectures",
+];
 const MAPS: &[&str] = &["Events"];
 const BOOLEANS: &[&str] = &["AutoPublishAliasAllProperties"];
+/// Properties that must be a mapping when written literally, checked with this wording, by type.
+const MAPS_BY_TYPE: &[(&str, &[&str])] = &[
+    ("AWS::Serverless::Function", &["DeadLetterQueue", "Tags"]),
+    ("AWS::Serverless::StateMachine", &["Logging", "Tracing"]),
+    ("AWS::Serverless::WebSocketApi", &["Tags"]),
+    (
+        "AWS::Serverless::HttpApi",
+        &[
+            "AccessLogSettings",
+            "DefaultRouteSettings",
+            "RouteSettings",
+            "StageVariables",
+            "Tags",
+            "Domain",
+        ],
+    ),
+];
 
 /// The first problem with resource `r` of type `ty`, if any.
 pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
@@ -219,7 +289,45 @@ pub(super) fn check(r: &Serverless, ty: &str) -> Option<SamError> {
         if is_intrinsic(v) && !BOOLEANS.contains(&key) {
             continue;
         }
+        if MAPS_BY_TYPE
+            .iter()
+            .any(|(t, keys)| *t == ty && keys.contains(&key))
+            && !matches!(v.kind, NodeKind::Map(_))
+        {
+            return Some(SamError::resource(
+                r.id,
+                v.span,
+                format!("Property '{key}' should be a map."),
+            ));
+        }
+        if ty == "AWS::Serverless::Function" && key == "Role" && v.as_str().is_none() {
+            return Some(SamError::resource(
+                r.id,
+                v.span,
+                "Property 'Role' should be a string.",
+            ));
+        }
+        let scalar = matches!(v.kind, NodeKind::String(_) | NodeKind::Map(_));
+        let function = ty == "AWS::Serverless::Function";
         let wrong = (LISTS.contains(&key) && !matches!(v.kind, NodeKind::Seq(_)))
+            || (function && key == "AutoPublishAlias" && !scalar)
+            || (function && key == "Environment" && !matches!(v.kind, NodeKind::Map(_)))
+            || (ty == "AWS::Serverless::HttpApi" && http_api_kind_wrong(key, &v.kind))
+            || (ty == "AWS::Serverless::WebSocketApi"
+                && key == "StageName"
+                && !matches!(v.kind, NodeKind::String(_)))
+            || (ty == "AWS::Serverless::SimpleTable"
+                && matches!(
+                    key,
+                    "PrimaryKey" | "ProvisionedThroughput" | "SSESpecification"
+                )
+                && !matches!(v.kind, NodeKind::Map(_)))
+            || (function
+                && key == "Policies"
+                && !matches!(
+                    v.kind,
+                    NodeKind::String(_) | NodeKind::Seq(_) | NodeKind::Map(_)
+                ))
             || (MAPS.contains(&key) && !matches!(v.kind, NodeKind::Map(_) | NodeKind::Null))
             || (BOOLEANS.contains(&key) && !matches!(v.kind, NodeKind::Bool(_)));
         if wrong {
@@ -258,4 +366,38 @@ fn check_attributes(r: &Serverless) -> Option<SamError> {
         }
     }
     None
+}
+
+/// Whether an HTTP API property checked with "Type of property" wording has the wrong kind of value.
+fn http_api_kind_wrong(key: &str, v: &NodeKind) -> bool {
+    match key {
+        "CorsConfiguration" => !matches!(v, NodeKind::Bool(_) | NodeKind::Map(_)),
+        "StageName" => !matches!(v, NodeKind::String(_)),
+        "FailOnWarnings" => !matches!(v, NodeKind::Bool(_)),
+        "DefinitionUri" => !matches!(v, NodeKind::String(_) | NodeKind::Map(_)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_unmapped_properties;
+    use crate::source::{Format, Limits, SourceMap, load_text};
+
+    #[test]
+    fn the_first_serverless_resource_with_unmapped_properties_is_reported_at_them() {
+        let text = "C:\n  Type: AWS::Serverless::Connector\n  Properties: 1\nA:\n  Type: AWS::Serverless::Api\n  Properties: [x]\nB:\n  Type: AWS::Serverless::Function\n  Properties: 5\n";
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let e = first_unmapped_properties(doc.root.as_map().expect("a mapping")).expect("found");
+        let start = text.find("[x]").unwrap();
+        assert_eq!(
+            (e.span.start as usize, e.span.end as usize),
+            (start, start + 3)
+        );
+        assert_eq!(e.message, "Attribute 'Properties' should be a map.");
+    }
 }

@@ -39,7 +39,15 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
                 Some("String") => b.s("S"),
                 Some("Number") => b.s("N"),
                 Some("Binary") => b.s("B"),
-                _ => ty.clone(),
+                Some(other) => {
+                    ctx.errors.push(SamError::resource(
+                        r.id,
+                        ty.span,
+                        format!("Invalid 'Type' \"{other}\"."),
+                    ));
+                    return;
+                }
+                None => ty.clone(),
             };
             (name.clone(), ty)
         }

@@ -15,6 +15,10 @@ const CREATED_BY: &str = "stateMachine:createdBy";
 
 pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     let b = r.b();
+    if let Some(e) = super::events::check_shapes_of(r, super::events::STATE_MACHINE_EVENT_TYPES) {
+        ctx.errors.push(e);
+        return;
+    }
     if let Some(d) = r.prop("DeploymentPreference")
         && r.prop("AutoPublishAlias").is_none()
     {
@@ -79,6 +83,14 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     }
     if !substitutions.is_empty() {
         sm = sm.prop("DefinitionSubstitutions", b.obj(substitutions));
+    }
+    if let (Some(_), Some(p)) = (r.prop("Role"), r.prop("Policies")) {
+        ctx.errors.push(SamError::resource(
+            r.id,
+            p.span,
+            "Specify either 'Role' or 'Policies' (but not both at the same time) or neither of them",
+        ));
+        return;
     }
     let role_id = format!("{}Role", r.id);
     let role_arn = match r.prop("Role") {
@@ -200,6 +212,15 @@ fn events(ctx: &mut Ctx, r: &Serverless, inherited: &Obj, propagated: &[Node]) {
         };
         if ty == "Api" {
             api_event(ctx, r, &ev, inherited, propagated);
+            continue;
+        }
+        if let Some(missing) = super::events::missing_required(ty, &ev) {
+            // The translator names the resource the event would create in this error.
+            ctx.errors.push(SamError::resource(
+                &format!("{}{name}", r.id),
+                node.span,
+                format!("Missing required property '{missing}'."),
+            ));
             continue;
         }
         if ty == "ScheduleV2" {

@@ -189,6 +189,10 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
             stage = stage.prop(key, v.clone());
         }
     }
+    // The stage carries the API's own tags only when they propagate.
+    if r.prop("PropagateTags").and_then(super::function::as_bool) != Some(true) {
+        tags.retain(|k, _| k == "websocketapi:createdBy");
+    }
     stage = stage.prop("Tags", b.obj(tags));
     stage.attrs = attrs;
     // Route settings name routes: the stage waits for them.
@@ -271,7 +275,11 @@ fn check(r: &Serverless) -> Result<(), String> {
     }
     match r.prop("Routes").map(|n| &n.kind) {
         Some(NodeKind::Map(m)) if !m.is_empty() => {}
-        _ => return Err("WebSocket API must have at least one route.".into()),
+        None => return Err("Missing required property 'Routes'.".into()),
+        Some(NodeKind::Map(_)) => {
+            return Err("WebSocket API must have at least one route.".into());
+        }
+        Some(_) => return Err("Property 'Routes' should be a map.".into()),
     }
     if let Some(routes) = r.prop("Routes").and_then(Node::as_map)
         && routes

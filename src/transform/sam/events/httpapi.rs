@@ -1,9 +1,10 @@
 //! `HttpApi` events, the function's side: the permission for API Gateway to invoke the function from the
 //! event's route. The API's side is `httpapi.rs`.
 
-use crate::source::{Node, NodeKind};
+use crate::source::{Mapping, Node, NodeKind};
 
 use super::super::build::{Res, get};
+use super::super::errors::SamError;
 use super::super::function::Target;
 use super::super::httpapi::{IMPLICIT, api_of};
 use super::super::{Ctx, Serverless};
@@ -61,18 +62,7 @@ pub(in super::super) fn httpapi(
             } else {
                 method
             };
-            let arn_path: String = path
-                .split('/')
-                .map(|seg| {
-                    if seg.starts_with('{') && seg.ends_with('}') {
-                        "*"
-                    } else {
-                        seg
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("/");
-            format!("{verb}{arn_path}")
+            format!("{verb}{}", arn_path(&path))
         }
     };
     let source = b.call(
@@ -105,4 +95,151 @@ fn has_default_route(r: &Serverless, api: &str) -> bool {
             && props.is_none_or(|p| get(p, "Path").is_none() && get(p, "Method").is_none())
             && props.map_or(Some(IMPLICIT.to_owned()), api_of).as_deref() == Some(api)
     })
+}
+
+/// A route's path as its permission's source ARN matches it: each `{parameter}` (letters, digits, `.`,
+/// `_`, `-`) and `{proxy+}` becomes `*`; other greedy parameters stay as written.
+fn arn_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close)
+                if &after[..close] == "proxy+"
+                    || (close > 0
+                        && after[..close].chars().all(|c| {
+                            c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+                        })) =>
+            {
+                out.push('*');
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The checks of every function's `HttpApi` events made before any resource is expanded: an event's
+/// `Properties` must be a mapping, `ApiId` must name a resource of the template, `Path` and `Method` go
+/// together as strings, `RouteSettings` must be a mapping. The first problem of each function is an
+/// error; when there is any, the translator reports these errors only.
+pub(in super::super) fn check_all(input: &Mapping) -> Vec<SamError> {
+    let mut errors = Vec::new();
+    for (id, entry) in input.iter() {
+        let r = &entry.value;
+        if get(r, "Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let Some(events) = get(r, "Properties")
+            .and_then(|p| get(p, "Events"))
+            .and_then(Node::as_map)
+        else {
+            continue;
+        };
+        let first = events.iter().find_map(|(name, e)| {
+            if get(&e.value, "Type").and_then(Node::as_str) != Some("HttpApi") {
+                return None;
+            }
+            let props = get(&e.value, "Properties")?;
+            check_event(input, props)
+                .err()
+                .map(|(span, m)| SamError::event(id, name, span, m))
+        });
+        errors.extend(first);
+    }
+    errors
+}
+
+/// The problem [`check_all`] finds with one event's `props`, with where it is.
+fn check_event(input: &Mapping, props: &Node) -> Result<(), (crate::source::Span, &'static str)> {
+    if props.as_map().is_none() {
+        return Err((props.span, "Properties should be a map."));
+    }
+    if let Some(a) = get(props, "ApiId") {
+        let name = match &a.kind {
+            NodeKind::String(s) => Some(s.as_str()),
+            _ => get(a, "Ref").and_then(Node::as_str),
+        };
+        match name {
+            None => return Err((a.span, "Property 'ApiId' should be a string.")),
+            Some(n) if input.get(n).is_none() => {
+                return Err((
+                    a.span,
+                    "ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template.",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    match (get(props, "Path"), get(props, "Method")) {
+        (Some(p), _) if p.as_str().is_none() => {
+            return Err((p.span, "Property 'Path' should be a string."));
+        }
+        (Some(_), Some(m)) if m.as_str().is_none() => {
+            return Err((m.span, "Property 'Method' should be a string."));
+        }
+        (Some(p), None) => return Err((p.span, "Property 'Method' is required.")),
+        (None, Some(m)) => return Err((m.span, "Property 'Path' is required.")),
+        _ => {}
+    }
+    if let Some(s) = get(props, "RouteSettings")
+        && s.as_map().is_none()
+    {
+        return Err((s.span, "Property 'RouteSettings' should be a map."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{arn_path, check_all};
+    use crate::source::{Format, Limits, SourceMap, load_text};
+
+    #[test]
+    fn the_first_bad_http_event_of_each_function_is_reported_at_its_value() {
+        let text = "A:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: HttpApi, Properties: {Path: /x, Method: get, RouteSettings: 5}}\n      F: {Type: HttpApi, Properties: ''}\nB:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: HttpApi, Properties: {ApiId: Nope}}\n";
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let errors = check_all(doc.root.as_map().expect("a mapping"));
+        let spans: Vec<(usize, usize, &str)> = errors
+            .iter()
+            .map(|e| {
+                (
+                    e.span.start as usize,
+                    e.span.end as usize,
+                    e.message.as_str(),
+                )
+            })
+            .collect();
+        let five = text.find("RouteSettings: 5").unwrap() + 15;
+        let nope = text.find("Nope").unwrap();
+        assert_eq!(
+            spans,
+            [
+                (five, five + 1, "Property 'RouteSettings' should be a map."),
+                (
+                    nope,
+                    nope + 4,
+                    "ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template."
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn parameters_and_the_proxy_become_wildcards_but_other_greedy_ones_stay() {
+        assert_eq!(arn_path("/a/{proxy+}"), "/a/*");
+        assert_eq!(arn_path("/b/{y+}/x{z}w/{a.b-c_d}"), "/b/{y+}/x*w/*");
+        assert_eq!(arn_path("/c/{}/{"), "/c/{}/{");
+    }
 }

@@ -5,12 +5,16 @@
 //! applied by [`finish`] once every resource is expanded. It never creates the function's role.
 
 mod api;
+mod api_checks;
 mod documentdb;
 mod httpapi;
 mod pull;
 mod push;
 pub(super) mod rule;
 pub(super) mod schedule_v2;
+
+pub(super) use api_checks::check_all as check_api_events;
+pub(super) use httpapi::check_all as check_http_events;
 
 use indexmap::IndexMap;
 
@@ -95,6 +99,23 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             props,
             span: node.span,
         };
+        if let Some(missing) = missing_required(ty, &ev) {
+            // The translator names the resource the event would create in this error.
+            ctx.errors.push(SamError::resource(
+                &format!("{}{name}", target.id),
+                node.span,
+                format!("Missing required property '{missing}'."),
+            ));
+            continue;
+        }
+        if let Some(wrong) = mistyped(ty, &ev) {
+            ctx.errors.push(SamError::resource(
+                &format!("{}{name}", target.id),
+                ev.prop(wrong).map_or(node.span, |n| n.span),
+                format!("Type of property '{wrong}' is invalid."),
+            ));
+            continue;
+        }
         // Only polled sources filter their records.
         let polled = matches!(
             ty,
@@ -133,6 +154,147 @@ pub(super) fn expand_function_events(ctx: &mut Ctx, r: &Serverless, target: &mut
             ctx.errors.push(SamError::event(r.id, name, node.span, m));
         }
     }
+}
+
+/// The properties each event source type requires, in the order the translator checks them.
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("S3", &["Bucket", "Events"]),
+    ("SNS", &["Topic"]),
+    ("SQS", &["Queue"]),
+    ("Kinesis", &["Stream", "StartingPosition"]),
+    ("DynamoDB", &["Stream", "StartingPosition"]),
+    ("MSK", &["Stream", "StartingPosition"]),
+    ("MQ", &["Broker"]),
+    ("Schedule", &["Schedule"]),
+    ("ScheduleV2", &["ScheduleExpression"]),
+    ("CloudWatchLogs", &["LogGroupName", "FilterPattern"]),
+    ("IoTRule", &["Sql"]),
+    ("Cognito", &["UserPool", "Trigger"]),
+];
+
+/// The first property event `ev` of type `ty` requires and does not have.
+pub(super) fn missing_required(ty: &str, ev: &Event) -> Option<&'static str> {
+    let required = REQUIRED.iter().find(|(t, _)| *t == ty)?.1;
+    required.iter().copied().find(|key| ev.prop(key).is_none())
+}
+
+/// Settings of polled event sources that must be written as integers, booleans or lists (or intrinsic
+/// functions).
+const POLLED_INTEGERS: &[&str] = &[
+    "BatchSize",
+    "MaximumBatchingWindowInSeconds",
+    "MaximumRetryAttempts",
+    "ParallelizationFactor",
+    "TumblingWindowInSeconds",
+    "MaximumRecordAgeInSeconds",
+];
+const POLLED_BOOLEANS: &[&str] = &["Enabled", "BisectBatchOnFunctionError"];
+const POLLED_LISTS: &[&str] = &["FunctionResponseTypes"];
+
+/// The first setting of event `ev` of type `ty` (a polled source's, or an SNS queue subscription) written
+/// with the wrong kind of value.
+fn mistyped<'a>(ty: &str, ev: &Event<'a>) -> Option<&'static str> {
+    // An SNS event's queue subscription is `true` or the queue to use.
+    if ty == "SNS"
+        && ev
+            .prop("SqsSubscription")
+            .is_some_and(|v| !matches!(v.kind, NodeKind::Bool(_) | NodeKind::Map(_)))
+    {
+        return Some("SqsSubscription");
+    }
+    if !matches!(
+        ty,
+        "SQS" | "Kinesis" | "DynamoDB" | "MSK" | "MQ" | "DocumentDB" | "SelfManagedKafka"
+    ) {
+        return None;
+    }
+    let wrong = |key: &&str, ok: fn(&NodeKind) -> bool| {
+        ev.prop(key)
+            .is_some_and(|v| !matches!(v.kind, NodeKind::Map(_)) && !ok(&v.kind))
+    };
+    let integer = |k: &NodeKind| matches!(k, NodeKind::Number(n) if !n.contains(['.', 'e', 'E']));
+    let boolean = |k: &NodeKind| matches!(k, NodeKind::Bool(_));
+    let list = |k: &NodeKind| matches!(k, NodeKind::Seq(_));
+    POLLED_INTEGERS
+        .iter()
+        .find(|k| wrong(k, integer))
+        .or_else(|| POLLED_BOOLEANS.iter().find(|k| wrong(k, boolean)))
+        .or_else(|| POLLED_LISTS.iter().find(|k| wrong(k, list)))
+        .copied()
+}
+
+/// The event source types a function's events may have.
+const FUNCTION_EVENT_TYPES: &[&str] = &[
+    "S3",
+    "SNS",
+    "CloudWatchLogs",
+    "IoTRule",
+    "AlexaSkill",
+    "Cognito",
+    "SQS",
+    "Kinesis",
+    "DynamoDB",
+    "MSK",
+    "MQ",
+    "DocumentDB",
+    "SelfManagedKafka",
+    "Schedule",
+    "CloudWatchEvent",
+    "EventBridgeRule",
+    "Api",
+    "HttpApi",
+    "ScheduleV2",
+];
+
+/// The first event of function `r` that is not an event at all (not a mapping, or without a known
+/// `Type`): the translator refuses it before looking at the function's code.
+pub(super) fn check_shapes(r: &Serverless) -> Option<SamError> {
+    check_shapes_of(r, FUNCTION_EVENT_TYPES)
+}
+
+/// The event types a state machine's events may have.
+pub(super) const STATE_MACHINE_EVENT_TYPES: &[&str] = &[
+    "Api",
+    "Schedule",
+    "ScheduleV2",
+    "CloudWatchEvent",
+    "EventBridgeRule",
+];
+
+/// [`check_shapes`] for a resource whose events may have the given `types`.
+pub(super) fn check_shapes_of(r: &Serverless, types: &[&str]) -> Option<SamError> {
+    let events = r.prop("Events")?.as_map()?;
+    events.iter().find_map(|(name, entry)| {
+        let node = &entry.value;
+        let message = match &node.kind {
+            NodeKind::Map(m) => match m.get("Type").map(|t| &t.kind) {
+                Some(NodeKind::String(t)) if types.contains(&t.as_str()) => {
+                    return None;
+                }
+                Some(NodeKind::String(t)) => format!(
+                    "Resource dict has missing or invalid value for key Type. Event Type is: {t}."
+                ),
+                _ => {
+                    "Resource dict has missing or invalid value for key Type. Event Type is: None."
+                        .to_owned()
+                }
+            },
+            // The translator's own wording for a value it cannot read as a mapping.
+            other => format!(
+                "'{}' object has no attribute 'get'",
+                match other {
+                    NodeKind::Null => "NoneType",
+                    NodeKind::Bool(_) => "bool",
+                    NodeKind::Number(n) if n.contains(['.', 'e', 'E']) => "float",
+                    NodeKind::Number(_) => "int",
+                    NodeKind::String(_) => "str",
+                    NodeKind::Seq(_) => "list",
+                    NodeKind::Map(_) => "dict",
+                }
+            ),
+        };
+        Some(SamError::event(r.id, name, node.span, message))
+    })
 }
 
 /// `<Function><Event>Permission`: lets `principal` invoke the function.

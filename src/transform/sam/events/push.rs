@@ -18,10 +18,24 @@ pub(in super::super) fn s3(
     ev: &Event,
 ) -> Result<(), String> {
     let b = ev.b();
-    let bucket = ev
+    let referenced = ev
         .prop("Bucket")
         .filter(|n| get(n, "Ref").is_some())
-        .and_then(referenced_id)
+        .and_then(referenced_id);
+    // A reference to another kind of resource of the template is that resource's error.
+    if let Some(id) = referenced
+        && let Some(ty) = ctx.input_type(id)
+        && ty != "AWS::S3::Bucket"
+    {
+        let span = ctx.input.get(id).map_or(ev.span, |n| n.span);
+        ctx.errors.push(SamError::resource(
+            id,
+            span,
+            format!("Resource has incorrect Type; expected 'AWS::S3::Bucket', got '{ty}'"),
+        ));
+        return Ok(());
+    }
+    let bucket = referenced
         .filter(|id| ctx.input_type(id) == Some("AWS::S3::Bucket"))
         .map(str::to_owned)
         .ok_or("S3 events must reference an S3 bucket in the same template.")?;
@@ -320,10 +334,8 @@ fn sns_to_queue(
             "BatchSize",
             get(sqs, "BatchSize").cloned().unwrap_or_else(|| b.num(10)),
         )
-        .prop(
-            "Enabled",
-            get(sqs, "Enabled").cloned().unwrap_or_else(|| b.bool(true)),
-        );
+        // The translator enables the mapping whatever the subscription's `Enabled` says.
+        .prop("Enabled", b.bool(true));
     esm.attrs = target.attrs.clone();
     ctx.add(r.id, format!("{id}EventSourceMapping"), esm);
     let managed = b.s(super::super::policies::managed_arn(

@@ -95,7 +95,14 @@ pub(in super::super) fn build(
     );
     let mut t = Obj::new();
     t.insert("Arn".into(), target.arn.clone());
-    t.insert("RoleArn".into(), b.get_att(&role_id, "Arn"));
+    // A role given to the event replaces the one the transform would create.
+    let given_role = ev.prop("RoleArn");
+    t.insert(
+        "RoleArn".into(),
+        given_role
+            .cloned()
+            .unwrap_or_else(|| b.get_att(&role_id, "Arn")),
+    );
     copy(
         &mut t,
         ev,
@@ -170,7 +177,9 @@ pub(in super::super) fn build(
     role.attrs = target.attrs.clone();
     let role = with_tags(role, target.tags);
     ctx.add(r.id, id, schedule);
-    ctx.add(r.id, role_id, role);
+    if given_role.is_none() {
+        ctx.add(r.id, role_id, role);
+    }
     Ok(())
 }
 
