@@ -379,25 +379,25 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             return;
         }
     };
-    let api_policy = prop("Auth").and_then(|a| get(a, "ResourcePolicy"));
     // The translator substitutes known parameter values in resource policies.
-    let policies: Vec<Node> = super::api_policy::policies(api_policy, &events)
-        .into_iter()
-        .map(|p| ctx.params.resolve_template_parameters(p))
-        .collect();
-    if let Some(m) = policies
+    let api_policy = prop("Auth")
+        .and_then(|a| get(a, "ResourcePolicy"))
+        .map(|p| ctx.params.resolve_template_parameters(p));
+    let event_policies: Vec<Option<Node>> = events
         .iter()
+        .map(|e| {
+            e.auth
+                .as_ref()
+                .and_then(|a| get(a, "ResourcePolicy"))
+                .map(|p| ctx.params.resolve_template_parameters(p))
+        })
+        .collect();
+    if let Some(m) = api_policy
+        .iter()
+        .chain(event_policies.iter().flatten())
         .find_map(|p| super::api_policy::check(p).err())
     {
         ctx.errors.push(SamError::structure(r.span_of("Auth"), m));
-        return;
-    }
-    if let Some(key) = policies.iter().find_map(super::api_policy::unsupported) {
-        ctx.errors.push(SamError::unsupported(
-            id,
-            r.span_of("Auth"),
-            format!("resource policy setting {key} is not expanded yet"),
-        ));
         return;
     }
     let mut api = Res::new("AWS::ApiGateway::RestApi", span);
@@ -456,11 +456,19 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         };
         let written = prop("DefinitionBody").is_some();
         let mut failed = false;
+        // Every event's method is on its path before any event's auth and policy are added (a policy
+        // covers all the methods of its path).
         for e in &events {
             add_path(&mut definition, e, &ctx.partition, written);
+        }
+        for (e, policy) in events.iter().zip(&event_policies) {
             if let Err(m) = auth.apply_event(&mut definition, e, written) {
                 ctx.errors.push(event_error(e, m));
                 failed = true;
+            }
+            if let Some(p) = policy.as_ref().filter(|p| !super::api_policy::is_empty(p)) {
+                let stage = event_stage(id, &stage);
+                super::api_policy::add_for_event(&mut definition, p, &e.path, &stage);
             }
         }
         if failed {
@@ -485,7 +493,17 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             // key order can differ (observed in its deployment ids).
             definition.recopy();
         }
-        super::api_policy::add(&mut definition, &policies);
+        if let Some(p) = api_policy
+            .as_ref()
+            .filter(|p| !super::api_policy::is_empty(p))
+        {
+            let stage = if id == IMPLICIT {
+                Sw::c("Prod")
+            } else {
+                Sw::Written(stage.clone())
+            };
+            super::api_policy::add_for_api(&mut definition, p, &stage);
+        }
         if let Some(types) = prop("BinaryMediaTypes") {
             let types = ctx.params.resolve_template_parameters(types);
             definition.set(
@@ -695,6 +713,16 @@ fn unescape_slashes(node: &Node) -> Node {
             B::new(node.span).map(m.iter().map(|(k, e)| (k, unescape_slashes(&e.value))))
         }
         _ => node.clone(),
+    }
+}
+
+/// The stage name an event's resource policy names: the API's `StageName` when written as text, `Stage`
+/// when an intrinsic function gives it, `Prod` for the implicit API.
+fn event_stage(api: &str, stage: &Node) -> Sw {
+    match &stage.kind {
+        _ if api == IMPLICIT => Sw::c("Prod"),
+        NodeKind::String(_) => Sw::Written(stage.clone()),
+        _ => Sw::c("Stage"),
     }
 }
 

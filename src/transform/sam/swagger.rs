@@ -116,6 +116,20 @@ impl Sw {
         self.get_mut(key)
     }
 
+    /// The live keys of a mapping in the order the translator iterated them (Python 2.7's for a mapping,
+    /// insertion order for a plain dictionary); none for another value.
+    pub fn keys_in_order(&self) -> Vec<&str> {
+        match self {
+            Sw::Map(entries) => iteration_order(entries)
+                .into_iter()
+                .filter(|i| !matches!(entries[*i].2, Sw::Gone(_)))
+                .map(|i| entries[i].0.as_str())
+                .collect(),
+            Sw::Ordered(entries) => entries.iter().map(|(k, _, _)| k.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The path items a path of `paths` stands for: the path itself, or the mapping branches of an
     /// `Fn::If` written in its place (a `Ref: AWS::NoValue` branch stands for none).
     pub fn path_items_mut(&mut self) -> Vec<&mut Sw> {
