@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 265;
-const MIN_EXACT: usize = 247;
+const MIN_TRANSFORMED: usize = 268;
+const MIN_EXACT: usize = 251;
 const MIN_REJECTED: usize = 139;
 const MIN_RIGHT_MESSAGE: usize = 130;
 

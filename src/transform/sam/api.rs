@@ -1,11 +1,12 @@
 //! REST APIs: `AWS::Serverless::Api` and the implicit `ServerlessRestApi` that `Api` events without a
 //! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
-//! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
-//! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
-//! permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom domains `api_domain.rs`, usage
-//! plans `api_usage_plan.rs`, resource policies `api_policy.rs`. Models are not expanded yet: an API
-//! that uses them is reported. A function's events are visited in the order of their names, as the
-//! translator does (the order decides the definition's hashed text).
+//! per event (a Lambda proxy integration) unless the API writes its own `DefinitionBody`, a `Deployment`
+//! whose logical id hashes that definition the way the translator does (see `swagger.rs`), and a `Stage`.
+//! The functions' side of an `Api` event (the permission) is `events/api.rs`; authorizers are
+//! `api_auth.rs`, custom domains `api_domain.rs`, usage plans `api_usage_plan.rs`, resource policies
+//! `api_policy.rs`, `MergeDefinitions` `api_merge.rs`. Models are not expanded yet: an API that uses them
+//! is reported. A function's events are visited in the order of their names, as the translator does (the
+//! order decides the definition's hashed text).
 
 use indexmap::IndexMap;
 
@@ -26,7 +27,6 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 /// API properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
     "Models",
-    "MergeDefinitions",
     "CanarySetting",
     "AlwaysDeploy",
     "ApiKeySourceType",
@@ -455,13 +455,41 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             None => base_definition(),
         };
         let written = prop("DefinitionBody").is_some();
+        let merge =
+            written && prop("MergeDefinitions").and_then(super::function::as_bool) == Some(true);
         let mut failed = false;
-        // Every event's method is on its path before any event's auth and policy are added (a policy
+        // Events add their methods to a definition the transform writes (a written one only takes them
+        // merged), every method on its path before any event's auth and policy are added (a policy
         // covers all the methods of its path).
-        for e in &events {
-            add_path(&mut definition, e, &ctx.partition, written);
+        if !written {
+            for e in &events {
+                add_path(&mut definition, e, &ctx.partition, written);
+            }
         }
         for (e, policy) in events.iter().zip(&event_policies) {
+            if merge {
+                if let Err((of_event, m)) =
+                    super::api_merge::merge_event(&mut definition, e, &ctx.partition, &mut auth)
+                {
+                    ctx.errors.push(if of_event {
+                        event_error(e, m)
+                    } else {
+                        SamError::resource(id, r.span_of("DefinitionBody"), m)
+                    });
+                    failed = true;
+                }
+                continue;
+            }
+            // A written definition takes only the auth of events that override the API's.
+            let overrides = e
+                .auth
+                .as_ref()
+                .and_then(|a| get(a, "OverrideApiAuth"))
+                .and_then(super::function::as_bool)
+                == Some(true);
+            if written && !overrides {
+                continue;
+            }
             if let Err(m) = auth.apply_event(&mut definition, e, written) {
                 ctx.errors.push(event_error(e, m));
                 failed = true;

@@ -186,7 +186,12 @@ impl ApiAuth {
             // An event that turns the API's key off keeps an empty list, so the API's default is not applied.
             security = Some(Sw::Seq(Vec::new()));
         }
-        let credentials = if authorizer.as_deref() == Some(IAM) {
+        // The integration calls with the caller's credentials when the event names `AWS_IAM`, or when it
+        // is the API's default and the event has no `Auth` of its own.
+        let event_auth_empty = auth.is_none_or(|a| a.as_map().is_some_and(|m| m.is_empty()));
+        let credentials = if named.as_deref() == Some(IAM)
+            || (self.default.as_deref() == Some(IAM) && event_auth_empty)
+        {
             match field("InvokeRole").or(self.invoke_role.as_ref()) {
                 Some(r) if r.as_str() == Some(NONE) || matches!(r.kind, NodeKind::Null) => None,
                 Some(r) if r.as_str() != Some("CALLER_CREDENTIALS") => Some(Sw::Written(r.clone())),
@@ -223,7 +228,7 @@ impl ApiAuth {
     /// reference translator's deployment ids).
     fn default_security(&mut self, item: &mut Sw) {
         let methods: Vec<String> = match item {
-            Sw::Map(m) => m.iter().map(|(k, _, _)| k.clone()).collect(),
+            Sw::Map(m) | Sw::Ordered(m) => m.iter().map(|(k, _, _)| k.clone()).collect(),
             _ => Vec::new(),
         };
         for method in methods {
@@ -240,7 +245,11 @@ impl ApiAuth {
             let Some(op) = item.get_mut(&method) else {
                 continue;
             };
-            if !matches!(op, Sw::Map(_)) || op.get("security").is_some() {
+            // Methods without an API Gateway integration are left alone.
+            if !matches!(op, Sw::Map(_) | Sw::Ordered(_))
+                || op.get("security").is_some()
+                || !has_integration(op)
+            {
                 continue;
             }
             if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
@@ -353,13 +362,26 @@ impl ApiAuth {
     }
 }
 
+/// True when a method has a (non-empty) `x-amazon-apigateway-integration`.
+fn has_integration(op: &Sw) -> bool {
+    match op.get("x-amazon-apigateway-integration") {
+        None => false,
+        Some(Sw::Map(e) | Sw::Ordered(e)) => !e.is_empty(),
+        Some(Sw::Written(n)) => !super::api_policy::is_empty(n),
+        Some(_) => true,
+    }
+}
+
 /// Sets `security` on a method, before its `responses` when it has them.
+/// A plain dictionary (a merged method) prints in insertion order: `security` goes last there.
 fn set_before_responses(op: &mut Sw, written: bool, security: Sw) {
-    if let Sw::Map(entries) = op {
-        match entries.iter().position(|(k, _, _)| k == "responses") {
+    match op {
+        Sw::Map(entries) => match entries.iter().position(|(k, _, _)| k == "responses") {
             Some(i) => entries.insert(i, ("security".to_owned(), written, security)),
             None => entries.push(("security".to_owned(), written, security)),
-        }
+        },
+        Sw::Ordered(_) => op.set("security", written, security),
+        _ => {}
     }
 }
 

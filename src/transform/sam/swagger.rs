@@ -65,7 +65,7 @@ impl Sw {
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Sw> {
         match self {
-            Sw::Map(entries) => entries
+            Sw::Map(entries) | Sw::Ordered(entries) => entries
                 .iter_mut()
                 .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
                 .map(|(_, _, v)| v),
@@ -75,7 +75,7 @@ impl Sw {
 
     pub fn get(&self, key: &str) -> Option<&Sw> {
         match self {
-            Sw::Map(entries) => entries
+            Sw::Map(entries) | Sw::Ordered(entries) => entries
                 .iter()
                 .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
                 .map(|(_, _, v)| v),
@@ -97,7 +97,7 @@ impl Sw {
 
     /// Sets `key` (appended when new); `unicode` says how the key counts.
     pub fn set(&mut self, key: &str, unicode: bool, value: Sw) {
-        if let Sw::Map(entries) = self {
+        if let Sw::Map(entries) | Sw::Ordered(entries) = self {
             match entries
                 .iter_mut()
                 .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
