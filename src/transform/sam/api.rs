@@ -14,7 +14,7 @@ use crate::source::{Node, NodeKind, Span};
 
 use super::api_auth::ApiAuth;
 use super::api_definition::{
-    Cors, add_cors, add_path, base_definition, gateway_responses, location_sw, openapi3_security,
+    Cors, add_cors, add_path, base_definition, gateway_responses, location_sw,
 };
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
@@ -26,7 +26,6 @@ pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 
 /// API properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
-    "Models",
     "CanarySetting",
     "AlwaysDeploy",
     "ApiKeySourceType",
@@ -62,6 +61,8 @@ pub(super) struct ApiEvent {
     pub function_name: Option<String>,
     /// The event's `Auth`.
     pub auth: Option<Node>,
+    /// The event's `RequestModel`.
+    pub request_model: Option<Node>,
     /// The resource and event names errors about this event are reported under; `true` when the resource
     /// is a state machine (the translator names only the event then).
     pub owner: (String, String, bool),
@@ -148,6 +149,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                 });
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
+                request_model: get(p, "RequestModel").cloned(),
                 owner: (id.to_owned(), name.to_owned(), false),
                 state_machine: None,
                 function_name,
@@ -191,6 +193,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                 .is_some_and(|u| matches!(u.kind, NodeKind::Bool(true)));
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
+                request_model: None,
                 owner: (id.to_owned(), name.to_owned(), true),
                 state_machine: Some((
                     super::state_machine_alias::event_target(id, r),
@@ -419,6 +422,12 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             ));
             return;
         }
+        if let Some(m) = prop("Models").filter(|m| !super::api_models::is_empty(m))
+            && let Err(message) = super::api_models::check(m, false)
+        {
+            ctx.errors.push(SamError::resource(id, m.span, message));
+            return;
+        }
         let location = match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
             Ok(l) => l,
             Err(m) => {
@@ -455,6 +464,9 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
             None => base_definition(),
         };
         let written = prop("DefinitionBody").is_some();
+        if !written {
+            super::api_openapi::switch_version(&mut definition, prop("OpenApiVersion"));
+        }
         let merge =
             written && prop("MergeDefinitions").and_then(super::function::as_bool) == Some(true);
         let mut failed = false;
@@ -468,9 +480,13 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         }
         for (e, policy) in events.iter().zip(&event_policies) {
             if merge {
-                if let Err((of_event, m)) =
-                    super::api_merge::merge_event(&mut definition, e, &ctx.partition, &mut auth)
-                {
+                if let Err((of_event, m)) = super::api_merge::merge_event(
+                    &mut definition,
+                    e,
+                    &ctx.partition,
+                    &mut auth,
+                    prop("Models"),
+                ) {
                     ctx.errors.push(if of_event {
                         event_error(e, m)
                     } else {
@@ -498,9 +514,23 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 let stage = event_stage(id, &stage);
                 super::api_policy::add_for_event(&mut definition, p, &e.path, &stage);
             }
+            if written {
+                continue;
+            }
+            let openapi3 = openapi.is_some_and(super::api_models::is_openapi3);
+            if let Err(m) =
+                super::api_models::add_request_model(&mut definition, e, prop("Models"), openapi3)
+            {
+                ctx.errors.push(event_error(e, m));
+                failed = true;
+            }
         }
         if failed {
             return;
+        }
+        // Each event's step works on a copy of the definition.
+        if !events.is_empty() && !written {
+            definition.recopy();
         }
         if let Some(c) = prop("Cors") {
             match cors(c) {
@@ -511,15 +541,12 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
-        if auth.is_set() || auth_used(&events) {
-            if let Err(m) = auth.finish(&mut definition, written) {
-                ctx.errors
-                    .push(SamError::structure(r.span_of("DefinitionBody"), m));
-                return;
-            }
-            // The translator's later steps work on a copy of the secured definition, whose Python 2.7
-            // key order can differ (observed in its deployment ids).
-            definition.recopy();
+        if (auth.is_set() || auth_used(&events))
+            && let Err(m) = auth.finish(&mut definition, written)
+        {
+            ctx.errors
+                .push(SamError::structure(r.span_of("DefinitionBody"), m));
+            return;
         }
         if let Some(p) = api_policy
             .as_ref()
@@ -531,6 +558,17 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 Sw::Written(stage.clone())
             };
             super::api_policy::add_for_api(&mut definition, p, &stage);
+        }
+        // The translator's later steps work on a copy of the secured definition, whose Python 2.7 key
+        // order can differ (observed in its deployment ids); its auth step post-processes that copy.
+        let auth_present = prop("Auth").is_some_and(|a| !super::api_policy::is_empty(a));
+        if auth_present || auth.is_set() || auth_used(&events) {
+            definition.recopy();
+        }
+        if auth_present && let Err(m) = super::api_openapi::postprocess(&mut definition, openapi) {
+            ctx.errors
+                .push(SamError::structure(r.span_of("DefinitionBody"), m));
+            return;
         }
         if let Some(types) = prop("BinaryMediaTypes") {
             let types = ctx.params.resolve_template_parameters(types);
@@ -550,22 +588,6 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 )])]),
             );
         }
-        if let Some(v) = openapi.filter(|v| v.starts_with('3'))
-            && let Some(version) = prop("OpenApiVersion")
-            && let Sw::Map(entries) = &mut definition
-            && entries.iter().any(|(k, _, _)| k == "swagger")
-        {
-            // OpenAPI 3 replaces the `swagger` field.
-            let _ = entries;
-            definition.remove("swagger");
-            // A version written as a number becomes the translator's text.
-            let value = match &version.kind {
-                NodeKind::Number(n) => Sw::c(n),
-                _ => Sw::Written(version.clone()),
-            };
-            definition.set("openapi", false, value);
-            let _ = v;
-        }
         if let Some(g) = prop("GatewayResponses") {
             match gateway_responses(g) {
                 Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),
@@ -575,7 +597,35 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 }
             }
         }
-        openapi3_security(&mut definition);
+        if let Some(models) = prop("Models").filter(|m| !super::api_models::is_empty(m)) {
+            if !super::api_models::is_valid_definition(&definition) {
+                ctx.errors.push(SamError::resource(
+                    id,
+                    models.span,
+                    "Unable to add Models definitions because 'DefinitionBody' does not contain a valid Swagger definition.",
+                ));
+                return;
+            }
+            if let Err(m) = super::api_models::check(models, true) {
+                ctx.errors.push(SamError::resource(id, models.span, m));
+                return;
+            }
+            // The models step works on a copy of the definition and post-processes a copy of its result.
+            definition.recopy();
+            let added = super::api_models::add(&mut definition, models).and_then(|()| {
+                definition.recopy();
+                super::api_openapi::postprocess(&mut definition, openapi)
+            });
+            if let Err(m) = added {
+                ctx.errors.push(SamError::structure(models.span, m));
+                return;
+            }
+        }
+        if let Err(m) = super::api_openapi::postprocess(&mut definition, openapi) {
+            ctx.errors
+                .push(SamError::structure(r.span_of("DefinitionBody"), m));
+            return;
+        }
         let mut text = String::new();
         definition.repr(&mut text);
         if let Some(v) = openapi {

@@ -1,6 +1,6 @@
 //! The definition of a REST API as the transform builds it: the base document of an API without
 //! `DefinitionBody`, one path and method per `Api` event (a Lambda proxy integration, or a Step Functions
-//! `StartExecution` integration for a state machine), the OpenAPI 3 move of `securityDefinitions`, and the
+//! `StartExecution` integration for a state machine), and the
 //! S3 location as the translator hashes it. It never creates resources.
 
 use crate::source::Node;
@@ -118,23 +118,6 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
         };
         op.set("responses", written, responses);
     }
-}
-
-/// OpenAPI 3 has no `securityDefinitions`: they move to `components.securitySchemes`.
-pub(super) fn openapi3_security(definition: &mut Sw) {
-    let is_v3 = matches!(definition.get("openapi"), Some(Sw::Written(n)) if n.scalar_text().is_some_and(|v| v.starts_with('3')));
-    if !is_v3 {
-        return;
-    }
-    // `components` is written before `securityDefinitions` goes: the order of the two steps decides the
-    // definition's Python 2.7 iteration order, hence the deployment id.
-    let Some(schemes) = definition.get("securityDefinitions").cloned() else {
-        return;
-    };
-    if let Some(components) = definition.entry("components", false) {
-        components.set("securitySchemes", false, schemes);
-    }
-    let _ = definition.remove("securityDefinitions");
 }
 
 /// `BodyS3Location` as the translator held it when hashing.

@@ -6,6 +6,8 @@
 //! definition's other parts (security definitions, resource policies) are not kept. It never creates
 //! resources.
 
+use crate::source::Node;
+
 use super::api::ApiEvent;
 use super::api_auth::ApiAuth;
 use super::api_definition::{add_path, base_definition};
@@ -19,10 +21,13 @@ pub(super) fn merge_event(
     e: &ApiEvent,
     partition: &str,
     auth: &mut ApiAuth,
+    models: Option<&Node>,
 ) -> Result<(), (bool, String)> {
     let mut generated = base_definition();
     add_path(&mut generated, e, partition, false);
     auth.apply_event(&mut generated, e, false)
+        .map_err(|m| (true, m))?;
+    super::api_models::add_request_model(&mut generated, e, models, false)
         .map_err(|m| (true, m))?;
     let key = if e.method == "any" {
         "x-amazon-apigateway-any-method"
@@ -119,7 +124,7 @@ fn merge(written: &Sw, generated: &Sw) -> Sw {
     Sw::Ordered(entries)
 }
 
-fn is_empty_scalar(n: &crate::source::Node) -> bool {
+fn is_empty_scalar(n: &Node) -> bool {
     super::api_policy::is_empty(n)
 }
 

@@ -33,6 +33,8 @@ mod api_auth;
 mod api_definition;
 mod api_domain;
 mod api_merge;
+mod api_models;
+mod api_openapi;
 mod api_policy;
 mod api_usage_plan;
 mod application;

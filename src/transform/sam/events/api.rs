@@ -11,7 +11,6 @@ use super::Event;
 
 /// Event properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
-    "RequestModel",
     "RequestParameters",
     "TimeoutInMillis",
     "ResponseTransferMode",
