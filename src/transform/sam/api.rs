@@ -1,24 +1,19 @@
 //! REST APIs: `AWS::Serverless::Api` and the implicit `ServerlessRestApi` that `Api` events without a
-//! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
-//! per event (a Lambda proxy integration) unless the API writes its own `DefinitionBody`, a `Deployment`
-//! whose logical id hashes that definition the way the translator does (see `swagger.rs`), and a `Stage`.
-//! The functions' side of an `Api` event (the permission) is `events/api.rs`; authorizers are
-//! `api_auth.rs`, custom domains `api_domain.rs`, usage plans `api_usage_plan.rs`, resource policies
-//! `api_policy.rs`, `MergeDefinitions` `api_merge.rs`. Models are not expanded yet: an API that uses them
-//! is reported. A function's events are visited in the order of their names, as the translator does (the
-//! order decides the definition's hashed text).
+//! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition (`api_body.rs`) gets one
+//! path and method per event unless the API writes its own `DefinitionBody`, a `Deployment` whose logical
+//! id hashes that definition the way the translator does (see `swagger.rs`), and a `Stage`. The functions'
+//! side of an `Api` event (the permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom
+//! domains `api_domain.rs`, usage plans `api_usage_plan.rs`. A function's events are visited in the order
+//! of their names, as the translator does (the order decides the definition's hashed text).
 
 use indexmap::IndexMap;
 
 use crate::source::{Node, NodeKind, Span};
 
 use super::api_auth::ApiAuth;
-use super::api_definition::{
-    Cors, add_cors, add_path, base_definition, gateway_responses, location_sw,
-};
+use super::api_definition::location_sw;
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
-use super::swagger::Sw;
 use super::{Ctx, Serverless, code, ids};
 
 /// The implicit API's logical id.
@@ -247,31 +242,6 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     build(ctx, r);
 }
 
-/// `Cors: origin` or `Cors: {AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials}`.
-fn cors(node: &Node) -> Result<Cors, String> {
-    let Some(m) = node.as_map().filter(|_| !is_intrinsic(node)) else {
-        return Ok(Cors {
-            origin: Some(node.clone()),
-            methods: None,
-            headers: None,
-            max_age: None,
-            credentials: false,
-        });
-    };
-    let credentials = m.get("AllowCredentials").and_then(super::function::as_bool) == Some(true);
-    let origin = m.get("AllowOrigin").cloned();
-    if credentials && origin.as_ref().is_none_or(|o| o.as_str() == Some("'*'")) {
-        return Err("Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set".into());
-    }
-    Ok(Cors {
-        origin,
-        methods: m.get("AllowMethods").cloned(),
-        headers: m.get("AllowHeaders").cloned(),
-        max_age: m.get("MaxAge").cloned(),
-        credentials,
-    })
-}
-
 /// The translator's checks of an API's properties that need no expansion.
 fn check_api(r: &Serverless) -> Option<SamError> {
     let inline = r.prop("DefinitionBody").is_some();
@@ -451,181 +421,15 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     } else {
         let openapi_text = prop("OpenApiVersion").and_then(Node::scalar_text);
         let openapi = openapi_text.as_deref();
-        let mut definition = match prop("DefinitionBody") {
-            Some(body) if is_intrinsic(body) => {
-                ctx.errors.push(SamError::unsupported(
-                    id,
-                    body.span,
-                    "a DefinitionBody built by an intrinsic function is not expanded yet",
-                ));
-                return;
-            }
-            Some(body) => Sw::from_node(body),
-            None => base_definition(),
+        let input = super::api_body::Input {
+            events: &events,
+            event_policies: &event_policies,
+            api_policy: api_policy.as_ref(),
+            stage: &stage,
         };
-        let written = prop("DefinitionBody").is_some();
-        if !written {
-            super::api_openapi::switch_version(&mut definition, prop("OpenApiVersion"));
-        }
-        let merge =
-            written && prop("MergeDefinitions").and_then(super::function::as_bool) == Some(true);
-        let mut failed = false;
-        // Events add their methods to a definition the transform writes (a written one only takes them
-        // merged), every method on its path before any event's auth and policy are added (a policy
-        // covers all the methods of its path).
-        if !written {
-            for e in &events {
-                add_path(&mut definition, e, &ctx.partition, written);
-            }
-        }
-        for (e, policy) in events.iter().zip(&event_policies) {
-            if merge {
-                if let Err((of_event, m)) = super::api_merge::merge_event(
-                    &mut definition,
-                    e,
-                    &ctx.partition,
-                    &mut auth,
-                    prop("Models"),
-                ) {
-                    ctx.errors.push(if of_event {
-                        event_error(e, m)
-                    } else {
-                        SamError::resource(id, r.span_of("DefinitionBody"), m)
-                    });
-                    failed = true;
-                }
-                continue;
-            }
-            // A written definition takes only the auth of events that override the API's.
-            let overrides = e
-                .auth
-                .as_ref()
-                .and_then(|a| get(a, "OverrideApiAuth"))
-                .and_then(super::function::as_bool)
-                == Some(true);
-            if written && !overrides {
-                continue;
-            }
-            if let Err(m) = auth.apply_event(&mut definition, e, written) {
-                ctx.errors.push(event_error(e, m));
-                failed = true;
-            }
-            if let Some(p) = policy.as_ref().filter(|p| !super::api_policy::is_empty(p)) {
-                let stage = event_stage(id, &stage);
-                super::api_policy::add_for_event(&mut definition, p, &e.path, &stage);
-            }
-            if written {
-                continue;
-            }
-            let openapi3 = openapi.is_some_and(super::api_models::is_openapi3);
-            if let Err(m) =
-                super::api_models::add_request_model(&mut definition, e, prop("Models"), openapi3)
-            {
-                ctx.errors.push(event_error(e, m));
-                failed = true;
-            }
-        }
-        if failed {
+        let Some(definition) = super::api_body::definition(ctx, r, &input, &mut auth) else {
             return;
-        }
-        // Each event's step works on a copy of the definition.
-        if !events.is_empty() && !written {
-            definition.recopy();
-        }
-        if let Some(c) = prop("Cors") {
-            match cors(c) {
-                Ok(c) => add_cors(&mut definition, &c),
-                Err(m) => {
-                    ctx.errors.push(SamError::resource(id, c.span, m));
-                    return;
-                }
-            }
-        }
-        if (auth.is_set() || auth_used(&events))
-            && let Err(m) = auth.finish(&mut definition, written)
-        {
-            ctx.errors
-                .push(SamError::structure(r.span_of("DefinitionBody"), m));
-            return;
-        }
-        if let Some(p) = api_policy
-            .as_ref()
-            .filter(|p| !super::api_policy::is_empty(p))
-        {
-            let stage = if id == IMPLICIT {
-                Sw::c("Prod")
-            } else {
-                Sw::Written(stage.clone())
-            };
-            super::api_policy::add_for_api(&mut definition, p, &stage);
-        }
-        // The translator's later steps work on a copy of the secured definition, whose Python 2.7 key
-        // order can differ (observed in its deployment ids); its auth step post-processes that copy.
-        let auth_present = prop("Auth").is_some_and(|a| !super::api_policy::is_empty(a));
-        if auth_present || auth.is_set() || auth_used(&events) {
-            definition.recopy();
-        }
-        if auth_present && let Err(m) = super::api_openapi::postprocess(&mut definition, openapi) {
-            ctx.errors
-                .push(SamError::structure(r.span_of("DefinitionBody"), m));
-            return;
-        }
-        if let Some(types) = prop("BinaryMediaTypes") {
-            let types = ctx.params.resolve_template_parameters(types);
-            definition.set(
-                "x-amazon-apigateway-binary-media-types",
-                false,
-                Sw::from_node(&unescape_slashes(&types)),
-            );
-        }
-        if let Some(d) = prop("DisableExecuteApiEndpoint") {
-            definition.set(
-                "servers",
-                false,
-                Sw::Seq(vec![Sw::map(vec![(
-                    "x-amazon-apigateway-endpoint-configuration",
-                    Sw::map(vec![("disableExecuteApiEndpoint", Sw::Written(d.clone()))]),
-                )])]),
-            );
-        }
-        if let Some(g) = prop("GatewayResponses") {
-            match gateway_responses(g) {
-                Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),
-                Err(m) => {
-                    ctx.errors.push(SamError::resource(id, g.span, m));
-                    return;
-                }
-            }
-        }
-        if let Some(models) = prop("Models").filter(|m| !super::api_models::is_empty(m)) {
-            if !super::api_models::is_valid_definition(&definition) {
-                ctx.errors.push(SamError::resource(
-                    id,
-                    models.span,
-                    "Unable to add Models definitions because 'DefinitionBody' does not contain a valid Swagger definition.",
-                ));
-                return;
-            }
-            if let Err(m) = super::api_models::check(models, true) {
-                ctx.errors.push(SamError::resource(id, models.span, m));
-                return;
-            }
-            // The models step works on a copy of the definition and post-processes a copy of its result.
-            definition.recopy();
-            let added = super::api_models::add(&mut definition, models).and_then(|()| {
-                definition.recopy();
-                super::api_openapi::postprocess(&mut definition, openapi)
-            });
-            if let Err(m) = added {
-                ctx.errors.push(SamError::structure(models.span, m));
-                return;
-            }
-        }
-        if let Err(m) = super::api_openapi::postprocess(&mut definition, openapi) {
-            ctx.errors
-                .push(SamError::structure(r.span_of("DefinitionBody"), m));
-            return;
-        }
+        };
         let mut text = String::new();
         definition.repr(&mut text);
         if let Some(v) = openapi {
@@ -776,51 +580,6 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
             ctx.errors.push(SamError::resource(id, domain.span, m));
         }
-    }
-}
-
-/// Binary media types as the definition lists them: `~1` (the escaped `/` of the property) written `/`.
-fn unescape_slashes(node: &Node) -> Node {
-    match &node.kind {
-        NodeKind::String(t) => Node::new(node.span, NodeKind::String(t.replace("~1", "/"))),
-        NodeKind::Seq(items) => Node::new(
-            node.span,
-            NodeKind::Seq(items.iter().map(unescape_slashes).collect()),
-        ),
-        NodeKind::Map(m) => {
-            B::new(node.span).map(m.iter().map(|(k, e)| (k, unescape_slashes(&e.value))))
-        }
-        _ => node.clone(),
-    }
-}
-
-/// The stage name an event's resource policy names: the API's `StageName` when written as text, `Stage`
-/// when an intrinsic function gives it, `Prod` for the implicit API.
-fn event_stage(api: &str, stage: &Node) -> Sw {
-    match &stage.kind {
-        _ if api == IMPLICIT => Sw::c("Prod"),
-        NodeKind::String(_) => Sw::Written(stage.clone()),
-        _ => Sw::c("Stage"),
-    }
-}
-
-/// True when an event asks for authorization of its own.
-fn auth_used(events: &[ApiEvent]) -> bool {
-    events.iter().any(|e| e.auth.is_some())
-}
-
-/// An error about event `e`, under the resource and event it belongs to.
-fn event_error(e: &ApiEvent, message: String) -> SamError {
-    let (owner, name, machine) = &e.owner;
-    if *machine {
-        SamError {
-            code: super::codes::INVALID_EVENT,
-            subject: super::errors::Subject::EventOnly(name.clone()),
-            message,
-            span: e.span,
-        }
-    } else {
-        SamError::event(owner, name, e.span, message)
     }
 }
 
