@@ -18,8 +18,8 @@ use serde_json::Value as J;
 use crate::root;
 
 /// Floors: the counts reached so far; they may only go up.
-const MIN_TRANSFORMED: usize = 271;
-const MIN_EXACT: usize = 256;
+const MIN_TRANSFORMED: usize = 272;
+const MIN_EXACT: usize = 257;
 const MIN_REJECTED: usize = 141;
 const MIN_RIGHT_MESSAGE: usize = 132;
 

@@ -58,6 +58,8 @@ pub(super) struct ApiEvent {
     pub auth: Option<Node>,
     /// The event's `RequestModel`.
     pub request_model: Option<Node>,
+    /// `ResponseTransferMode: RESPONSE_STREAM`: the integration streams the function's response.
+    pub streaming: bool,
     /// The resource and event names errors about this event are reported under; `true` when the resource
     /// is a state machine (the translator names only the event then).
     pub owner: (String, String, bool),
@@ -145,6 +147,8 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
                 request_model: get(p, "RequestModel").cloned(),
+                streaming: get(p, "ResponseTransferMode").and_then(Node::as_str)
+                    == Some("RESPONSE_STREAM"),
                 owner: (id.to_owned(), name.to_owned(), false),
                 state_machine: None,
                 function_name,
@@ -189,6 +193,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
                 request_model: None,
+                streaming: false,
                 owner: (id.to_owned(), name.to_owned(), true),
                 state_machine: Some((
                     super::state_machine_alias::event_target(id, r),

@@ -31,8 +31,14 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
     } else {
         e.method.clone()
     };
+    // A streamed response is invoked through Lambda's response-streaming API.
+    let (version, invocation) = if e.streaming {
+        ("2021-11-15", "response-streaming-invocations")
+    } else {
+        ("2015-03-31", "invocations")
+    };
     let uri = format!(
-        "arn:{partition}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
+        "arn:{partition}:apigateway:${{AWS::Region}}:lambda:path/{version}/functions/${{{}}}/{invocation}",
         e.invoke
     );
     let uri_unicode = written || e.invoke.ends_with(".Arn");
@@ -46,11 +52,17 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
         )
     };
     let integration = match &e.state_machine {
-        None => map(vec![
-            ("type", text("aws_proxy")),
-            ("httpMethod", text("POST")),
-            ("uri", map(vec![("Fn::Sub", Sw::Text(uri, uri_unicode))])),
-        ]),
+        None => {
+            let mut entries = vec![
+                ("type", text("aws_proxy")),
+                ("httpMethod", text("POST")),
+                ("uri", map(vec![("Fn::Sub", Sw::Text(uri, uri_unicode))])),
+            ];
+            if e.streaming {
+                entries.push(("responseTransferMode", text("STREAM")));
+            }
+            map(entries)
+        }
         Some((machine, role, unescape)) => {
             let input = if *unescape {
                 "$util.escapeJavaScript($input.json('$')).replaceAll(\"\\\\'\",\"'\")"
@@ -327,4 +339,45 @@ pub(super) fn gateway_responses(node: &Node) -> Result<Sw, String> {
         out.push((kind.to_owned(), true, Sw::Map(entry)));
     }
     Ok(Sw::Map(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Format, Limits, Node, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::build::get;
+    use super::super::expand;
+
+    #[test]
+    fn a_streamed_response_uses_the_response_streaming_invocation() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: nodejs20.x\n      CodeUri: s3://bucket/k.zip\n      Events:\n        S:\n          Type: Api\n          Properties:\n            Path: /s\n            Method: post\n            ResponseTransferMode: RESPONSE_STREAM\n";
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let out = expand(&doc, &sources, &ExpandOptions::default()).expect("expands");
+        let integration = [
+            "Resources",
+            "ServerlessRestApi",
+            "Properties",
+            "Body",
+            "paths",
+            "/s",
+            "post",
+            "x-amazon-apigateway-integration",
+        ]
+        .iter()
+        .try_fold(&out.root, |n, k| get(n, k))
+        .expect("an integration");
+        assert_eq!(
+            get(integration, "responseTransferMode").and_then(Node::as_str),
+            Some("STREAM")
+        );
+        let uri = get(get(integration, "uri").unwrap(), "Fn::Sub")
+            .and_then(Node::as_str)
+            .unwrap();
+        assert!(uri.contains("/2021-11-15/") && uri.ends_with("/response-streaming-invocations"));
+    }
 }
