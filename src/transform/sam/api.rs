@@ -60,6 +60,8 @@ pub(super) struct ApiEvent {
     pub request_model: Option<Node>,
     /// `ResponseTransferMode: RESPONSE_STREAM`: the integration streams the function's response.
     pub streaming: bool,
+    /// The function's (or state machine's) `Condition`: its method exists only under it.
+    pub condition: Option<String>,
     /// The resource and event names errors about this event are reported under; `true` when the resource
     /// is a state machine (the translator names only the event then).
     pub owner: (String, String, bool),
@@ -147,6 +149,9 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
                 request_model: get(p, "RequestModel").cloned(),
+                condition: get(r, "Condition")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned),
                 streaming: get(p, "ResponseTransferMode").and_then(Node::as_str)
                     == Some("RESPONSE_STREAM"),
                 owner: (id.to_owned(), name.to_owned(), false),
@@ -193,6 +198,9 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
                 request_model: None,
+                condition: get(r, "Condition")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned),
                 streaming: false,
                 owner: (id.to_owned(), name.to_owned(), true),
                 state_machine: Some((
@@ -322,6 +330,12 @@ pub(super) fn finish(ctx: &mut Ctx) {
                 top.insert(k.clone(), v.clone());
             }
         }
+    }
+    let events = events.clone();
+    if let Some(c) =
+        super::api_conditions::implicit_api_condition(IMPLICIT, &events, &mut ctx.conditions, b)
+    {
+        top.insert("Condition".into(), b.s(c));
     }
     let node = b.obj(top);
     let r = Serverless {

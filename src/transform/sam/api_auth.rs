@@ -205,20 +205,15 @@ impl ApiAuth {
         } else {
             e.method.as_str()
         };
-        let Some(op) = definition
-            .get_mut("paths")
-            .and_then(|p| p.get_mut(&e.path))
-            .and_then(|p| p.get_mut(op_key))
-        else {
-            return Ok(());
-        };
-        if let Some(c) = credentials
-            && let Some(i) = op.get_mut("x-amazon-apigateway-integration")
-        {
-            i.set("credentials", written, c);
-        }
-        if let Some(s) = security {
-            set_before_responses(op, written, s);
+        for op in definition.method_defs_mut(&e.path, op_key) {
+            if let Some(c) = &credentials
+                && let Some(i) = op.get_mut("x-amazon-apigateway-integration")
+            {
+                i.set("credentials", written, c.clone());
+            }
+            if let Some(s) = &security {
+                set_before_responses(op, written, s.clone());
+            }
         }
         Ok(())
     }
@@ -242,18 +237,20 @@ impl ApiAuth {
                 .clone()
                 .filter(|_| !preflight || self.default_on_preflight);
             let key = self.api_key_required && (!preflight || self.api_key_on_preflight);
-            let Some(op) = item.get_mut(&method) else {
+            let Some(method_item) = item.get_mut(&method) else {
                 continue;
             };
-            // Methods without an API Gateway integration are left alone.
-            if !matches!(op, Sw::Map(_) | Sw::Ordered(_))
-                || op.get("security").is_some()
-                || !has_integration(op)
-            {
-                continue;
-            }
-            if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
-                set_before_responses(op, false, s);
+            for op in method_item.path_items_mut() {
+                // Methods without an API Gateway integration are left alone.
+                if !matches!(op, Sw::Map(_) | Sw::Ordered(_))
+                    || op.get("security").is_some()
+                    || !has_integration(op)
+                {
+                    continue;
+                }
+                if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
+                    set_before_responses(op, false, s);
+                }
             }
         }
     }

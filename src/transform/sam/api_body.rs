@@ -69,6 +69,8 @@ pub(super) fn definition(
         for e in events {
             add_path(&mut definition, e, &ctx.partition, written);
         }
+        let b = B::new(r.node.span);
+        super::api_conditions::wrap_paths(&mut definition, id, events, &mut ctx.conditions, b);
     }
     for (e, policy) in events.iter().zip(event_policies) {
         if merge {

@@ -111,6 +111,16 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
     let Some(op) = path.entry(&method, written || e.method != "any") else {
         return;
     };
+    // The integration of a conditional function calls it only under its condition.
+    let integration = match (&e.condition, integration) {
+        (Some(c), mut i) => {
+            if let Some(uri) = i.get("uri").cloned() {
+                i.set("uri", written, Sw::only_if(c, true, uri));
+            }
+            i
+        }
+        (None, i) => i,
+    };
     op.set("x-amazon-apigateway-integration", written, integration);
     if op.get("responses").is_none() {
         let responses = if e.state_machine.is_some() {
@@ -129,6 +139,16 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
             Sw::Map(Vec::new())
         };
         op.set("responses", written, responses);
+    }
+    // The method of a conditional function exists only under its condition.
+    if let Some(c) = &e.condition
+        && let Some(op) = definition
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&e.path))
+            .and_then(|p| p.get_mut(&method))
+    {
+        let inner = std::mem::replace(op, Sw::Seq(Vec::new()));
+        *op = Sw::only_if(c, true, inner);
     }
 }
 

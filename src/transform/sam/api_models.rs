@@ -136,7 +136,7 @@ pub(super) fn add_request_model(
     } else {
         e.method.as_str()
     };
-    if let Some(op) = method_of(definition, path, key) {
+    for op in methods_of(definition, path, key) {
         if openapi3 {
             let mut body = vec![(
                 "content",
@@ -231,18 +231,18 @@ fn add_validator(definition: &mut Sw, path: &str, key: &str, body: bool, params:
             ]),
         );
     }
-    if let Some(op) = method_of(definition, path, key) {
+    for op in methods_of(definition, path, key) {
         op.set("x-amazon-apigateway-request-validator", false, Sw::c(name));
     }
 }
 
-/// The method `key` of `path`, when it has an integration.
-fn method_of<'a>(definition: &'a mut Sw, path: &str, key: &str) -> Option<&'a mut Sw> {
+/// The definitions of method `key` of `path` that have an integration.
+fn methods_of<'a>(definition: &'a mut Sw, path: &str, key: &str) -> Vec<&'a mut Sw> {
     definition
-        .get_mut("paths")?
-        .get_mut(path)?
-        .get_mut(key)
+        .method_defs_mut(path, key)
+        .into_iter()
         .filter(|op| op.get("x-amazon-apigateway-integration").is_some())
+        .collect()
 }
 
 /// A value as Python's `str` prints it in a message (`['a']` for a list).

@@ -133,7 +133,8 @@ impl Sw {
     /// The path items a path of `paths` stands for: the path itself, or the mapping branches of an
     /// `Fn::If` written in its place (a `Ref: AWS::NoValue` branch stands for none).
     pub fn path_items_mut(&mut self) -> Vec<&mut Sw> {
-        let is_if = matches!(self, Sw::Map(e) if e.len() == 1 && e[0].0 == "Fn::If");
+        let is_if =
+            matches!(self, Sw::Map(e) | Sw::Ordered(e) if e.len() == 1 && e[0].0 == "Fn::If");
         if !is_if {
             return vec![self];
         }
@@ -141,10 +142,36 @@ impl Sw {
             Some(Sw::Seq(items)) if items.len() == 3 => items
                 .iter_mut()
                 .skip(1)
-                .filter(|i| matches!(i, Sw::Map(_)) && i.get("Ref").is_none())
+                .filter(|i| matches!(i, Sw::Map(_) | Sw::Ordered(_)) && i.get("Ref").is_none())
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The definitions of method `method` of path `path`, through the `Fn::If`s written or generated in
+    /// place of the path or the method.
+    pub fn method_defs_mut(&mut self, path: &str, method: &str) -> Vec<&mut Sw> {
+        let Some(item) = self.get_mut("paths").and_then(|p| p.get_mut(path)) else {
+            return Vec::new();
+        };
+        item.path_items_mut()
+            .into_iter()
+            .filter_map(|i| i.get_mut(method))
+            .flat_map(Sw::path_items_mut)
+            .collect()
+    }
+
+    /// `{"Fn::If": [condition, value, {"Ref": "AWS::NoValue"}]}` as the translator builds it (a plain
+    /// dictionary); `unicode` says whether the condition's name came from the template.
+    pub fn only_if(condition: &str, unicode: bool, value: Sw) -> Sw {
+        Sw::ordered(vec![(
+            "Fn::If",
+            Sw::Seq(vec![
+                Sw::Text(condition.to_owned(), unicode),
+                value,
+                Sw::ordered(vec![("Ref", Sw::c("AWS::NoValue"))]),
+            ]),
+        )])
     }
 
     pub fn node(&self, span: Span) -> Node {
