@@ -221,7 +221,7 @@ impl ApiAuth {
     /// Gives the API's defaults to every method of one path item that has no security yet. The keys
     /// added are the transform's own constants, even in a written definition (observed from the
     /// reference translator's deployment ids).
-    fn default_security(&mut self, item: &mut Sw) {
+    fn default_security(&mut self, path: &str, item: &mut Sw) -> Result<(), String> {
         let methods: Vec<String> = match item {
             Sw::Map(m) | Sw::Ordered(m) => m.iter().map(|(k, _, _)| k.clone()).collect(),
             _ => Vec::new(),
@@ -242,10 +242,13 @@ impl ApiAuth {
             };
             for op in method_item.path_items_mut() {
                 // Methods without an API Gateway integration are left alone.
-                if !matches!(op, Sw::Map(_) | Sw::Ordered(_))
-                    || op.get("security").is_some()
-                    || !has_integration(op)
-                {
+                if !matches!(op, Sw::Map(_) | Sw::Ordered(_)) || !has_integration(op) {
+                    continue;
+                }
+                if self.default.is_some() || self.api_key_required {
+                    check_security(op, path, &normalized(&method))?;
+                }
+                if op.get("security").is_some() {
                     continue;
                 }
                 if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
@@ -253,6 +256,7 @@ impl ApiAuth {
                 }
             }
         }
+        Ok(())
     }
 
     /// The `security` list of a method: its authorizer (with scopes) and the API key.
@@ -298,8 +302,13 @@ impl ApiAuth {
             let Some(item) = definition.get_mut("paths").and_then(|p| p.get_mut(&path)) else {
                 continue;
             };
+            match item.get("Fn::If") {
+                None | Some(Sw::Seq(_)) => {}
+                Some(Sw::Written(n)) if n.as_seq().is_some() => {}
+                Some(_) => return Err("Value of Fn::If must be a list.".into()),
+            }
             for item in item.path_items_mut() {
-                self.default_security(item);
+                self.default_security(&path, item)?;
             }
         }
         let mut definitions: Vec<(String, bool, Sw)> = Vec::new();
@@ -356,6 +365,52 @@ impl ApiAuth {
             }
         }
         Ok(())
+    }
+}
+
+/// The translator's checks of a method's written `security` before it applies the API's defaults: a
+/// list of mappings.
+fn check_security(op: &Sw, path: &str, method: &str) -> Result<(), String> {
+    let items = match op.get("security") {
+        None => return Ok(()),
+        Some(Sw::Seq(items)) => items.clone(),
+        Some(Sw::Written(n)) => match n.as_seq() {
+            Some(items) => items.iter().map(Sw::from_node).collect(),
+            None => {
+                return Err(format!(
+                    "Type of security for path {path} method {method} must be a list"
+                ));
+            }
+        },
+        Some(_) => {
+            return Err(format!(
+                "Type of security for path {path} method {method} must be a list"
+            ));
+        }
+    };
+    for item in items {
+        match item {
+            Sw::Map(_) | Sw::Ordered(_) => {}
+            Sw::Written(n) if n.as_map().is_some() => {}
+            other => {
+                let shown =
+                    super::api_models::py_str(&other.node(crate::source::Span::default()), false);
+                return Err(format!(
+                    "{shown} in Security for path {path} method {method} is not a valid dictionary."
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A method's name as the translator normalises it (`any` is API Gateway's any-method).
+fn normalized(method: &str) -> String {
+    let lower = method.to_ascii_lowercase();
+    if lower == "any" {
+        "x-amazon-apigateway-any-method".into()
+    } else {
+        lower
     }
 }
 
@@ -627,5 +682,18 @@ mod tests {
             reference_message(&errors).unwrap(),
             "Invalid Serverless Application Specification document. Number of errors found: 1. Resource with id [F] is invalid. Event with id [Get] is invalid. Unable to set Authorizer [Missing] on API method [get] for path [/] because the related API does not define any Authorizers."
         );
+    }
+
+    #[test]
+    fn written_security_that_is_not_a_list_of_mappings_is_refused() {
+        let text = "Resources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n      Auth:\n        ApiKeyRequired: true\n      DefinitionBody:\n        swagger: '2.0'\n        paths:\n          /p:\n            put:\n              x-amazon-apigateway-integration: {type: mock}\n              security: [[]]\n";
+        let errors = run(text).unwrap_err();
+        assert_eq!(errors[0].code, codes::INVALID_STRUCTURE);
+        assert_eq!(
+            reference_message(&errors).unwrap(),
+            "Invalid Serverless Application Specification document. Number of errors found: 1. Structure of the SAM template is invalid. [] in Security for path /p method put is not a valid dictionary."
+        );
+        // Reported at the definition.
+        assert_eq!(errors[0].span.start as usize, text.find("swagger").unwrap());
     }
 }

@@ -169,16 +169,6 @@ pub(super) fn definition(
             Sw::from_node(&unescape_slashes(&types)),
         );
     }
-    if let Some(d) = prop("DisableExecuteApiEndpoint") {
-        definition.set(
-            "servers",
-            false,
-            Sw::Seq(vec![Sw::map(vec![(
-                "x-amazon-apigateway-endpoint-configuration",
-                Sw::map(vec![("disableExecuteApiEndpoint", Sw::Written(d.clone()))]),
-            )])]),
-        );
-    }
     if let Some(g) = prop("GatewayResponses") {
         match gateway_responses(g) {
             Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),
@@ -211,6 +201,15 @@ pub(super) fn definition(
             ctx.errors.push(SamError::structure(models.span, m));
             return None;
         }
+    }
+    if let Some(d) = prop("DisableExecuteApiEndpoint") {
+        if let Err(m) = super::api_openapi::endpoint_extension(&mut definition, d) {
+            ctx.errors
+                .push(SamError::structure(r.span_of("DefinitionBody"), m));
+            return None;
+        }
+        // The step ends with a copy of the definition.
+        definition.recopy();
     }
     if let Err(m) = super::api_openapi::postprocess(&mut definition, openapi) {
         ctx.errors

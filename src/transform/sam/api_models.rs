@@ -246,7 +246,7 @@ fn methods_of<'a>(definition: &'a mut Sw, path: &str, key: &str) -> Vec<&'a mut 
 }
 
 /// A value as Python's `str` prints it in a message (`['a']` for a list).
-fn py_str(node: &Node, top: bool) -> String {
+pub(super) fn py_str(node: &Node, top: bool) -> String {
     match &node.kind {
         NodeKind::Null => "None".into(),
         NodeKind::Bool(b) => if *b { "True" } else { "False" }.into(),

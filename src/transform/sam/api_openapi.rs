@@ -1,4 +1,4 @@
-//! OpenAPI 3 in a REST API's definition: `OpenApiVersion` 3 turns the definition the transform writes into
+//! OpenAPI 3 in a REST API's definition (and where `DisableExecuteApiEndpoint` goes in it): `OpenApiVersion` 3 turns the definition the transform writes into
 //! an OpenAPI document (`openapi` replaces `swagger`), and the translator's post-processing moves what
 //! Swagger 2 keeps at the top (`securityDefinitions`, `definitions`) under `components`, drops `consumes`
 //! and `produces` from CORS `options` methods and puts their response headers under `schema`. The
@@ -76,6 +76,67 @@ pub(super) fn postprocess(definition: &mut Sw, version: Option<&str>) -> Result<
     Ok(())
 }
 
+/// `DisableExecuteApiEndpoint`: in every server of an OpenAPI 3 definition (one server when none is
+/// written), or at the top of a Swagger 2 one, `x-amazon-apigateway-endpoint-configuration` gets
+/// `disableExecuteApiEndpoint`.
+pub(super) fn endpoint_extension(definition: &mut Sw, value: &Node) -> Result<(), String> {
+    const EXTENSION: &str = "x-amazon-apigateway-endpoint-configuration";
+    let set = |target: &mut Sw| -> Result<(), &'static str> {
+        if let Sw::Written(n) = target
+            && n.as_map().is_some()
+        {
+            *target = Sw::from_node(n);
+        }
+        if !matches!(target, Sw::Map(_) | Sw::Ordered(_)) {
+            return Err("It should be a map");
+        }
+        if target.get(EXTENSION).is_none() {
+            target.set(EXTENSION, false, Sw::Ordered(Vec::new()));
+        }
+        let Some(extension) = target.get_mut(EXTENSION) else {
+            return Ok(());
+        };
+        if let Sw::Written(n) = extension
+            && n.as_map().is_some()
+        {
+            *extension = Sw::from_node(n);
+        }
+        if !matches!(extension, Sw::Map(_) | Sw::Ordered(_)) {
+            return Err(
+                "The value of 'x-amazon-apigateway-endpoint-configuration' should be a map",
+            );
+        }
+        extension.set(
+            "disableExecuteApiEndpoint",
+            false,
+            Sw::Written(value.clone()),
+        );
+        Ok(())
+    };
+    let openapi3 = definition
+        .get("openapi")
+        .and_then(text_of)
+        .is_some_and(|v| is_openapi3(&v));
+    if !openapi3 {
+        return set(definition).map_err(|m| format!("Invalid OpenAPI definition: {m}."));
+    }
+    let mut servers = match definition.get("servers") {
+        None => vec![Sw::Map(Vec::new())],
+        Some(Sw::Seq(items)) => items.clone(),
+        Some(Sw::Written(n)) => match n.as_seq() {
+            Some(items) => items.iter().map(Sw::from_node).collect(),
+            None => return Ok(()),
+        },
+        Some(_) => return Ok(()),
+    };
+    for (index, server) in servers.iter_mut().enumerate() {
+        set(server)
+            .map_err(|m| format!("Invalid OpenAPI definition of 'servers[{index}]': {m}."))?;
+    }
+    definition.set("servers", false, Sw::Seq(servers));
+    Ok(())
+}
+
 /// `key` of the definition moved to `components.<under>` (components created when absent).
 fn move_to_components(definition: &mut Sw, key: &str, under: &str) {
     let Some(value) = definition.get(key).filter(|v| truthy(v)).cloned() else {
@@ -99,11 +160,22 @@ fn wrap_headers(options: &mut Sw, path: &str) -> Result<(), String> {
         return Ok(());
     };
     if let Sw::Written(n) = responses {
+        if matches!(n.kind, NodeKind::Null) {
+            return Ok(());
+        }
         *responses = Sw::from_node(n);
+    }
+    if !matches!(responses, Sw::Map(_) | Sw::Ordered(_)) {
+        return Err(format!(
+            "Invalid responses in options method for path {path}: It should be a map."
+        ));
     }
     let Some(ok) = responses.get_mut("200") else {
         return Ok(());
     };
+    if is_null(ok) {
+        return Ok(());
+    }
     if !matches!(ok, Sw::Map(_) | Sw::Ordered(_)) {
         return Err(format!(
             "Invalid responses in options method for path {path}: The value of '200' should be a map."
@@ -226,5 +298,46 @@ mod tests {
             .and_then(|p| p.get("options"))
             .unwrap();
         assert!(op.get("consumes").is_some());
+    }
+
+    #[test]
+    fn the_execute_api_switch_goes_to_the_servers_of_openapi_3_and_the_top_of_swagger_2() {
+        use crate::source::{Node, NodeKind, Span};
+        let on = Node::new(Span::default(), NodeKind::Bool(true));
+        let mut v3 = Sw::map(vec![
+            ("openapi", Sw::c("3.0.1")),
+            ("paths", Sw::map(vec![])),
+        ]);
+        super::endpoint_extension(&mut v3, &on).unwrap();
+        let Some(Sw::Seq(servers)) = v3.get("servers") else {
+            panic!("servers are written");
+        };
+        assert!(
+            servers[0]
+                .get("x-amazon-apigateway-endpoint-configuration")
+                .is_some()
+        );
+        let mut v2 = Sw::map(vec![("swagger", Sw::c("2.0")), ("paths", Sw::map(vec![]))]);
+        super::endpoint_extension(&mut v2, &on).unwrap();
+        assert!(v2.get("servers").is_none());
+        assert!(
+            v2.get("x-amazon-apigateway-endpoint-configuration")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn a_server_that_is_not_a_mapping_is_refused() {
+        use crate::source::{Node, NodeKind, Span};
+        let on = Node::new(Span::default(), NodeKind::Bool(true));
+        let mut v3 = Sw::map(vec![
+            ("openapi", Sw::c("3.0.1")),
+            ("servers", Sw::Seq(vec![Sw::c("x")])),
+        ]);
+        let m = super::endpoint_extension(&mut v3, &on).unwrap_err();
+        assert_eq!(
+            m,
+            "Invalid OpenAPI definition of 'servers[0]': It should be a map."
+        );
     }
 }
