@@ -21,7 +21,7 @@ use crate::root;
 const MIN_TRANSFORMED: usize = 272;
 const MIN_EXACT: usize = 258;
 const MIN_REJECTED: usize = 144;
-const MIN_RIGHT_MESSAGE: usize = 137;
+const MIN_RIGHT_MESSAGE: usize = 139;
 
 fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();

@@ -363,11 +363,40 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     };
     let b = B::new(span);
     let prop = |k: &str| r.prop(k);
+    // The translator's order: where the definition comes from, then the settings, then the authorizers.
+    if let Some(a) =
+        prop("Auth").filter(|a| !super::api_policy::is_empty(a) && a.as_map().is_some())
+    {
+        let body = prop("DefinitionBody");
+        if body.is_none() && prop("DefinitionUri").is_some() {
+            ctx.errors.push(SamError::resource(
+                id,
+                a.span,
+                "Auth works only with inline Swagger specified in 'DefinitionBody' property.",
+            ));
+            return;
+        }
+        if let Some(body) = body.filter(|b| !is_intrinsic(b))
+            && super::api_auth::known_settings(a)
+            && !super::api_models::is_valid_definition(&super::swagger::Sw::from_node(body))
+        {
+            ctx.errors.push(SamError::resource(
+                id,
+                a.span,
+                "Unable to add Auth configuration because 'DefinitionBody' does not contain a valid Swagger definition.",
+            ));
+            return;
+        }
+    }
     let mut auth = match ApiAuth::parse(prop("Auth")) {
         Ok(a) => a,
         Err(m) => {
-            ctx.errors
-                .push(SamError::resource(id, r.span_of("Auth"), m));
+            // A default authorizer's error points at it.
+            let span = prop("Auth")
+                .and_then(|a| get(a, "DefaultAuthorizer"))
+                .filter(|_| m.contains("DefaultAuthorizer"))
+                .map_or_else(|| r.span_of("Auth"), |d| d.span);
+            ctx.errors.push(SamError::resource(id, span, m));
             return;
         }
     };

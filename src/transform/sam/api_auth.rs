@@ -56,6 +56,12 @@ fn as_bool(n: &Node) -> Option<bool> {
     super::function::as_bool(n)
 }
 
+/// True when `auth` is a mapping of `Auth` settings only.
+pub(super) fn known_settings(auth: &Node) -> bool {
+    auth.as_map()
+        .is_some_and(|m| !is_intrinsic(auth) && m.keys().all(|k| AUTH_KEYS.contains(&k)))
+}
+
 impl ApiAuth {
     /// Reads `Auth` (absent: no authorization). Errors are the translator's sentences.
     pub fn parse(auth: Option<&Node>) -> Result<ApiAuth, String> {
@@ -73,11 +79,16 @@ impl ApiAuth {
         if m.keys().any(|k| !AUTH_KEYS.contains(&k)) {
             return Err("Invalid value for 'Auth' property".into());
         }
-        if let Some(d) = m.get("DefaultAuthorizer") {
-            let Some(d) = d.as_str() else {
-                return Err("Property 'Auth.DefaultAuthorizer' should be a string.".into());
-            };
-            out.default = Some(d.to_owned());
+        // A default authorizer that is not text is refused once the authorizers are read.
+        let mut default_not_text = false;
+        if let Some(d) = m
+            .get("DefaultAuthorizer")
+            .filter(|d| !super::api_policy::is_empty(d))
+        {
+            match d.as_str() {
+                Some(d) => out.default = Some(d.to_owned()),
+                None => default_not_text = true,
+            }
         }
         out.api_key_required = m.get("ApiKeyRequired").and_then(as_bool) == Some(true);
         out.invoke_role = m.get("InvokeRole").cloned();
@@ -96,6 +107,15 @@ impl ApiAuth {
                 authorizers.push(authorizer(name, &e.value)?);
             }
             out.authorizers = Some(authorizers);
+        }
+        if default_not_text {
+            return Err("DefaultAuthorizer is not a string.".into());
+        }
+        // Without authorizers the translator ignores a default other than `AWS_IAM`.
+        if out.default.as_deref().is_some_and(|d| d != IAM)
+            && out.authorizers.as_ref().is_none_or(Vec::is_empty)
+        {
+            out.default = None;
         }
         if let Some(d) = &out.default
             && d != IAM
@@ -653,11 +673,15 @@ mod tests {
 
     #[test]
     fn an_undefined_default_authorizer_is_reported_at_auth() {
-        let text = api("        DefaultAuthorizer: Nope\n");
+        // Without authorizers the translator ignores the default.
+        assert!(run(&api("        DefaultAuthorizer: Nope\n")).is_ok());
+        let text = api(
+            "        DefaultAuthorizer: Nope\n        Authorizers:\n          Other:\n            FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:f\n",
+        );
         let errors = run(&text).unwrap_err();
         assert_eq!(errors[0].code, codes::INVALID_RESOURCE);
-        let start = text.find("DefaultAuthorizer").unwrap();
-        let end = text.find("Nope").unwrap() + 4;
+        let start = text.find("Nope").unwrap();
+        let end = start + 4;
         assert_eq!(
             (errors[0].span.start as usize, errors[0].span.end as usize),
             (start, end)
