@@ -16,6 +16,8 @@ use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
 use super::{Ctx, Serverless, code, ids};
 
+pub(super) use super::api_implicit::finish;
+
 /// The implicit API's logical id.
 pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 
@@ -303,47 +305,6 @@ fn check_api(r: &Serverless) -> Option<SamError> {
         }
     }
     None
-}
-
-/// Adds the implicit API when functions have `Api` events without `RestApiId`: an API with the `Api`
-/// globals and stage `Prod`.
-pub(super) fn finish(ctx: &mut Ctx) {
-    let Some(events) = ctx.api_events.get(IMPLICIT) else {
-        return;
-    };
-    if ctx.input.get(IMPLICIT).is_some() {
-        return;
-    }
-    let span = events.first().map_or_else(Span::default, |e| e.span);
-    let b = B::new(span);
-    let props = ctx.globals.apply(
-        "AWS::Serverless::Api",
-        &b.map([("StageName", b.s("Prod"))]),
-        Some(&[]),
-    );
-    let mut top = Obj::new();
-    top.insert("Type".into(), b.s("AWS::Serverless::Api"));
-    top.insert("Properties".into(), props.clone());
-    for e in events {
-        for (k, v) in &e.policies {
-            if !top.contains_key(k) {
-                top.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    let events = events.clone();
-    if let Some(c) =
-        super::api_conditions::implicit_api_condition(IMPLICIT, &events, &mut ctx.conditions, b)
-    {
-        top.insert("Condition".into(), b.s(c));
-    }
-    let node = b.obj(top);
-    let r = Serverless {
-        id: IMPLICIT,
-        node: &node,
-        props: &props,
-    };
-    expand(ctx, &r);
 }
 
 fn build(ctx: &mut Ctx, r: &Serverless) {
