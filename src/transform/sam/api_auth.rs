@@ -50,6 +50,9 @@ pub(super) struct ApiAuth {
     /// Set while methods are given security: the definitions that must follow.
     uses_iam: bool,
     uses_api_key: bool,
+    /// An event named `AWS_IAM`: its definition was written before the API's own (under the
+    /// transform's name for it, not the template's).
+    iam_from_event: bool,
 }
 
 fn as_bool(n: &Node) -> Option<bool> {
@@ -184,6 +187,7 @@ impl ApiAuth {
                 }
             }
         }
+        self.iam_from_event |= named.as_deref() == Some(IAM);
         let scopes = field("AuthorizationScopes");
         let authorizer = named.clone().or_else(|| self.default.clone());
         if scopes.is_some() && authorizer.is_none() {
@@ -269,6 +273,7 @@ impl ApiAuth {
                     check_security(op, path, &normalized(&method))?;
                 }
                 if op.get("security").is_some() {
+                    self.order_security(op, preflight);
                     continue;
                 }
                 if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
@@ -277,6 +282,44 @@ impl ApiAuth {
             }
         }
         Ok(())
+    }
+
+    /// Orders a method's security list as the translator's API defaults leave it: with a default
+    /// authorizer, the entries that are not authorizers before those that are; then, with a default API
+    /// key, the key last. A method that names `NONE` keeps its order.
+    fn order_security(&self, op: &mut Sw, preflight: bool) {
+        let Some(Sw::Seq(items)) = op.get_mut("security") else {
+            return;
+        };
+        let keys = |i: &Sw| -> Vec<String> {
+            match i {
+                Sw::Map(e) | Sw::Ordered(e) => e.iter().map(|(k, _, _)| k.clone()).collect(),
+                _ => Vec::new(),
+            }
+        };
+        if items.iter().any(|i| keys(i).iter().any(|k| k == NONE)) {
+            return;
+        }
+        let names: Vec<&str> = std::iter::once(IAM)
+            .chain(self.authorizers.iter().flatten().map(|a| a.name.as_str()))
+            .collect();
+        if self.default.is_some() && (!preflight || self.default_on_preflight) {
+            let is_authorizer = |i: &Sw| keys(i).iter().any(|k| names.contains(&k.as_str()));
+            let (mut first, last): (Vec<Sw>, Vec<Sw>) =
+                items.drain(..).partition(|i| !is_authorizer(i));
+            first.extend(last);
+            *items = first;
+        }
+        if self.api_key_required {
+            let is_key = |i: &Sw| {
+                keys(i)
+                    .iter()
+                    .any(|k| k == "api_key" || k == "api_key_false")
+            };
+            let (mut first, last): (Vec<Sw>, Vec<Sw>) = items.drain(..).partition(|i| !is_key(i));
+            first.extend(last);
+            *items = first;
+        }
     }
 
     /// The `security` list of a method: its authorizer (with scopes) and the API key.
@@ -336,10 +379,11 @@ impl ApiAuth {
             definitions.push((a.name.clone(), true, a.definition.clone()));
         }
         if self.default.as_deref() == Some(IAM) {
-            // The default authorizer's definition, named as the template names it.
+            // The default authorizer's definition, named as the template names it (unless an event
+            // named it first).
             definitions.push((
                 IAM.to_owned(),
-                true,
+                !self.iam_from_event,
                 Sw::ordered(vec![
                     ("in", Sw::c("header")),
                     ("type", Sw::c("apiKey")),

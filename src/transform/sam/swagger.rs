@@ -222,7 +222,7 @@ impl Sw {
             }
             Sw::Gone(_) => {}
             Sw::Map(entries) => {
-                let order = iteration_order(entries);
+                let order = printed_order(entries);
                 out.push('{');
                 for (n, i) in order.into_iter().enumerate() {
                     if n > 0 {
@@ -249,6 +249,27 @@ impl Sw {
             }
         }
     }
+}
+
+/// The indexes of a mapping's live entries in the order the translator's hashed text prints them. Every
+/// step of the translator works on a copy of the definition and returns a copy, and a copy inserts the
+/// keys again in the order the copied dictionary iterates them, which can change the order where keys
+/// collide: a mapping is printed as built and copied twice. A mapping with deleted keys is printed as it
+/// iterates; the copies that matter for it are made explicitly ([`Sw::recopy`]). Both observed from the
+/// reference translator's deployment ids.
+fn printed_order(entries: &[(String, bool, Sw)]) -> Vec<usize> {
+    let mut order = iteration_order(entries);
+    if entries.iter().any(|(_, _, v)| matches!(v, Sw::Gone(_))) {
+        return order;
+    }
+    for _ in 0..2 {
+        let keys: Vec<&str> = order.iter().map(|i| entries[*i].0.as_str()).collect();
+        order = py27::iteration_order(&keys)
+            .into_iter()
+            .map(|j| order[j])
+            .collect();
+    }
+    order
 }
 
 /// The indexes of a mapping's live entries in its Python 2.7 iteration order.
@@ -323,5 +344,25 @@ mod tests {
         let items = path.path_items_mut();
         assert_eq!(items.len(), 1);
         assert!(items[0].get("post").is_some());
+    }
+
+    #[test]
+    fn a_mapping_prints_as_the_translator_copied_it() {
+        // Keys that collide in a Python 2.7 dictionary: the reference translator's hashed text lists
+        // this written parameter as `required, type, description, name, in`.
+        let m = Sw::Map(
+            ["name", "in", "description", "type", "required"]
+                .iter()
+                .map(|k| ((*k).to_owned(), true, Sw::c("x")))
+                .collect(),
+        );
+        let mut text = String::new();
+        m.repr(&mut text);
+        let keys: Vec<&str> = text
+            .split("u'")
+            .skip(1)
+            .map(|p| p.split('\'').next().unwrap_or_default())
+            .collect();
+        assert_eq!(keys, ["required", "type", "description", "name", "in"]);
     }
 }
