@@ -417,6 +417,7 @@ impl ApiAuth {
         if definitions.is_empty() {
             return Ok(());
         }
+        let created = definition.get("securityDefinitions").is_none();
         let Some(existing) = definition.entry("securityDefinitions", false) else {
             return Ok(());
         };
@@ -427,6 +428,10 @@ impl ApiAuth {
             if existing.get(&k).is_none() {
                 existing.set(&k, unicode, v);
             }
+        }
+        // Made by this step, the mapping goes through one copy more than the written ones.
+        if created {
+            existing.recopy();
         }
         Ok(())
     }
