@@ -53,6 +53,8 @@ pub(super) struct ApiAuth {
     /// An event named `AWS_IAM`: its definition was written before the API's own (under the
     /// transform's name for it, not the template's).
     iam_from_event: bool,
+    /// An event asked for the API key: its definition was written before the API's own.
+    key_from_event: bool,
 }
 
 fn as_bool(n: &Node) -> Option<bool> {
@@ -200,6 +202,7 @@ impl ApiAuth {
                         "Unable to set ApiKeyRequired [False] on API method [{method}] for path [{path}] because the related API does not specify any ApiKeyRequired."
                     ));
                 }
+                self.key_from_event |= v;
                 v
             }
             Some(None) => return Err("Property 'Auth.ApiKeyRequired' should be a boolean.".into()),
@@ -404,15 +407,23 @@ impl ApiAuth {
             ));
         }
         if self.uses_api_key {
-            definitions.push((
-                "api_key".to_owned(),
-                false,
-                Sw::ordered(vec![
-                    ("type", Sw::c("apiKey")),
-                    ("name", Sw::c("x-api-key")),
-                    ("in", Sw::c("header")),
-                ]),
-            ));
+            let at = if self.key_from_event {
+                0
+            } else {
+                definitions.len()
+            };
+            definitions.insert(
+                at,
+                (
+                    "api_key".to_owned(),
+                    false,
+                    Sw::ordered(vec![
+                        ("type", Sw::c("apiKey")),
+                        ("name", Sw::c("x-api-key")),
+                        ("in", Sw::c("header")),
+                    ]),
+                ),
+            );
         }
         if definitions.is_empty() {
             return Ok(());

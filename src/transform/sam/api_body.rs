@@ -66,8 +66,18 @@ pub(super) fn definition(
     // merged), every method on its path before any event's auth and policy are added (a policy
     // covers all the methods of its path).
     if !written {
-        for e in events {
-            add_path(&mut definition, e, &ctx.partition, written);
+        let order = plugin_order(ctx, id, events);
+        for i in &order {
+            add_path(&mut definition, &events[*i], &ctx.partition, written);
+        }
+        // The implicit API's path items are made before the translator's steps copy them (one copy
+        // more than the definition's own mappings).
+        if id == IMPLICIT
+            && let Some(Sw::Map(entries)) = definition.get_mut("paths")
+        {
+            for (_, _, item) in entries.iter_mut() {
+                item.recopy();
+            }
         }
         let b = B::new(r.node.span);
         super::api_conditions::wrap_paths(&mut definition, id, events, &mut ctx.conditions, b);
@@ -287,4 +297,43 @@ fn event_error(e: &ApiEvent, message: String) -> SamError {
     } else {
         SamError::event(owner, name, e.span, message)
     }
+}
+
+/// The order the translator adds the implicit API's methods in: resources, then each one's events, as
+/// its Python 2.7 dictionaries iterate them. Other APIs take their events in order.
+fn plugin_order(ctx: &Ctx, api: &str, events: &[ApiEvent]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    if api != IMPLICIT {
+        return order;
+    }
+    let ids: Vec<&str> = ctx.input.keys().collect();
+    let mut rank_of_id = std::collections::HashMap::new();
+    for (rank, i) in super::py27::iteration_order(&ids).into_iter().enumerate() {
+        rank_of_id.insert(ids[i], rank);
+    }
+    let event_rank = |e: &ApiEvent| -> usize {
+        let names: Vec<&str> = ctx
+            .input
+            .get(&e.owner.0)
+            .and_then(|r| get(r, "Properties"))
+            .and_then(|p| get(p, "Events"))
+            .and_then(Node::as_map)
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        super::py27::iteration_order(&names)
+            .into_iter()
+            .position(|i| names[i] == e.owner.1)
+            .unwrap_or(usize::MAX)
+    };
+    order.sort_by_key(|i| {
+        let e = &events[*i];
+        (
+            rank_of_id
+                .get(e.owner.0.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            event_rank(e),
+        )
+    });
+    order
 }
