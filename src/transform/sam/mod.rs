@@ -5,7 +5,7 @@
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
-//! `api_body.rs`, `api_conditions.rs`, `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_implicit.rs`, `api_policy.rs`, `api_merge.rs` and `api_usage_plan.rs` REST APIs,
+//! `api_body.rs`, `api_conditions.rs`, `api_definition.rs`, `api_auth.rs`, `api_authorizer.rs`, `api_domain.rs`, `api_implicit.rs`, `api_policy.rs`, `api_merge.rs` and `api_usage_plan.rs` REST APIs,
 //! `httpapi.rs` and `httpapi_auth.rs`, `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
 //! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
 //! `graphql_pipeline.rs`) and `connector.rs` (with `connector_ends.rs`) the other types, `refs.rs` the `Resource.Property`
@@ -30,6 +30,7 @@
 
 mod api;
 mod api_auth;
+mod api_authorizer;
 mod api_body;
 mod api_conditions;
 mod api_definition;
