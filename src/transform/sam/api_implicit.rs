@@ -1,6 +1,6 @@
 //! The implicit REST API, `ServerlessRestApi`: the API that `Api` events without a `RestApiId` share,
 //! built as an `AWS::Serverless::Api` with the `Api` globals and stage `Prod`, and expanded like any
-//! other (`api.rs`). It takes from the functions and state machines that use it their `DeletionPolicy`
+//! other (`api.rs`), in place of any resource written under that name. It takes from the functions and state machines that use it their `DeletionPolicy`
 //! and `UpdateReplacePolicy` (the most protective), their condition (`api_conditions.rs`) and, when they
 //! propagate them, their tags. It never expands an API itself.
 
@@ -16,9 +16,6 @@ pub(super) fn finish(ctx: &mut Ctx) {
     let Some(events) = ctx.api_events.get(IMPLICIT) else {
         return;
     };
-    if ctx.input.get(IMPLICIT).is_some() {
-        return;
-    }
     let span = events.first().map_or_else(Span::default, |e| e.span);
     let b = B::new(span);
     let mut props = ctx.globals.apply(
@@ -162,5 +159,18 @@ mod tests {
             .filter_map(|t| get(t, "Value").and_then(Node::as_str))
             .collect();
         assert_eq!(keys, ["F"]);
+    }
+
+    #[test]
+    fn the_implicit_api_replaces_a_resource_written_under_its_name() {
+        let text = format!(
+            "Resources:\n{}  ServerlessRestApi:\n    Type: AWS::SNS::Topic\n",
+            function("F", "", "/a")
+        );
+        let out = run(&text);
+        assert_eq!(
+            get(api(&out), "Type").and_then(Node::as_str),
+            Some("AWS::ApiGateway::RestApi")
+        );
     }
 }

@@ -195,6 +195,10 @@ pub fn expand(
     ctx.api_events = api::collect(&ctx);
     ctx.http_events = httpapi::collect(&ctx);
     for (id, entry) in input.iter() {
+        // The implicit API takes the place of a resource written under its name.
+        if id == api::IMPLICIT && ctx.api_events.contains_key(api::IMPLICIT) {
+            continue;
+        }
         expand_one(&mut ctx, id, &entry.value);
     }
     api::finish(&mut ctx);
