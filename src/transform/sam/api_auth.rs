@@ -230,7 +230,7 @@ impl ApiAuth {
                 i.set("credentials", written, c.clone());
             }
             if let Some(s) = &security {
-                set_before_responses(op, written, s.clone());
+                set_security(op, written, s.clone());
             }
         }
         Ok(())
@@ -271,7 +271,7 @@ impl ApiAuth {
                     continue;
                 }
                 if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
-                    set_before_responses(op, false, s);
+                    set_security(op, false, s);
                 }
             }
         }
@@ -495,16 +495,10 @@ fn has_integration(op: &Sw) -> bool {
     }
 }
 
-/// Sets `security` on a method, before its `responses` when it has them.
-/// A plain dictionary (a merged method) prints in insertion order: `security` goes last there.
-fn set_before_responses(op: &mut Sw, written: bool, security: Sw) {
-    match op {
-        Sw::Map(entries) => match entries.iter().position(|(k, _, _)| k == "responses") {
-            Some(i) => entries.insert(i, ("security".to_owned(), written, security)),
-            None => entries.push(("security".to_owned(), written, security)),
-        },
-        Sw::Ordered(_) => op.set("security", written, security),
-        _ => {}
+/// Sets `security` on a method (added after its other keys, as the translator adds it).
+fn set_security(op: &mut Sw, written: bool, security: Sw) {
+    if matches!(op, Sw::Map(_) | Sw::Ordered(_)) {
+        op.set("security", written, security);
     }
 }
 
