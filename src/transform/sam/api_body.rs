@@ -12,7 +12,7 @@ use super::api::{ApiEvent, IMPLICIT};
 use super::api_auth::ApiAuth;
 use super::api_definition::{Cors, add_cors, add_path, base_definition, gateway_responses};
 use super::build::{B, get, is_intrinsic};
-use super::errors::SamError;
+use super::errors::{SamError, Subject};
 use super::swagger::Sw;
 use super::{Ctx, Serverless};
 
@@ -83,6 +83,10 @@ pub(super) fn definition(
         super::api_conditions::wrap_paths(&mut definition, id, events, &mut ctx.conditions, b);
     }
     for (e, policy) in events.iter().zip(event_policies) {
+        // The translator stops at a function's first invalid event.
+        if !e.owner.2 && has_error(ctx, &e.owner.0) {
+            continue;
+        }
         if merge {
             if let Err((of_event, m)) = super::api_merge::merge_event(
                 &mut definition,
@@ -158,7 +162,7 @@ pub(super) fn definition(
         } else {
             Sw::Written(stage.clone())
         };
-        super::api_policy::add_for_api(&mut definition, p, &stage);
+        super::api_policy::add_for_api(&mut definition, p, &stage, written);
     }
     // The translator's later steps work on a copy of the secured definition, whose Python 2.7 key
     // order can differ (observed in its deployment ids); its auth step post-processes that copy.
@@ -336,4 +340,12 @@ fn plugin_order(ctx: &Ctx, api: &str, events: &[ApiEvent]) -> Vec<usize> {
         )
     });
     order
+}
+
+/// True when resource `id` has an error already.
+fn has_error(ctx: &Ctx, id: &str) -> bool {
+    ctx.errors.iter().any(|e| match &e.subject {
+        Subject::Resource(r) | Subject::Event(r, _) => r == id,
+        _ => false,
+    })
 }

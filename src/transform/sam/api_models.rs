@@ -349,4 +349,21 @@ mod tests {
         let event = text.find("Type: Api").unwrap();
         assert_eq!(errors[0].span.start as usize, event);
     }
+
+    #[test]
+    fn a_function_is_reported_once_at_its_first_invalid_event() {
+        let (text, _) = run("{Model: Dog}", "");
+        let text = text.replace(
+            "      Events:\n",
+            "      Events:\n        D:\n          Type: Api\n          Properties:\n            RestApiId: !Ref A\n            Path: /dogs\n            Method: get\n            RequestModel: {Model: Cat}\n",
+        );
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text.as_str());
+        let doc = load_text(f, &text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let errors = expand(&doc, &sources, &ExpandOptions::default()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("RequestModel [Cat]"));
+    }
 }

@@ -55,13 +55,15 @@ pub(super) fn is_empty(policy: &Node) -> bool {
 
 /// Adds the API's own policy: the generated statements for every path of the definition, then its
 /// custom statements. `stage` is the API's stage name as the translator held it.
-pub(super) fn add_for_api(definition: &mut Sw, policy: &Node, stage: &Sw) {
+/// `written`: the definition is the API's `DefinitionBody` (its mappings have been copied once more by
+/// then, which decides the order of the methods in a statement).
+pub(super) fn add_for_api(definition: &mut Sw, policy: &Node, stage: &Sw, written: bool) {
     let paths: Vec<String> = definition
         .get("paths")
         .map(|p| p.keys_in_order().into_iter().map(str::to_owned).collect())
         .unwrap_or_default();
     for path in &paths {
-        add_for_path(definition, policy, path, stage);
+        add_for_path(definition, policy, path, stage, written);
     }
     add_custom(definition, policy);
 }
@@ -69,14 +71,14 @@ pub(super) fn add_for_api(definition: &mut Sw, policy: &Node, stage: &Sw) {
 /// Adds the statements `policy` generates for the methods of `path`, then its custom statements (an
 /// event's policy).
 pub(super) fn add_for_event(definition: &mut Sw, policy: &Node, path: &str, stage: &Sw) {
-    add_for_path(definition, policy, path, stage);
+    add_for_path(definition, policy, path, stage, false);
     add_custom(definition, policy);
 }
 
 /// The generated statements of `policy` for `path`; the policy key is set even when none is generated.
-fn add_for_path(definition: &mut Sw, policy: &Node, path: &str, stage: &Sw) {
+fn add_for_path(definition: &mut Sw, policy: &Node, path: &str, stage: &Sw, written: bool) {
     let setting = |k: &str| get(policy, k).filter(|v| !matches!(v.kind, NodeKind::Null));
-    let resources = resources(definition, path, stage);
+    let resources = resources(definition, path, stage, written);
     let mut doc = current(definition);
     if let Some(accounts) = setting("AwsAccountWhitelist") {
         accounts_statement(&mut doc, accounts, "Allow", &resources);
@@ -168,12 +170,16 @@ fn take_statements(doc: &mut Sw) -> Option<Vec<Sw>> {
 
 /// `execute-api:/${__Stage__}/METHOD/path` for every method of `path` (`*` for any method), path
 /// parameters written `*` (API Gateway matches them so).
-fn resources(definition: &Sw, path: &str, stage: &Sw) -> Vec<Sw> {
+fn resources(definition: &Sw, path: &str, stage: &Sw, written: bool) -> Vec<Sw> {
     let Some(item) = definition.get("paths").and_then(|p| p.get(path)) else {
         return Vec::new();
     };
     let mut methods: Vec<String> = Vec::new();
     for branch in conditional_contents(item) {
+        let mut branch = branch.clone();
+        if written {
+            branch.recopy();
+        }
         methods.extend(branch.keys_in_order().into_iter().map(str::to_owned));
     }
     let path = greedy_to_star(path);
