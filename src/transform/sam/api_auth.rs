@@ -29,7 +29,7 @@ const AUTH_KEYS: &[&str] = &[
 ];
 
 /// An API's `Auth`, checked.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct ApiAuth {
     /// `None` when `Authorizers` is absent.
     pub authorizers: Option<Vec<Authorizer>>,

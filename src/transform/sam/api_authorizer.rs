@@ -13,6 +13,7 @@ use super::swagger::Sw;
 const NONE: &str = "NONE";
 
 /// One authorizer of `Auth.Authorizers`.
+#[derive(Clone)]
 pub(super) struct Authorizer {
     pub name: String,
     /// Its entry of `securityDefinitions`.

@@ -92,7 +92,7 @@ pub(super) fn definition(
                 &mut definition,
                 e,
                 &ctx.partition,
-                auth,
+                &*auth,
                 prop("Models"),
             ) {
                 ctx.errors.push(if of_event {

@@ -20,12 +20,14 @@ pub(super) fn merge_event(
     definition: &mut Sw,
     e: &ApiEvent,
     partition: &str,
-    auth: &mut ApiAuth,
+    auth: &ApiAuth,
     models: Option<&Node>,
 ) -> Result<(), (bool, String)> {
     let mut generated = base_definition();
     add_path(&mut generated, e, partition, false);
-    auth.apply_event(&mut generated, e, false)
+    // The generated definition's own security definitions are not kept: its auth is applied on a copy.
+    auth.clone()
+        .apply_event(&mut generated, e, false)
         .map_err(|m| (true, m))?;
     super::api_models::add_request_model(&mut generated, e, models, false)
         .map_err(|m| (true, m))?;
@@ -46,8 +48,9 @@ pub(super) fn merge_event(
     let own = |k: &str| e.auth.as_ref().and_then(|a| get(a, k)).is_some();
     if !own("Authorizer") && !own("ApiKeyRequired") {
         let _ = method.remove("security");
-        method.recopy();
     }
+    // The translator merges a copy of the generated definition.
+    method.recopy();
     // A definition without paths (or with none written) gets a detached list of paths: nothing is kept.
     let Some(paths) = definition
         .get_mut("paths")

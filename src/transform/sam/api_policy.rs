@@ -218,7 +218,7 @@ fn conditional_contents(item: &Sw) -> Vec<&Sw> {
 
 fn is_no_value(sw: &Sw) -> bool {
     match sw {
-        Sw::Map(_) => {
+        Sw::Map(_) | Sw::Ordered(_) => {
             matches!(sw.get("Ref"), Some(Sw::Text(t, _)) if t == "AWS::NoValue")
                 || matches!(sw.get("Ref"), Some(Sw::Written(n)) if n.as_str() == Some("AWS::NoValue"))
         }
