@@ -61,7 +61,6 @@ pub(super) fn definition(
     }
     let merge =
         written && prop("MergeDefinitions").and_then(super::function::as_bool) == Some(true);
-    let mut failed = false;
     // Events add their methods to a definition the transform writes (a written one only takes them
     // merged), every method on its path before any event's auth and policy are added (a policy
     // covers all the methods of its path).
@@ -100,7 +99,6 @@ pub(super) fn definition(
                 } else {
                     SamError::resource(id, r.span_of("DefinitionBody"), m)
                 });
-                failed = true;
             }
             continue;
         }
@@ -116,7 +114,7 @@ pub(super) fn definition(
         }
         if let Err(m) = auth.apply_event(&mut definition, e, written) {
             ctx.errors.push(event_error(e, m));
-            failed = true;
+            continue;
         }
         if let Some(p) = policy.as_ref().filter(|p| !super::api_policy::is_empty(p)) {
             let stage = event_stage(id, stage);
@@ -130,13 +128,10 @@ pub(super) fn definition(
             super::api_models::add_request_model(&mut definition, e, prop("Models"), openapi3)
         {
             ctx.errors.push(event_error(e, m));
-            failed = true;
         }
     }
-    if failed {
-        return None;
-    }
-    // Each event's step works on a copy of the definition.
+    // An invalid event is its function's error: the API is still checked, as the translator does. Each
+    // event's step works on a copy of the definition.
     if !events.is_empty() && !written {
         definition.recopy();
     }
