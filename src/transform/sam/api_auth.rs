@@ -230,7 +230,7 @@ impl ApiAuth {
                 i.set("credentials", written, c.clone());
             }
             if let Some(s) = &security {
-                set_security(op, written, s.clone());
+                set_security(op, false, s.clone());
             }
         }
         Ok(())
