@@ -1,32 +1,28 @@
 //! REST APIs: `AWS::Serverless::Api` and the implicit `ServerlessRestApi` that `Api` events without a
-//! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition gets one path and method
-//! per event (a Lambda proxy integration), a `Deployment` whose logical id hashes that definition the way the
-//! translator does (see `swagger.rs`), and a `Stage`. The functions' side of an `Api` event (the
-//! permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom domains `api_domain.rs`, usage
-//! plans `api_usage_plan.rs`, resource policies `api_policy.rs`. Models are not expanded yet: an API
-//! that uses them is reported. A function's events are visited in the order of their names, as the
-//! translator does (the order decides the definition's hashed text).
+//! `RestApiId` share. Each becomes an `AWS::ApiGateway::RestApi` whose definition (`api_body.rs`) gets one
+//! path and method per event unless the API writes its own `DefinitionBody`, a `Deployment` whose logical
+//! id hashes that definition the way the translator does (see `swagger.rs`), and a `Stage`. The functions'
+//! side of an `Api` event (the permission) is `events/api.rs`; authorizers are `api_auth.rs`, custom
+//! domains `api_domain.rs`, usage plans `api_usage_plan.rs`. A function's events are visited in the order
+//! of their names, as the translator does (the order decides the definition's hashed text).
 
 use indexmap::IndexMap;
 
 use crate::source::{Node, NodeKind, Span};
 
 use super::api_auth::ApiAuth;
-use super::api_definition::{
-    Cors, add_cors, add_path, base_definition, gateway_responses, location_sw, openapi3_security,
-};
+use super::api_definition::location_sw;
 use super::build::{B, Obj, Res, get, is_intrinsic};
 use super::errors::SamError;
-use super::swagger::Sw;
 use super::{Ctx, Serverless, code, ids};
+
+pub(super) use super::api_implicit::finish;
 
 /// The implicit API's logical id.
 pub(super) const IMPLICIT: &str = "ServerlessRestApi";
 
 /// API properties this version does not expand yet.
 const UNSUPPORTED: &[&str] = &[
-    "Models",
-    "MergeDefinitions",
     "CanarySetting",
     "AlwaysDeploy",
     "ApiKeySourceType",
@@ -60,6 +56,12 @@ pub(super) struct ApiEvent {
     pub function_name: Option<String>,
     /// The event's `Auth`.
     pub auth: Option<Node>,
+    /// The event's `RequestModel`.
+    pub request_model: Option<Node>,
+    /// `ResponseTransferMode: RESPONSE_STREAM`: the integration streams the function's response.
+    pub streaming: bool,
+    /// The function's (or state machine's) `Condition`: its method exists only under it.
+    pub condition: Option<String>,
     /// The resource and event names errors about this event are reported under; `true` when the resource
     /// is a state machine (the translator names only the event then).
     pub owner: (String, String, bool),
@@ -146,6 +148,12 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                 });
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
+                request_model: get(p, "RequestModel").cloned(),
+                condition: get(r, "Condition")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned),
+                streaming: get(p, "ResponseTransferMode").and_then(Node::as_str)
+                    == Some("RESPONSE_STREAM"),
                 owner: (id.to_owned(), name.to_owned(), false),
                 state_machine: None,
                 function_name,
@@ -185,6 +193,11 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<ApiEvent>> {
                 .is_some_and(|u| matches!(u.kind, NodeKind::Bool(true)));
             out.entry(api).or_default().push(ApiEvent {
                 auth: get(p, "Auth").cloned(),
+                request_model: None,
+                condition: get(r, "Condition")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned),
+                streaming: false,
                 owner: (id.to_owned(), name.to_owned(), true),
                 state_machine: Some((
                     super::state_machine_alias::event_target(id, r),
@@ -237,31 +250,6 @@ pub(super) fn expand(ctx: &mut Ctx, r: &Serverless) {
     build(ctx, r);
 }
 
-/// `Cors: origin` or `Cors: {AllowOrigin, AllowMethods, AllowHeaders, MaxAge, AllowCredentials}`.
-fn cors(node: &Node) -> Result<Cors, String> {
-    let Some(m) = node.as_map().filter(|_| !is_intrinsic(node)) else {
-        return Ok(Cors {
-            origin: Some(node.clone()),
-            methods: None,
-            headers: None,
-            max_age: None,
-            credentials: false,
-        });
-    };
-    let credentials = m.get("AllowCredentials").and_then(super::function::as_bool) == Some(true);
-    let origin = m.get("AllowOrigin").cloned();
-    if credentials && origin.as_ref().is_none_or(|o| o.as_str() == Some("'*'")) {
-        return Err("Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set".into());
-    }
-    Ok(Cors {
-        origin,
-        methods: m.get("AllowMethods").cloned(),
-        headers: m.get("AllowHeaders").cloned(),
-        max_age: m.get("MaxAge").cloned(),
-        credentials,
-    })
-}
-
 /// The translator's checks of an API's properties that need no expansion.
 fn check_api(r: &Serverless) -> Option<SamError> {
     let inline = r.prop("DefinitionBody").is_some();
@@ -312,38 +300,6 @@ fn check_api(r: &Serverless) -> Option<SamError> {
     None
 }
 
-/// Adds the implicit API when functions have `Api` events without `RestApiId`: an API with the `Api`
-/// globals and stage `Prod`.
-pub(super) fn finish(ctx: &mut Ctx) {
-    let Some(events) = ctx.api_events.get(IMPLICIT) else {
-        return;
-    };
-    let span = events.first().map_or_else(Span::default, |e| e.span);
-    let b = B::new(span);
-    let mut own = vec![("StageName", b.s("Prod"))];
-    let tags = super::implicit_api::tags(ctx, super::implicit_api::Implicit::Rest);
-    if !tags.is_empty() {
-        own.extend([("PropagateTags", b.bool(true)), ("Tags", b.obj(tags))]);
-    }
-    let props = ctx
-        .globals
-        .apply("AWS::Serverless::Api", &b.map(own), Some(&[]));
-    let mut top = Obj::new();
-    top.insert("Type".into(), b.s("AWS::Serverless::Api"));
-    top.insert("Properties".into(), props.clone());
-    top.extend(super::implicit_api::policies(
-        ctx,
-        super::implicit_api::Implicit::Rest,
-    ));
-    let node = b.obj(top);
-    let r = Serverless {
-        id: IMPLICIT,
-        node: &node,
-        props: &props,
-    };
-    expand(ctx, &r);
-}
-
 fn build(ctx: &mut Ctx, r: &Serverless) {
     let id = r.id;
     let span = r.node.span;
@@ -361,33 +317,62 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     };
     let b = B::new(span);
     let prop = |k: &str| r.prop(k);
+    // The translator's order: where the definition comes from, then the settings, then the authorizers.
+    if let Some(a) =
+        prop("Auth").filter(|a| !super::api_policy::is_empty(a) && a.as_map().is_some())
+    {
+        let body = prop("DefinitionBody");
+        if body.is_none() && prop("DefinitionUri").is_some() {
+            ctx.errors.push(SamError::resource(
+                id,
+                a.span,
+                "Auth works only with inline Swagger specified in 'DefinitionBody' property.",
+            ));
+            return;
+        }
+        if let Some(body) = body.filter(|b| !is_intrinsic(b))
+            && super::api_auth::known_settings(a)
+            && !super::api_models::is_valid_definition(&super::swagger::Sw::from_node(body))
+        {
+            ctx.errors.push(SamError::resource(
+                id,
+                a.span,
+                "Unable to add Auth configuration because 'DefinitionBody' does not contain a valid Swagger definition.",
+            ));
+            return;
+        }
+    }
     let mut auth = match ApiAuth::parse(prop("Auth")) {
         Ok(a) => a,
         Err(m) => {
-            ctx.errors
-                .push(SamError::resource(id, r.span_of("Auth"), m));
+            // A default authorizer's error points at it.
+            let span = prop("Auth")
+                .and_then(|a| get(a, "DefaultAuthorizer"))
+                .filter(|_| m.contains("DefaultAuthorizer"))
+                .map_or_else(|| r.span_of("Auth"), |d| d.span);
+            ctx.errors.push(SamError::resource(id, span, m));
             return;
         }
     };
-    let api_policy = prop("Auth").and_then(|a| get(a, "ResourcePolicy"));
     // The translator substitutes known parameter values in resource policies.
-    let policies: Vec<Node> = super::api_policy::policies(api_policy, &events)
-        .into_iter()
-        .map(|p| ctx.params.resolve_template_parameters(p))
-        .collect();
-    if let Some(m) = policies
+    let api_policy = prop("Auth")
+        .and_then(|a| get(a, "ResourcePolicy"))
+        .map(|p| ctx.params.resolve_template_parameters(p));
+    let event_policies: Vec<Option<Node>> = events
         .iter()
+        .map(|e| {
+            e.auth
+                .as_ref()
+                .and_then(|a| get(a, "ResourcePolicy"))
+                .map(|p| ctx.params.resolve_template_parameters(p))
+        })
+        .collect();
+    if let Some(m) = api_policy
+        .iter()
+        .chain(event_policies.iter().flatten())
         .find_map(|p| super::api_policy::check(p).err())
     {
         ctx.errors.push(SamError::structure(r.span_of("Auth"), m));
-        return;
-    }
-    if let Some(key) = policies.iter().find_map(super::api_policy::unsupported) {
-        ctx.errors.push(SamError::unsupported(
-            id,
-            r.span_of("Auth"),
-            format!("resource policy setting {key} is not expanded yet"),
-        ));
         return;
     }
     let mut api = Res::new("AWS::ApiGateway::RestApi", span);
@@ -407,6 +392,12 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
                 uri.span,
                 "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.",
             ));
+            return;
+        }
+        if let Some(m) = prop("Models").filter(|m| !super::api_models::is_empty(m))
+            && let Err(message) = super::api_models::check(m, false)
+        {
+            ctx.errors.push(SamError::resource(id, m.span, message));
             return;
         }
         let location = match code::s3_location("DefinitionUri", uri, ["Bucket", "Key", "Version"]) {
@@ -432,94 +423,15 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
     } else {
         let openapi_text = prop("OpenApiVersion").and_then(Node::scalar_text);
         let openapi = openapi_text.as_deref();
-        let mut definition = match prop("DefinitionBody") {
-            Some(body) if is_intrinsic(body) => {
-                ctx.errors.push(SamError::unsupported(
-                    id,
-                    body.span,
-                    "a DefinitionBody built by an intrinsic function is not expanded yet",
-                ));
-                return;
-            }
-            Some(body) => Sw::from_node(body),
-            None => base_definition(),
+        let input = super::api_body::Input {
+            events: &events,
+            event_policies: &event_policies,
+            api_policy: api_policy.as_ref(),
+            stage: &stage,
         };
-        let written = prop("DefinitionBody").is_some();
-        let mut failed = false;
-        for e in &events {
-            add_path(&mut definition, e, &ctx.partition, written);
-            if let Err(m) = auth.apply_event(&mut definition, e, written) {
-                ctx.errors.push(event_error(e, m));
-                failed = true;
-            }
-        }
-        if failed {
+        let Some(definition) = super::api_body::definition(ctx, r, &input, &mut auth) else {
             return;
-        }
-        if let Some(c) = prop("Cors") {
-            match cors(c) {
-                Ok(c) => add_cors(&mut definition, &c),
-                Err(m) => {
-                    ctx.errors.push(SamError::resource(id, c.span, m));
-                    return;
-                }
-            }
-        }
-        if auth.is_set() || auth_used(&events) {
-            if let Err(m) = auth.finish(&mut definition, written) {
-                ctx.errors
-                    .push(SamError::structure(r.span_of("DefinitionBody"), m));
-                return;
-            }
-            // The translator's later steps work on a copy of the secured definition, whose Python 2.7
-            // key order can differ (observed in its deployment ids).
-            definition.recopy();
-        }
-        super::api_policy::add(&mut definition, &policies);
-        if let Some(types) = prop("BinaryMediaTypes") {
-            let types = ctx.params.resolve_template_parameters(types);
-            definition.set(
-                "x-amazon-apigateway-binary-media-types",
-                false,
-                Sw::from_node(&unescape_slashes(&types)),
-            );
-        }
-        if let Some(d) = prop("DisableExecuteApiEndpoint") {
-            definition.set(
-                "servers",
-                false,
-                Sw::Seq(vec![Sw::map(vec![(
-                    "x-amazon-apigateway-endpoint-configuration",
-                    Sw::map(vec![("disableExecuteApiEndpoint", Sw::Written(d.clone()))]),
-                )])]),
-            );
-        }
-        if let Some(v) = openapi.filter(|v| v.starts_with('3'))
-            && let Some(version) = prop("OpenApiVersion")
-            && let Sw::Map(entries) = &mut definition
-            && entries.iter().any(|(k, _, _)| k == "swagger")
-        {
-            // OpenAPI 3 replaces the `swagger` field.
-            let _ = entries;
-            definition.remove("swagger");
-            // A version written as a number becomes the translator's text.
-            let value = match &version.kind {
-                NodeKind::Number(n) => Sw::c(n),
-                _ => Sw::Written(version.clone()),
-            };
-            definition.set("openapi", false, value);
-            let _ = v;
-        }
-        if let Some(g) = prop("GatewayResponses") {
-            match gateway_responses(g) {
-                Ok(sw) => definition.set("x-amazon-apigateway-gateway-responses", false, sw),
-                Err(m) => {
-                    ctx.errors.push(SamError::resource(id, g.span, m));
-                    return;
-                }
-            }
-        }
-        openapi3_security(&mut definition);
+        };
         let mut text = String::new();
         definition.repr(&mut text);
         if let Some(v) = openapi {
@@ -670,41 +582,6 @@ fn build(ctx: &mut Ctx, r: &Serverless) {
         if let Err(m) = super::api_domain::expand(ctx, &target, domain) {
             ctx.errors.push(SamError::resource(id, domain.span, m));
         }
-    }
-}
-
-/// Binary media types as the definition lists them: `~1` (the escaped `/` of the property) written `/`.
-fn unescape_slashes(node: &Node) -> Node {
-    match &node.kind {
-        NodeKind::String(t) => Node::new(node.span, NodeKind::String(t.replace("~1", "/"))),
-        NodeKind::Seq(items) => Node::new(
-            node.span,
-            NodeKind::Seq(items.iter().map(unescape_slashes).collect()),
-        ),
-        NodeKind::Map(m) => {
-            B::new(node.span).map(m.iter().map(|(k, e)| (k, unescape_slashes(&e.value))))
-        }
-        _ => node.clone(),
-    }
-}
-
-/// True when an event asks for authorization of its own.
-fn auth_used(events: &[ApiEvent]) -> bool {
-    events.iter().any(|e| e.auth.is_some())
-}
-
-/// An error about event `e`, under the resource and event it belongs to.
-fn event_error(e: &ApiEvent, message: String) -> SamError {
-    let (owner, name, machine) = &e.owner;
-    if *machine {
-        SamError {
-            code: super::codes::INVALID_EVENT,
-            subject: super::errors::Subject::EventOnly(name.clone()),
-            message,
-            span: e.span,
-        }
-    } else {
-        SamError::event(owner, name, e.span, message)
     }
 }
 

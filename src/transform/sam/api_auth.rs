@@ -1,13 +1,15 @@
-//! REST API `Auth`: the authorizers an `AWS::Serverless::Api` declares (Cognito user pools, Lambda `TOKEN`
-//! and `REQUEST` authorizers, `AWS_IAM`), its `DefaultAuthorizer` and `ApiKeyRequired`, and what each
-//! `Api` event's own `Auth` asks of its method. It writes the definition's `securityDefinitions`, each
-//! method's `security` (and the integration's `credentials` for `AWS_IAM`), and says which Lambda
-//! authorizers need a permission. It checks `Auth` with the translator's sentences; it never creates the
-//! API's other resources (`api.rs` does).
+//! REST API `Auth`: the authorizers an `AWS::Serverless::Api` declares (each read by
+//! `api_authorizer.rs`), its `DefaultAuthorizer` and `ApiKeyRequired`, and what each `Api` event's own
+//! `Auth` asks of its method. It writes the definition's `securityDefinitions`, each method's `security`
+//! (ordered as the translator's API defaults leave it, and the integration's `credentials` for
+//! `AWS_IAM`), and says which Lambda authorizers need a permission. It checks `Auth` and written
+//! `security` with the translator's sentences; it never creates the API's other resources (`api.rs`
+//! does).
 
 use crate::source::{Node, NodeKind};
 
 use super::api::ApiEvent;
+use super::api_authorizer::{Authorizer, authorizer};
 use super::build::{get, is_intrinsic};
 use super::swagger::Sw;
 
@@ -26,19 +28,8 @@ const AUTH_KEYS: &[&str] = &[
     "UsagePlan",
 ];
 
-/// One authorizer of `Auth.Authorizers`.
-pub(super) struct Authorizer {
-    pub name: String,
-    /// Its entry of `securityDefinitions`.
-    definition: Sw,
-    /// For a Lambda authorizer that gets the default permission: its `FunctionArn`.
-    pub function: Option<Node>,
-    /// `AuthorizationScopes` the authorizer gives methods that do not name their own.
-    scopes: Option<Node>,
-}
-
 /// An API's `Auth`, checked.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct ApiAuth {
     /// `None` when `Authorizers` is absent.
     pub authorizers: Option<Vec<Authorizer>>,
@@ -50,10 +41,21 @@ pub(super) struct ApiAuth {
     /// Set while methods are given security: the definitions that must follow.
     uses_iam: bool,
     uses_api_key: bool,
+    /// An event named `AWS_IAM`: its definition was written before the API's own (under the
+    /// transform's name for it, not the template's).
+    iam_from_event: bool,
+    /// An event asked for the API key: its definition was written before the API's own.
+    key_from_event: bool,
 }
 
 fn as_bool(n: &Node) -> Option<bool> {
     super::function::as_bool(n)
+}
+
+/// True when `auth` is a mapping of `Auth` settings only.
+pub(super) fn known_settings(auth: &Node) -> bool {
+    auth.as_map()
+        .is_some_and(|m| !is_intrinsic(auth) && m.keys().all(|k| AUTH_KEYS.contains(&k)))
 }
 
 impl ApiAuth {
@@ -73,11 +75,16 @@ impl ApiAuth {
         if m.keys().any(|k| !AUTH_KEYS.contains(&k)) {
             return Err("Invalid value for 'Auth' property".into());
         }
-        if let Some(d) = m.get("DefaultAuthorizer") {
-            let Some(d) = d.as_str() else {
-                return Err("Property 'Auth.DefaultAuthorizer' should be a string.".into());
-            };
-            out.default = Some(d.to_owned());
+        // A default authorizer that is not text is refused once the authorizers are read.
+        let mut default_not_text = false;
+        if let Some(d) = m
+            .get("DefaultAuthorizer")
+            .filter(|d| !super::api_policy::is_empty(d))
+        {
+            match d.as_str() {
+                Some(d) => out.default = Some(d.to_owned()),
+                None => default_not_text = true,
+            }
         }
         out.api_key_required = m.get("ApiKeyRequired").and_then(as_bool) == Some(true);
         out.invoke_role = m.get("InvokeRole").cloned();
@@ -96,6 +103,15 @@ impl ApiAuth {
                 authorizers.push(authorizer(name, &e.value)?);
             }
             out.authorizers = Some(authorizers);
+        }
+        if default_not_text {
+            return Err("DefaultAuthorizer is not a string.".into());
+        }
+        // Without authorizers the translator ignores a default other than `AWS_IAM`.
+        if out.default.as_deref().is_some_and(|d| d != IAM)
+            && out.authorizers.as_ref().is_none_or(Vec::is_empty)
+        {
+            out.default = None;
         }
         if let Some(d) = &out.default
             && d != IAM
@@ -164,6 +180,7 @@ impl ApiAuth {
                 }
             }
         }
+        self.iam_from_event |= named.as_deref() == Some(IAM);
         let scopes = field("AuthorizationScopes");
         let authorizer = named.clone().or_else(|| self.default.clone());
         if scopes.is_some() && authorizer.is_none() {
@@ -176,6 +193,7 @@ impl ApiAuth {
                         "Unable to set ApiKeyRequired [False] on API method [{method}] for path [{path}] because the related API does not specify any ApiKeyRequired."
                     ));
                 }
+                self.key_from_event |= v;
                 v
             }
             Some(None) => return Err("Property 'Auth.ApiKeyRequired' should be a boolean.".into()),
@@ -186,7 +204,12 @@ impl ApiAuth {
             // An event that turns the API's key off keeps an empty list, so the API's default is not applied.
             security = Some(Sw::Seq(Vec::new()));
         }
-        let credentials = if authorizer.as_deref() == Some(IAM) {
+        // The integration calls with the caller's credentials when the event names `AWS_IAM`, or when it
+        // is the API's default and the event has no `Auth` of its own.
+        let event_auth_empty = auth.is_none_or(|a| a.as_map().is_some_and(|m| m.is_empty()));
+        let credentials = if named.as_deref() == Some(IAM)
+            || (self.default.as_deref() == Some(IAM) && event_auth_empty)
+        {
             match field("InvokeRole").or(self.invoke_role.as_ref()) {
                 Some(r) if r.as_str() == Some(NONE) || matches!(r.kind, NodeKind::Null) => None,
                 Some(r) if r.as_str() != Some("CALLER_CREDENTIALS") => Some(Sw::Written(r.clone())),
@@ -200,20 +223,15 @@ impl ApiAuth {
         } else {
             e.method.as_str()
         };
-        let Some(op) = definition
-            .get_mut("paths")
-            .and_then(|p| p.get_mut(&e.path))
-            .and_then(|p| p.get_mut(op_key))
-        else {
-            return Ok(());
-        };
-        if let Some(c) = credentials
-            && let Some(i) = op.get_mut("x-amazon-apigateway-integration")
-        {
-            i.set("credentials", written, c);
-        }
-        if let Some(s) = security {
-            set_before_responses(op, written, s);
+        for op in definition.method_defs_mut(&e.path, op_key) {
+            if let Some(c) = &credentials
+                && let Some(i) = op.get_mut("x-amazon-apigateway-integration")
+            {
+                i.set("credentials", written, c.clone());
+            }
+            if let Some(s) = &security {
+                set_security(op, false, s.clone());
+            }
         }
         Ok(())
     }
@@ -221,9 +239,9 @@ impl ApiAuth {
     /// Gives the API's defaults to every method of one path item that has no security yet. The keys
     /// added are the transform's own constants, even in a written definition (observed from the
     /// reference translator's deployment ids).
-    fn default_security(&mut self, item: &mut Sw) {
+    fn default_security(&mut self, path: &str, item: &mut Sw) -> Result<(), String> {
         let methods: Vec<String> = match item {
-            Sw::Map(m) => m.iter().map(|(k, _, _)| k.clone()).collect(),
+            Sw::Map(m) | Sw::Ordered(m) => m.iter().map(|(k, _, _)| k.clone()).collect(),
             _ => Vec::new(),
         };
         for method in methods {
@@ -237,15 +255,64 @@ impl ApiAuth {
                 .clone()
                 .filter(|_| !preflight || self.default_on_preflight);
             let key = self.api_key_required && (!preflight || self.api_key_on_preflight);
-            let Some(op) = item.get_mut(&method) else {
+            let Some(method_item) = item.get_mut(&method) else {
                 continue;
             };
-            if !matches!(op, Sw::Map(_)) || op.get("security").is_some() {
-                continue;
+            for op in method_item.path_items_mut() {
+                // Methods without an API Gateway integration are left alone.
+                if !matches!(op, Sw::Map(_) | Sw::Ordered(_)) || !has_integration(op) {
+                    continue;
+                }
+                if self.default.is_some() || self.api_key_required {
+                    check_security(op, path, &normalized(&method))?;
+                }
+                if op.get("security").is_some() {
+                    self.order_security(op, preflight);
+                    continue;
+                }
+                if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
+                    set_security(op, false, s);
+                }
             }
-            if let Some(s) = self.security(authorizer.as_deref(), None, key, false) {
-                set_before_responses(op, false, s);
+        }
+        Ok(())
+    }
+
+    /// Orders a method's security list as the translator's API defaults leave it: with a default
+    /// authorizer, the entries that are not authorizers before those that are; then, with a default API
+    /// key, the key last. A method that names `NONE` keeps its order.
+    fn order_security(&self, op: &mut Sw, preflight: bool) {
+        let Some(Sw::Seq(items)) = op.get_mut("security") else {
+            return;
+        };
+        let keys = |i: &Sw| -> Vec<String> {
+            match i {
+                Sw::Map(e) | Sw::Ordered(e) => e.iter().map(|(k, _, _)| k.clone()).collect(),
+                _ => Vec::new(),
             }
+        };
+        if items.iter().any(|i| keys(i).iter().any(|k| k == NONE)) {
+            return;
+        }
+        let names: Vec<&str> = std::iter::once(IAM)
+            .chain(self.authorizers.iter().flatten().map(|a| a.name.as_str()))
+            .collect();
+        if self.default.is_some() && (!preflight || self.default_on_preflight) {
+            let is_authorizer = |i: &Sw| keys(i).iter().any(|k| names.contains(&k.as_str()));
+            let (mut first, last): (Vec<Sw>, Vec<Sw>) =
+                items.drain(..).partition(|i| !is_authorizer(i));
+            first.extend(last);
+            *items = first;
+        }
+        if self.api_key_required {
+            let is_key = |i: &Sw| {
+                keys(i)
+                    .iter()
+                    .any(|k| k == "api_key" || k == "api_key_false")
+            };
+            let (mut first, last): (Vec<Sw>, Vec<Sw>) = items.drain(..).partition(|i| !is_key(i));
+            first.extend(last);
+            *items = first;
         }
     }
 
@@ -292,8 +359,13 @@ impl ApiAuth {
             let Some(item) = definition.get_mut("paths").and_then(|p| p.get_mut(&path)) else {
                 continue;
             };
+            match item.get("Fn::If") {
+                None | Some(Sw::Seq(_)) => {}
+                Some(Sw::Written(n)) if n.as_seq().is_some() => {}
+                Some(_) => return Err("Value of Fn::If must be a list.".into()),
+            }
             for item in item.path_items_mut() {
-                self.default_security(item);
+                self.default_security(&path, item)?;
             }
         }
         let mut definitions: Vec<(String, bool, Sw)> = Vec::new();
@@ -301,10 +373,11 @@ impl ApiAuth {
             definitions.push((a.name.clone(), true, a.definition.clone()));
         }
         if self.default.as_deref() == Some(IAM) {
-            // The default authorizer's definition, named as the template names it.
+            // The default authorizer's definition, named as the template names it (unless an event
+            // named it first).
             definitions.push((
                 IAM.to_owned(),
-                true,
+                !self.iam_from_event,
                 Sw::ordered(vec![
                     ("in", Sw::c("header")),
                     ("type", Sw::c("apiKey")),
@@ -325,19 +398,28 @@ impl ApiAuth {
             ));
         }
         if self.uses_api_key {
-            definitions.push((
-                "api_key".to_owned(),
-                false,
-                Sw::ordered(vec![
-                    ("type", Sw::c("apiKey")),
-                    ("name", Sw::c("x-api-key")),
-                    ("in", Sw::c("header")),
-                ]),
-            ));
+            let at = if self.key_from_event {
+                0
+            } else {
+                definitions.len()
+            };
+            definitions.insert(
+                at,
+                (
+                    "api_key".to_owned(),
+                    false,
+                    Sw::ordered(vec![
+                        ("type", Sw::c("apiKey")),
+                        ("name", Sw::c("x-api-key")),
+                        ("in", Sw::c("header")),
+                    ]),
+                ),
+            );
         }
         if definitions.is_empty() {
             return Ok(());
         }
+        let created = definition.get("securityDefinitions").is_none();
         let Some(existing) = definition.entry("securityDefinitions", false) else {
             return Ok(());
         };
@@ -349,178 +431,75 @@ impl ApiAuth {
                 existing.set(&k, unicode, v);
             }
         }
+        // Made by this step, the mapping goes through one copy more than the written ones.
+        if created {
+            existing.recopy();
+        }
         Ok(())
     }
 }
 
-/// Sets `security` on a method, before its `responses` when it has them.
-fn set_before_responses(op: &mut Sw, written: bool, security: Sw) {
-    if let Sw::Map(entries) = op {
-        match entries.iter().position(|(k, _, _)| k == "responses") {
-            Some(i) => entries.insert(i, ("security".to_owned(), written, security)),
-            None => entries.push(("security".to_owned(), written, security)),
-        }
-    }
-}
-
-/// Reads one entry of `Auth.Authorizers`.
-fn authorizer(name: &str, node: &Node) -> Result<Authorizer, String> {
-    let Some(m) = node.as_map().filter(|_| !is_intrinsic(node)) else {
-        return Err(format!(
-            "Property 'Auth.Authorizers.{name}' should be a map."
-        ));
-    };
-    if let Some(d) = m.get("DisableFunctionDefaultPermissions")
-        && as_bool(d).is_none()
-    {
-        return Err(format!(
-            "Property 'Authorizers.{name}.DisableFunctionDefaultPermissions' should be a boolean."
-        ));
-    }
-    let identity = match m.get("Identity") {
-        Some(i) if i.as_map().is_none() || is_intrinsic(i) => {
-            return Err("Auth.Authorizers.<Authorizer>.Identity must be a dict (LambdaTokenAuthorizationIdentity, LambdaRequestAuthorizationIdentity or CognitoAuthorizationIdentity).".into());
-        }
-        other => other,
-    };
-    let id = |k: &str| identity.and_then(|i| get(i, k));
-    let scopes = m.get("AuthorizationScopes").cloned();
-    if let Some(pool) = m.get("UserPoolArn") {
-        let providers = match &pool.kind {
-            NodeKind::Seq(_) => Sw::from_node(pool),
-            _ => Sw::Seq(vec![Sw::Written(pool.clone())]),
-        };
-        let mut inner = Vec::new();
-        if let Some(v) = id("ValidationExpression") {
-            inner.push(("identityValidationExpression", Sw::Written(v.clone())));
-        }
-        inner.push(("providerARNs", providers));
-        inner.push(("type", Sw::c("cognito_user_pools")));
-        let header =
-            id("Header").map_or_else(|| Sw::c("Authorization"), |h| Sw::Written(h.clone()));
-        let definition = Sw::ordered(vec![
-            ("in", Sw::c("header")),
-            ("type", Sw::c("apiKey")),
-            ("name", header),
-            ("x-amazon-apigateway-authorizer", Sw::ordered(inner)),
-            ("x-amazon-apigateway-authtype", Sw::c("cognito_user_pools")),
-        ]);
-        return Ok(Authorizer {
-            name: name.to_owned(),
-            definition,
-            function: None,
-            scopes,
-        });
-    }
-    let Some(function) = m.get("FunctionArn") else {
-        return Err(format!(
-            "Property 'Authorizers.{name}' must have either 'UserPoolArn' or 'FunctionArn'."
-        ));
-    };
-    let request = match m.get("FunctionPayloadType") {
-        None => false,
-        Some(t) => match t.as_str() {
-            Some("TOKEN") => false,
-            Some("REQUEST") => true,
-            _ => {
-                let text = t.scalar_text().unwrap_or_default();
+/// The translator's checks of a method's written `security` before it applies the API's defaults: a
+/// list of mappings.
+fn check_security(op: &Sw, path: &str, method: &str) -> Result<(), String> {
+    let items = match op.get("security") {
+        None => return Ok(()),
+        Some(Sw::Seq(items)) => items.clone(),
+        Some(Sw::Written(n)) => match n.as_seq() {
+            Some(items) => items.iter().map(Sw::from_node).collect(),
+            None => {
                 return Err(format!(
-                    "{name} Authorizer has invalid 'FunctionPayloadType': {text}."
+                    "Type of security for path {path} method {method} must be a list"
                 ));
             }
         },
+        Some(_) => {
+            return Err(format!(
+                "Type of security for path {path} method {method} must be a list"
+            ));
+        }
     };
-    let mut inner = vec![("type", Sw::c(if request { "request" } else { "token" }))];
-    if let Some(t) = id("ReauthorizeEvery") {
-        inner.push(("authorizerResultTtlInSeconds", Sw::Written(t.clone())));
-    }
-    if request {
-        let source = identity_source(name, identity)?;
-        if !source.is_empty() {
-            inner.push(("identitySource", Sw::Text(source, true)));
+    for item in items {
+        match item {
+            Sw::Map(_) | Sw::Ordered(_) => {}
+            Sw::Written(n) if n.as_map().is_some() => {}
+            other => {
+                let shown =
+                    super::api_models::py_str(&other.node(crate::source::Span::default()), false);
+                return Err(format!(
+                    "{shown} in Security for path {path} method {method} is not a valid dictionary."
+                ));
+            }
         }
     }
-    let uri = Sw::ordered(vec![(
-        "Fn::Sub",
-        Sw::Seq(vec![
-            Sw::c(
-                "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
-            ),
-            Sw::ordered(vec![("__FunctionArn__", Sw::Written(function.clone()))]),
-        ]),
-    )]);
-    inner.push(("authorizerUri", uri));
-    if let Some(role) = m.get("FunctionInvokeRole")
-        && role.as_str() != Some(NONE)
-    {
-        inner.push(("authorizerCredentials", Sw::Written(role.clone())));
-    }
-    if !request && let Some(v) = id("ValidationExpression") {
-        inner.push(("identityValidationExpression", Sw::Written(v.clone())));
-    }
-    let header = match id("Header") {
-        Some(h) if !request => Sw::Written(h.clone()),
-        _ if request => Sw::c("Unused"),
-        _ => Sw::c("Authorization"),
-    };
-    let definition = Sw::ordered(vec![
-        ("in", Sw::c("header")),
-        ("type", Sw::c("apiKey")),
-        ("name", header),
-        ("x-amazon-apigateway-authorizer", Sw::ordered(inner)),
-        ("x-amazon-apigateway-authtype", Sw::c("custom")),
-    ]);
-    let disabled = m.get("DisableFunctionDefaultPermissions").and_then(as_bool) == Some(true);
-    Ok(Authorizer {
-        name: name.to_owned(),
-        definition,
-        function: (!disabled).then(|| function.clone()),
-        scopes,
-    })
+    Ok(())
 }
 
-/// A `REQUEST` authorizer's `identitySource`: its headers, query strings, stage variables and context
-/// values, comma separated.
-fn identity_source(name: &str, identity: Option<&Node>) -> Result<String, String> {
-    let missing = || {
-        format!(
-            "{name} Authorizer must specify Identity with at least one of Headers, QueryStrings, StageVariables, or Context."
-        )
-    };
-    let identity = identity.ok_or_else(missing)?;
-    let mut parts = Vec::new();
-    for (key, prefix) in [
-        ("Headers", "method.request.header."),
-        ("QueryStrings", "method.request.querystring."),
-        ("StageVariables", "stageVariables."),
-        ("Context", "context."),
-    ] {
-        let Some(list) = get(identity, key) else {
-            continue;
-        };
-        let Some(items) = list.as_seq() else {
-            return Err(format!(
-                "Property 'Authorizers.{name}.Identity.{key}' should be a list."
-            ));
-        };
-        for (i, item) in items.iter().enumerate() {
-            let Some(text) = item.as_str() else {
-                return Err(format!(
-                    "Property 'Authorizers.{name}.Identity.{key}[{i}]' should be a string."
-                ));
-            };
-            parts.push(format!("{prefix}{text}"));
-        }
+/// A method's name as the translator normalises it (`any` is API Gateway's any-method).
+fn normalized(method: &str) -> String {
+    let lower = method.to_ascii_lowercase();
+    if lower == "any" {
+        "x-amazon-apigateway-any-method".into()
+    } else {
+        lower
     }
-    if parts.is_empty() {
-        if get(identity, "ReauthorizeEvery")
-            .is_some_and(|r| r.scalar_text().as_deref() == Some("0"))
-        {
-            return Ok(String::new());
-        }
-        return Err(missing());
+}
+
+/// True when a method has a (non-empty) `x-amazon-apigateway-integration`.
+fn has_integration(op: &Sw) -> bool {
+    match op.get("x-amazon-apigateway-integration") {
+        None => false,
+        Some(Sw::Map(e) | Sw::Ordered(e)) => !e.is_empty(),
+        Some(Sw::Written(n)) => !super::api_policy::is_empty(n),
+        Some(_) => true,
     }
-    Ok(parts.join(", "))
+}
+
+/// Sets `security` on a method (added after its other keys, as the translator adds it).
+fn set_security(op: &mut Sw, written: bool, security: Sw) {
+    if matches!(op, Sw::Map(_) | Sw::Ordered(_)) {
+        op.set("security", written, security);
+    }
 }
 
 #[cfg(test)]
@@ -579,11 +558,15 @@ mod tests {
 
     #[test]
     fn an_undefined_default_authorizer_is_reported_at_auth() {
-        let text = api("        DefaultAuthorizer: Nope\n");
+        // Without authorizers the translator ignores the default.
+        assert!(run(&api("        DefaultAuthorizer: Nope\n")).is_ok());
+        let text = api(
+            "        DefaultAuthorizer: Nope\n        Authorizers:\n          Other:\n            FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:f\n",
+        );
         let errors = run(&text).unwrap_err();
         assert_eq!(errors[0].code, codes::INVALID_RESOURCE);
-        let start = text.find("DefaultAuthorizer").unwrap();
-        let end = text.find("Nope").unwrap() + 4;
+        let start = text.find("Nope").unwrap();
+        let end = start + 4;
         assert_eq!(
             (errors[0].span.start as usize, errors[0].span.end as usize),
             (start, end)
@@ -608,5 +591,18 @@ mod tests {
             reference_message(&errors).unwrap(),
             "Invalid Serverless Application Specification document. Number of errors found: 1. Resource with id [F] is invalid. Event with id [Get] is invalid. Unable to set Authorizer [Missing] on API method [get] for path [/] because the related API does not define any Authorizers."
         );
+    }
+
+    #[test]
+    fn written_security_that_is_not_a_list_of_mappings_is_refused() {
+        let text = "Resources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n      Auth:\n        ApiKeyRequired: true\n      DefinitionBody:\n        swagger: '2.0'\n        paths:\n          /p:\n            put:\n              x-amazon-apigateway-integration: {type: mock}\n              security: [[]]\n";
+        let errors = run(text).unwrap_err();
+        assert_eq!(errors[0].code, codes::INVALID_STRUCTURE);
+        assert_eq!(
+            reference_message(&errors).unwrap(),
+            "Invalid Serverless Application Specification document. Number of errors found: 1. Structure of the SAM template is invalid. [] in Security for path /p method put is not a valid dictionary."
+        );
+        // Reported at the definition.
+        assert_eq!(errors[0].span.start as usize, text.find("swagger").unwrap());
     }
 }

@@ -1,6 +1,6 @@
 //! The definition of a REST API as the transform builds it: the base document of an API without
 //! `DefinitionBody`, one path and method per `Api` event (a Lambda proxy integration, or a Step Functions
-//! `StartExecution` integration for a state machine), the OpenAPI 3 move of `securityDefinitions`, and the
+//! `StartExecution` integration for a state machine), and the
 //! S3 location as the translator hashes it. It never creates resources.
 
 use crate::source::Node;
@@ -31,8 +31,14 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
     } else {
         e.method.clone()
     };
+    // A streamed response is invoked through Lambda's response-streaming API.
+    let (version, invocation) = if e.streaming {
+        ("2021-11-15", "response-streaming-invocations")
+    } else {
+        ("2015-03-31", "invocations")
+    };
     let uri = format!(
-        "arn:{partition}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{}}}/invocations",
+        "arn:{partition}:apigateway:${{AWS::Region}}:lambda:path/{version}/functions/${{{}}}/{invocation}",
         e.invoke
     );
     let uri_unicode = written || e.invoke.ends_with(".Arn");
@@ -46,11 +52,17 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
         )
     };
     let integration = match &e.state_machine {
-        None => map(vec![
-            ("type", text("aws_proxy")),
-            ("httpMethod", text("POST")),
-            ("uri", map(vec![("Fn::Sub", Sw::Text(uri, uri_unicode))])),
-        ]),
+        None => {
+            let mut entries = vec![
+                ("type", text("aws_proxy")),
+                ("httpMethod", text("POST")),
+                ("uri", map(vec![("Fn::Sub", Sw::Text(uri, uri_unicode))])),
+            ];
+            if e.streaming {
+                entries.push(("responseTransferMode", text("STREAM")));
+            }
+            map(entries)
+        }
         Some((machine, role, unescape)) => {
             let input = if *unescape {
                 "$util.escapeJavaScript($input.json('$')).replaceAll(\"\\\\'\",\"'\")"
@@ -99,6 +111,16 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
     let Some(op) = path.entry(&method, written || e.method != "any") else {
         return;
     };
+    // The integration of a conditional function calls it only under its condition.
+    let integration = match (&e.condition, integration) {
+        (Some(c), mut i) => {
+            if let Some(uri) = i.get("uri").cloned() {
+                i.set("uri", written, Sw::only_if(c, true, uri));
+            }
+            i
+        }
+        (None, i) => i,
+    };
     op.set("x-amazon-apigateway-integration", written, integration);
     if op.get("responses").is_none() {
         let responses = if e.state_machine.is_some() {
@@ -118,23 +140,16 @@ pub(super) fn add_path(definition: &mut Sw, e: &ApiEvent, partition: &str, writt
         };
         op.set("responses", written, responses);
     }
-}
-
-/// OpenAPI 3 has no `securityDefinitions`: they move to `components.securitySchemes`.
-pub(super) fn openapi3_security(definition: &mut Sw) {
-    let is_v3 = matches!(definition.get("openapi"), Some(Sw::Written(n)) if n.scalar_text().is_some_and(|v| v.starts_with('3')));
-    if !is_v3 {
-        return;
+    // The method of a conditional function exists only under its condition.
+    if let Some(c) = &e.condition
+        && let Some(op) = definition
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&e.path))
+            .and_then(|p| p.get_mut(&method))
+    {
+        let inner = std::mem::replace(op, Sw::Seq(Vec::new()));
+        *op = Sw::only_if(c, true, inner);
     }
-    // `components` is written before `securityDefinitions` goes: the order of the two steps decides the
-    // definition's Python 2.7 iteration order, hence the deployment id.
-    let Some(schemes) = definition.get("securityDefinitions").cloned() else {
-        return;
-    };
-    if let Some(components) = definition.entry("components", false) {
-        components.set("securitySchemes", false, schemes);
-    }
-    let _ = definition.remove("securityDefinitions");
 }
 
 /// `BodyS3Location` as the translator held it when hashing.
@@ -344,4 +359,45 @@ pub(super) fn gateway_responses(node: &Node) -> Result<Sw, String> {
         out.push((kind.to_owned(), true, Sw::Map(entry)));
     }
     Ok(Sw::Map(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Format, Limits, Node, SourceMap, load_text};
+    use crate::transform::ExpandOptions;
+
+    use super::super::build::get;
+    use super::super::expand;
+
+    #[test]
+    fn a_streamed_response_uses_the_response_streaming_invocation() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: nodejs20.x\n      CodeUri: s3://bucket/k.zip\n      Events:\n        S:\n          Type: Api\n          Properties:\n            Path: /s\n            Method: post\n            ResponseTransferMode: RESPONSE_STREAM\n";
+        let mut sources = SourceMap::new();
+        let f = sources.add("t.yaml", text);
+        let doc = load_text(f, text, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let out = expand(&doc, &sources, &ExpandOptions::default()).expect("expands");
+        let integration = [
+            "Resources",
+            "ServerlessRestApi",
+            "Properties",
+            "Body",
+            "paths",
+            "/s",
+            "post",
+            "x-amazon-apigateway-integration",
+        ]
+        .iter()
+        .try_fold(&out.root, |n, k| get(n, k))
+        .expect("an integration");
+        assert_eq!(
+            get(integration, "responseTransferMode").and_then(Node::as_str),
+            Some("STREAM")
+        );
+        let uri = get(get(integration, "uri").unwrap(), "Fn::Sub")
+            .and_then(Node::as_str)
+            .unwrap();
+        assert!(uri.contains("/2021-11-15/") && uri.ends_with("/response-streaming-invocations"));
+    }
 }

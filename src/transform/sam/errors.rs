@@ -155,6 +155,12 @@ pub fn reference_message(diagnostics: &[Diagnostic]) -> Option<String> {
     if sentences.is_empty() {
         return None;
     }
+    // An invalid structure stops the translator at once: it reports that error alone.
+    let structure = "Structure of the SAM template is invalid.";
+    let sentences = match sentences.iter().find(|s| s.starts_with(structure)) {
+        Some(first) => vec![*first],
+        None => sentences,
+    };
     Some(format!(
         "Invalid Serverless Application Specification document. Number of errors found: {}. {}",
         sentences.len(),

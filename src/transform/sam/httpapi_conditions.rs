@@ -99,7 +99,7 @@ pub(super) fn api_condition(
 /// `Fn::Or` takes at most ten conditions: the first ten of `names` are combined into a new condition
 /// that takes their place at the end of the list, until one is left. The last one made is named
 /// `name`; the ones before it `name` numbered down to 1.
-fn combined(mut names: Vec<String>, name: &str, b: B) -> Vec<(String, Node)> {
+pub(super) fn combined(mut names: Vec<String>, name: &str, b: B) -> Vec<(String, Node)> {
     const MAX: usize = 10;
     let mut count = 0;
     let mut left = names.len();

@@ -5,7 +5,8 @@
 //! file: `globals.rs` merges the `Globals` section, `properties.rs` checks each type's properties,
 //! `function.rs` expands a function (with `code.rs`, `role.rs`, `policies.rs`, `version.rs`,
 //! `deployment.rs`, `function_url.rs`, `event_invoke.rs`, and `events/` for its event sources), `api.rs`,
-//! `api_definition.rs`, `api_auth.rs`, `api_domain.rs`, `api_policy.rs` and `api_usage_plan.rs` REST APIs,
+//! `api_body.rs`, `api_conditions.rs`, `api_definition.rs`, `api_auth.rs`, `api_authorizer.rs`, `api_domain.rs`,
+//! `api_implicit.rs`, `api_policy.rs`, `api_merge.rs`, `api_models.rs`, `api_openapi.rs` and `api_usage_plan.rs` REST APIs,
 //! `httpapi.rs` (with `httpapi_auth.rs`, `httpapi_cors.rs`, `httpapi_definition.rs` and
 //! `httpapi_routes.rs`), `websocket.rs`, `state_machine.rs` (with `state_machine_alias.rs`),
 //! `simple_table.rs`, `layer.rs`, `application.rs`, `capacity_provider.rs`, `graphql.rs` (with
@@ -32,8 +33,15 @@
 
 mod api;
 mod api_auth;
+mod api_authorizer;
+mod api_body;
+mod api_conditions;
 mod api_definition;
 mod api_domain;
+mod api_implicit;
+mod api_merge;
+mod api_models;
+mod api_openapi;
 mod api_policy;
 mod api_usage_plan;
 mod application;

@@ -65,7 +65,7 @@ impl Sw {
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Sw> {
         match self {
-            Sw::Map(entries) => entries
+            Sw::Map(entries) | Sw::Ordered(entries) => entries
                 .iter_mut()
                 .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
                 .map(|(_, _, v)| v),
@@ -75,7 +75,7 @@ impl Sw {
 
     pub fn get(&self, key: &str) -> Option<&Sw> {
         match self {
-            Sw::Map(entries) => entries
+            Sw::Map(entries) | Sw::Ordered(entries) => entries
                 .iter()
                 .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
                 .map(|(_, _, v)| v),
@@ -97,7 +97,7 @@ impl Sw {
 
     /// Sets `key` (appended when new); `unicode` says how the key counts.
     pub fn set(&mut self, key: &str, unicode: bool, value: Sw) {
-        if let Sw::Map(entries) = self {
+        if let Sw::Map(entries) | Sw::Ordered(entries) = self {
             match entries
                 .iter_mut()
                 .find(|(k, _, v)| k == key && !matches!(v, Sw::Gone(_)))
@@ -116,10 +116,25 @@ impl Sw {
         self.get_mut(key)
     }
 
+    /// The live keys of a mapping in the order the translator iterated them (Python 2.7's for a mapping,
+    /// insertion order for a plain dictionary); none for another value.
+    pub fn keys_in_order(&self) -> Vec<&str> {
+        match self {
+            Sw::Map(entries) => iteration_order(entries)
+                .into_iter()
+                .filter(|i| !matches!(entries[*i].2, Sw::Gone(_)))
+                .map(|i| entries[i].0.as_str())
+                .collect(),
+            Sw::Ordered(entries) => entries.iter().map(|(k, _, _)| k.as_str()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The path items a path of `paths` stands for: the path itself, or the mapping branches of an
     /// `Fn::If` written in its place (a `Ref: AWS::NoValue` branch stands for none).
     pub fn path_items_mut(&mut self) -> Vec<&mut Sw> {
-        let is_if = matches!(self, Sw::Map(e) if e.len() == 1 && e[0].0 == "Fn::If");
+        let is_if =
+            matches!(self, Sw::Map(e) | Sw::Ordered(e) if e.len() == 1 && e[0].0 == "Fn::If");
         if !is_if {
             return vec![self];
         }
@@ -127,10 +142,36 @@ impl Sw {
             Some(Sw::Seq(items)) if items.len() == 3 => items
                 .iter_mut()
                 .skip(1)
-                .filter(|i| matches!(i, Sw::Map(_)) && i.get("Ref").is_none())
+                .filter(|i| matches!(i, Sw::Map(_) | Sw::Ordered(_)) && i.get("Ref").is_none())
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// The definitions of method `method` of path `path`, through the `Fn::If`s written or generated in
+    /// place of the path or the method.
+    pub fn method_defs_mut(&mut self, path: &str, method: &str) -> Vec<&mut Sw> {
+        let Some(item) = self.get_mut("paths").and_then(|p| p.get_mut(path)) else {
+            return Vec::new();
+        };
+        item.path_items_mut()
+            .into_iter()
+            .filter_map(|i| i.get_mut(method))
+            .flat_map(Sw::path_items_mut)
+            .collect()
+    }
+
+    /// `{"Fn::If": [condition, value, {"Ref": "AWS::NoValue"}]}` as the translator builds it (a plain
+    /// dictionary); `unicode` says whether the condition's name came from the template.
+    pub fn only_if(condition: &str, unicode: bool, value: Sw) -> Sw {
+        Sw::ordered(vec![(
+            "Fn::If",
+            Sw::Seq(vec![
+                Sw::Text(condition.to_owned(), unicode),
+                value,
+                Sw::ordered(vec![("Ref", Sw::c("AWS::NoValue"))]),
+            ]),
+        )])
     }
 
     pub fn node(&self, span: Span) -> Node {
@@ -181,7 +222,7 @@ impl Sw {
             }
             Sw::Gone(_) => {}
             Sw::Map(entries) => {
-                let order = iteration_order(entries);
+                let order = printed_order(entries);
                 out.push('{');
                 for (n, i) in order.into_iter().enumerate() {
                     if n > 0 {
@@ -208,6 +249,27 @@ impl Sw {
             }
         }
     }
+}
+
+/// The indexes of a mapping's live entries in the order the translator's hashed text prints them. Every
+/// step of the translator works on a copy of the definition and returns a copy, and a copy inserts the
+/// keys again in the order the copied dictionary iterates them, which can change the order where keys
+/// collide: a mapping is printed as built and copied twice. A mapping with deleted keys is printed as it
+/// iterates; the copies that matter for it are made explicitly ([`Sw::recopy`]). Both observed from the
+/// reference translator's deployment ids.
+fn printed_order(entries: &[(String, bool, Sw)]) -> Vec<usize> {
+    let mut order = iteration_order(entries);
+    if entries.iter().any(|(_, _, v)| matches!(v, Sw::Gone(_))) {
+        return order;
+    }
+    for _ in 0..2 {
+        let keys: Vec<&str> = order.iter().map(|i| entries[*i].0.as_str()).collect();
+        order = py27::iteration_order(&keys)
+            .into_iter()
+            .map(|j| order[j])
+            .collect();
+    }
+    order
 }
 
 /// The indexes of a mapping's live entries in its Python 2.7 iteration order.
@@ -282,5 +344,25 @@ mod tests {
         let items = path.path_items_mut();
         assert_eq!(items.len(), 1);
         assert!(items[0].get("post").is_some());
+    }
+
+    #[test]
+    fn a_mapping_prints_as_the_translator_copied_it() {
+        // Keys that collide in a Python 2.7 dictionary: the reference translator's hashed text lists
+        // this written parameter as `required, type, description, name, in`.
+        let m = Sw::Map(
+            ["name", "in", "description", "type", "required"]
+                .iter()
+                .map(|k| ((*k).to_owned(), true, Sw::c("x")))
+                .collect(),
+        );
+        let mut text = String::new();
+        m.repr(&mut text);
+        let keys: Vec<&str> = text
+            .split("u'")
+            .skip(1)
+            .map(|p| p.split('\'').next().unwrap_or_default())
+            .collect();
+        assert_eq!(keys, ["required", "type", "description", "name", "in"]);
     }
 }

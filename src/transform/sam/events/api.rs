@@ -10,12 +10,7 @@ use super::super::{Ctx, Serverless};
 use super::Event;
 
 /// Event properties this version does not expand yet.
-const UNSUPPORTED: &[&str] = &[
-    "RequestModel",
-    "RequestParameters",
-    "TimeoutInMillis",
-    "ResponseTransferMode",
-];
+const UNSUPPORTED: &[&str] = &["RequestParameters", "TimeoutInMillis"];
 
 pub(in super::super) fn api(
     ctx: &mut Ctx,
