@@ -38,26 +38,57 @@ pub fn check(t: &Template, sources: &SourceMap) -> Vec<Diagnostic> {
 /// Runs every check on a template; resources whose type matches one of `allow_types` (`*` wildcards, e.g.
 /// `MyOrg::*`) accept any property and attribute.
 pub fn check_with(t: &Template, sources: &SourceMap, allow_types: &[String]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    structure::check(t, sources, &mut out);
-    parameters::check(t, &mut out);
-    conditions::check(t, &mut out);
     let pending = pending_transforms(t);
-    unknown_transforms(t, &mut out);
-    properties::check(t, allow_types, pending.is_empty(), &mut out);
-    if pending.is_empty() {
-        refs::check(t, &mut out);
-        placement::check(t, &mut out);
-    } else {
-        for (span, why) in pending {
-            out.push(
-                Diagnostic::warning(codes::TRANSFORM_NOT_EXPANDED, span, why)
-                    .with_note("reference and placement checks are skipped for this template until the transform is expanded"),
-            );
+    let names_final = pending.is_empty();
+    let properties =
+        |out: &mut Vec<Diagnostic>| properties::check(t, allow_types, names_final, out);
+    let mut out = Vec::new();
+    // On a large template the property checks (most of the work) run beside the others; the diagnostics
+    // are joined in the order the passes have on one thread.
+    let mut props = Vec::new();
+    let mut late = Vec::new();
+    // `late` gathers what comes after the property checks: relations between resources, references,
+    // placement.
+    let others = |out: &mut Vec<Diagnostic>, late: &mut Vec<Diagnostic>| {
+        structure::check(t, sources, out);
+        parameters::check(t, out);
+        conditions::check(t, out);
+        unknown_transforms(t, out);
+        if names_final {
+            properties::check_relations(t, allow_types, late);
+            refs::check(t, late);
+            placement::check(t, late);
         }
+    };
+    if t.resources.len() >= PARALLEL_RESOURCES {
+        std::thread::scope(|s| {
+            // The lighter passes go to the new thread: it starts a little late.
+            let half = s.spawn(|| {
+                let (mut out, mut late) = (Vec::new(), Vec::new());
+                others(&mut out, &mut late);
+                (out, late)
+            });
+            properties(&mut props);
+            // A panic there is a bug; it is passed on as it would be on one thread.
+            (out, late) = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        });
+    } else {
+        others(&mut out, &mut late);
+        properties(&mut props);
+    }
+    out.append(&mut props);
+    out.append(&mut late);
+    for (span, why) in pending {
+        out.push(
+            Diagnostic::warning(codes::TRANSFORM_NOT_EXPANDED, span, why)
+                .with_note("reference and placement checks are skipped for this template until the transform is expanded"),
+        );
     }
     out
 }
+
+/// Templates with at least this many resources are checked on two threads.
+const PARALLEL_RESOURCES: usize = 128;
 
 /// AWS's own transforms: a name in the `AWS::` namespace that is not one of them cannot be a macro either
 /// (macros may not use it), so it is a mistake.
@@ -151,4 +182,62 @@ fn embedded_transform(t: &Template) -> Option<(crate::source::Span, Option<Strin
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::{Format, Limits, SourceMap, load_text};
+
+    /// A template large enough to be lowered and checked on two threads, with one mistake of each kind
+    /// in each half: the diagnostics and the resources come out in the order one thread gives.
+    #[test]
+    fn large_templates_keep_the_sequential_order() {
+        let mut yaml = String::from("Resources:\n");
+        for i in 0..300 {
+            yaml.push_str(&format!("  Q{i}:\n    Type: AWS::SQS::Queue\n"));
+            if i == 5 || i == 150 {
+                yaml.push_str("    Bogus: 1\n");
+            }
+            yaml.push_str("    Properties:\n      DelaySeconds: 1\n");
+            if i == 7 || i == 160 {
+                yaml.push_str("      NoSuchProperty: 1\n");
+            }
+            if i == 9 || i == 170 {
+                yaml.push_str("      QueueName: !Ref Missing\n");
+            }
+        }
+        let mut sources = SourceMap::new();
+        let file = sources.add("t.yaml", yaml.clone());
+        let doc = load_text(file, &yaml, Format::Yaml, &Limits::default())
+            .document
+            .expect("loads");
+        let (t, lowered) = crate::template::lower(&doc, &sources);
+        let ids: Vec<&str> = t.resources.keys().map(String::as_str).collect();
+        let expected: Vec<String> = (0..300).map(|i| format!("Q{i}")).collect();
+        assert_eq!(ids, expected);
+        let line = |d: &crate::source::Diagnostic| sources.start(d.span).line;
+        let lowered: Vec<usize> = lowered.iter().map(line).collect();
+        assert_eq!(lowered.len(), 2, "{lowered:?}");
+        assert!(lowered[0] < lowered[1]);
+        let checked = super::check(&t, &sources);
+        let by_code = |code: &str| -> Vec<usize> {
+            checked
+                .iter()
+                .filter(|d| d.code == code)
+                .map(line)
+                .collect()
+        };
+        let unknown = by_code(crate::source::codes::UNKNOWN_PROPERTY);
+        let unresolved = by_code(crate::source::codes::UNRESOLVED_REF);
+        assert_eq!((unknown.len(), unresolved.len()), (2, 2), "{checked:?}");
+        assert!(unknown[0] < unknown[1] && unresolved[0] < unresolved[1]);
+        // The property pass comes before the reference pass, as on one thread.
+        let first_unresolved = checked
+            .iter()
+            .position(|d| d.code == crate::source::codes::UNRESOLVED_REF);
+        let last_unknown = checked
+            .iter()
+            .rposition(|d| d.code == crate::source::codes::UNKNOWN_PROPERTY);
+        assert!(last_unknown < first_unresolved);
+    }
 }

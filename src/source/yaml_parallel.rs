@@ -44,24 +44,33 @@ pub(super) fn load_in(file: FileId, text: &str, limits: &Limits, parts: usize) -
         ..*limits
     };
     let (head, middles, tail) = std::thread::scope(|s| {
+        let last = cuts.middles.len().saturating_sub(1);
         let middles: Vec<_> = cuts
             .middles
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 let r = r.clone();
-                s.spawn(move || load_chunk(file, text, r, &inner))
+                // The sections after Resources (a small part) are parsed by the last chunk's thread
+                // once its chunk is done, rather than by a thread of their own.
+                let tail = cuts.tail.clone().filter(|_| i == last);
+                s.spawn(move || {
+                    let middle = load_chunk(file, text, r, &inner);
+                    (middle, tail.map(|t| load_chunk(file, text, t, limits)))
+                })
             })
             .collect();
-        let tail = cuts
-            .tail
-            .clone()
-            .map(|r| s.spawn(move || load_chunk(file, text, r, limits)));
         let head = load_chunk(file, text, cuts.head.clone(), limits);
+        let mut tail = None;
         let middles: Vec<Option<Node>> = middles
             .into_iter()
-            .map(|h| h.join().ok().flatten())
+            .map(|h| {
+                h.join().ok().and_then(|(middle, t)| {
+                    tail = tail.take().or(t);
+                    middle
+                })
+            })
             .collect();
-        let tail = tail.map(|h| h.join().ok().flatten());
         (head, middles, tail)
     });
     join(head?, middles, tail)
@@ -113,13 +122,11 @@ fn cut(text: &str, parts: usize) -> Option<Cuts> {
     {
         return None;
     }
-    let lines = || {
-        let mut at = 0;
-        text.split_inclusive('\n').map(move |l| {
-            let start = at;
-            at += l.len();
-            (start, l)
-        })
+    // One pass over the line starts (the scan must stay a small fraction of the parse it splits).
+    let bytes = text.as_bytes();
+    let line_at = |start: usize| -> &str {
+        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(text.len(), |i| start + i + 1);
+        &text[start..end]
     };
     let key_is = |line: &str, key: &str| {
         line.strip_prefix(key)
@@ -129,47 +136,52 @@ fn cut(text: &str, parts: usize) -> Option<Cuts> {
                 r.is_empty() || r.starts_with('#') || r.starts_with('\n') || r.starts_with('\r')
             })
     };
-    let (res_line, res_len) = lines()
-        .find(|(_, l)| key_is(l, "Resources"))
-        .map(|(s, l)| (s, l.len()))?;
-    let body_start = res_line + res_len;
-    let top_level = |l: &str| {
-        l.chars()
-            .next()
-            .is_some_and(|c| !matches!(c, ' ' | '#' | '\r' | '\n'))
-    };
-    let section_end = lines()
-        .skip_while(|(s, _)| *s < body_start)
-        .find(|(_, l)| top_level(l))
-        .map_or(text.len(), |(s, _)| s);
-    let indent_of = |l: &str| l.len() - l.trim_start_matches(' ').len();
-    let content = |l: &str| {
-        let t = l.trim_start_matches(' ');
-        !(t.is_empty() || t.starts_with('#') || t.starts_with('\n') || t.starts_with('\r'))
-    };
-    let child = lines()
-        .skip_while(|(s, _)| *s < body_start)
-        .take_while(|(s, _)| *s < section_end)
-        .find(|(_, l)| content(l))
-        .map(|(_, l)| indent_of(l))
-        .filter(|&k| k > 0)?;
-    // A cut right after blank or comment lines could end a block scalar differently than the whole
-    // document does (its span takes in trailing blank lines up to the next token): cut only after content.
-    let body: Vec<(usize, &str)> = lines()
-        .skip_while(|(s, _)| *s < body_start)
-        .take_while(|(s, _)| *s < section_end)
-        .collect();
-    let starts: Vec<usize> = body
-        .windows(2)
-        .filter(|w| {
-            let ((_, prev), (_, l)) = (w[0], w[1]);
-            content(prev)
-                && content(l)
-                && indent_of(l) == child
-                && !l[child..].starts_with(['-', '?', '[', '{'])
-        })
-        .map(|w| w[1].0)
-        .collect();
+    let res_line = memchr::memmem::find_iter(bytes, "Resources")
+        .filter(|&i| i == 0 || bytes[i - 1] == b'\n')
+        .find(|&i| key_is(line_at(i), "Resources"))?;
+    let body_start = res_line + line_at(res_line).len();
+    // The Resources body, up to the next top-level line: the indentation of its keys (`child`), and where
+    // each entry after the first starts. A cut right after blank or comment lines could end a block
+    // scalar differently than the whole document does (its span takes in trailing blank lines up to the
+    // next token): cut only after content.
+    let mut child = None;
+    let mut starts: Vec<usize> = Vec::new();
+    let mut prev_content = false;
+    let mut section_end = text.len();
+    let mut at = body_start;
+    for end in memchr::memchr_iter(b'\n', &bytes[body_start..])
+        .map(|i| body_start + i + 1)
+        .chain(std::iter::once(text.len()))
+    {
+        if at >= end {
+            break;
+        }
+        let line = &bytes[at..end];
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        let first = line.get(indent).copied();
+        if indent == 0 && first.is_some_and(|c| !matches!(c, b'#' | b'\r' | b'\n')) {
+            section_end = at;
+            break;
+        }
+        let is_content = first.is_some_and(|c| !matches!(c, b'#' | b'\r' | b'\n'));
+        if is_content {
+            match child {
+                None if indent == 0 => return None,
+                None => child = Some(indent),
+                Some(k) => {
+                    if prev_content
+                        && indent == k
+                        && !matches!(first, Some(b'-' | b'?' | b'[' | b'{'))
+                    {
+                        starts.push(at);
+                    }
+                }
+            }
+        }
+        prev_content = is_content;
+        at = end;
+    }
+    let child = child?;
     // The first resource never starts a cut (it is not in `starts`: it has no line before it in the body).
     if parts < 2 || starts.is_empty() {
         return None;

@@ -78,6 +78,9 @@ pub fn lower(doc: &Document, sources: &SourceMap) -> (Template, Vec<Diagnostic>)
     (t, l.diagnostics)
 }
 
+/// Resources sections at least this large are lowered on two threads.
+const PARALLEL_RESOURCES: usize = 128;
+
 struct Cx<'a> {
     l: Lowerer<'a>,
     t: Template,
@@ -160,7 +163,7 @@ impl Cx<'_> {
                 "Rules" => self.section(v, "Rules", Self::rule),
                 "Mappings" => self.section(v, "Mappings", Self::mapping),
                 "Conditions" => self.section(v, "Conditions", Self::condition),
-                "Resources" => self.section(v, "Resources", Self::resource),
+                "Resources" => self.resources(v),
                 "Outputs" => self.section(v, "Outputs", Self::output),
                 "Hooks" => self.section(v, "Hooks", Self::hook),
                 _ => {
@@ -251,6 +254,44 @@ impl Cx<'_> {
             }
             f(self, k, e.key_span, &e.value);
         }
+    }
+
+    /// The `Resources` section. A large one without `Fn::ForEach` entries is lowered in two halves on two
+    /// threads (each resource is lowered on its own; the halves' resources and diagnostics are joined in
+    /// the template's order, so the result is the one the sequential loop gives).
+    fn resources(&mut self, v: &Node) {
+        let split = v.as_map().filter(|m| {
+            m.len() >= PARALLEL_RESOURCES && !m.iter().any(|(k, _)| k.starts_with("Fn::ForEach::"))
+        });
+        let Some(m) = split else {
+            return self.section(v, "Resources", Self::resource);
+        };
+        let entries: Vec<(&str, &crate::source::Entry)> = m.iter().collect();
+        let (first, second) = entries.split_at(entries.len() / 2);
+        let mut other = Cx {
+            l: Lowerer::new(self.l.sources),
+            t: Template {
+                file: self.t.file,
+                transform: self.t.transform.clone(),
+                ..Template::default()
+            },
+        };
+        other.l.language_extensions = self.l.language_extensions;
+        std::thread::scope(|s| {
+            let half = s.spawn(move || {
+                for (k, e) in second {
+                    other.resource(k, e.key_span, &e.value);
+                }
+                other
+            });
+            for (k, e) in first {
+                self.resource(k, e.key_span, &e.value);
+            }
+            // A panic in the other half is a bug; it is passed on as it would be on one thread.
+            let other = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            self.t.resources.extend(other.t.resources);
+            self.l.diagnostics.extend(other.l.diagnostics);
+        });
     }
 
     fn parameter(&mut self, name: &str, key_span: Span, v: &Node) {

@@ -87,6 +87,18 @@ pub fn check(t: &Template, allow_types: &[String], names_final: bool, out: &mut 
             values::resource(t, id, r, ty, spec, out);
         }
     }
+}
+
+/// The checks that relate resources to each other: `Fn::GetAtt` attributes against the target's type, and
+/// references to resources that may not exist under the referrer's condition. Runs after [`check`] (its
+/// diagnostics come after), and only when logical ids are final.
+pub fn check_relations(t: &Template, allow_types: &[String], out: &mut Vec<Diagnostic>) {
+    let spec_of = |id: &str| {
+        t.resources
+            .get(id)
+            .and_then(|r| r.resource_type.as_ref())
+            .map_or(TypeSpec::Unknown, |ty| type_spec(&ty.value, allow_types))
+    };
     attributes::check(t, &spec_of, out);
     conditional::check(t, out);
 }
@@ -148,6 +160,7 @@ mod tests {
         let allow: Vec<String> = allow.iter().map(|s| (*s).to_owned()).collect();
         let mut out = Vec::new();
         check(&t, &allow, true, &mut out);
+        check_relations(&t, &allow, &mut out);
         out.iter()
             .map(|d| (d.code, sources.snippet(d.span).to_owned()))
             .collect()
