@@ -509,11 +509,9 @@ fn route53(
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
 
     use super::super::build::get;
-    use super::super::{codes, expand};
+    use super::super::codes;
 
     fn api(domain: &str) -> String {
         format!(
@@ -521,14 +519,7 @@ mod tests {
         )
     }
 
-    fn run(text: &str) -> Result<crate::source::Document, Vec<crate::source::Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     #[test]
     fn a_regional_domain_gets_a_domain_name_mappings_and_alias_records() {

@@ -55,20 +55,11 @@ pub(super) fn finish(ctx: &mut Ctx) {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Document, Format, Limits, Node, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::{Document, Node};
 
     use super::super::build::get;
-    use super::super::expand;
 
-    fn run(text: &str) -> Document {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default()).expect("expands")
-    }
+    use crate::transform::sam::test_support::expanded as run;
 
     fn function(id: &str, extra: &str, path: &str) -> String {
         format!(

@@ -153,20 +153,11 @@ pub(super) fn of(auth: Option<&Node>) -> Option<&Node> {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
 
     use super::super::build::get;
-    use super::super::{codes, expand};
+    use super::super::codes;
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     fn api(id: &str, plan: &str) -> String {
         format!(

@@ -168,19 +168,10 @@ pub(super) fn function_config(config: &Node) -> Node {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
 
-    use super::super::{build, expand, reference_message};
+    use super::super::{build, reference_message};
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     const HEAD: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  CP:\n    Type: AWS::Serverless::CapacityProvider\n    Properties:\n";
 

@@ -473,19 +473,11 @@ pub(super) fn order_mappings(ctx: &mut Ctx) {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, Node, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::Node;
 
-    use super::super::{build, expand};
+    use super::super::build;
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     #[test]
     fn an_embedded_connector_keeps_its_own_attributes_and_metadata() {

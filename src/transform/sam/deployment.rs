@@ -255,19 +255,11 @@ fn config_name(ctx: &Ctx, ty: &Node) -> Node {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::Document;
 
-    use super::super::{build, expand, reference_message};
+    use super::super::{build, reference_message};
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     fn template(preference: &str) -> String {
         format!(

@@ -449,19 +449,10 @@ fn data_source(ctx: &mut Ctx, r: &Serverless, id: &str, name: &str, ds: &Node, l
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
 
-    use super::super::{build, expand, reference_message};
+    use super::super::{build, reference_message};
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     const HEAD: &str = "Resources:\n  A:\n    Type: AWS::Serverless::GraphQLApi\n    Properties:\n      SchemaInline: 'type Query { a: String }'\n      Auth: {Type: AWS_IAM}\n";
 

@@ -132,20 +132,11 @@ fn uses_implicit(props: &Node, which: Implicit) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Document, Format, Limits, SourceMap, emit, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::{Document, emit};
 
     use super::super::build::get;
-    use super::super::expand;
 
-    fn run(text: &str) -> Document {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default()).expect("expands")
-    }
+    use crate::transform::sam::test_support::expanded as run;
 
     fn tags_of(doc: &Document, id: &str) -> serde_json::Value {
         let r = get(get(&doc.root, "Resources").unwrap(), id).unwrap();

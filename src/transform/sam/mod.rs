@@ -79,6 +79,8 @@ mod simple_table;
 mod state_machine;
 mod state_machine_alias;
 mod swagger;
+#[cfg(test)]
+mod test_support;
 mod version;
 mod websocket;
 
@@ -416,16 +418,8 @@ fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{Format, Limits, load_text};
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     fn resource<'a>(doc: &'a Document, id: &str) -> &'a Node {
         build::get(build::get(&doc.root, "Resources").unwrap(), id).unwrap()

@@ -90,19 +90,10 @@ pub(super) fn publish(ctx: &mut Ctx, r: &Serverless) {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
 
-    use super::super::{build, expand};
+    use super::super::build;
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     const HEAD: &str = "Resources:\n  S:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Definition: {StartAt: A, States: {A: {Type: Pass, End: true}}}\n      Role: arn:r\n";
 

@@ -493,19 +493,10 @@ fn glue_registry(ev: &Event) -> Vec<Node> {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
 
-    use super::super::super::{expand, reference_message};
+    use super::super::super::reference_message;
 
-    fn run(text: &str) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, &ExpandOptions::default())
-    }
+    use crate::transform::sam::test_support::expand_text as run;
 
     fn template(event: &str) -> String {
         format!(
