@@ -40,43 +40,49 @@ pub fn check(t: &Template, sources: &SourceMap) -> Vec<Diagnostic> {
 pub fn check_with(t: &Template, sources: &SourceMap, allow_types: &[String]) -> Vec<Diagnostic> {
     let pending = pending_transforms(t);
     let names_final = pending.is_empty();
-    let properties =
-        |out: &mut Vec<Diagnostic>| properties::check(t, allow_types, names_final, out);
-    let mut out = Vec::new();
-    // On a large template the property checks (most of the work) run beside the others; the diagnostics
-    // are joined in the order the passes have on one thread.
-    let mut props = Vec::new();
-    let mut late = Vec::new();
-    // `late` gathers what comes after the property checks: relations between resources, references,
-    // placement.
-    let others = |out: &mut Vec<Diagnostic>, late: &mut Vec<Diagnostic>| {
-        structure::check(t, sources, out);
-        parameters::check(t, out);
-        conditions::check(t, out);
-        unknown_transforms(t, out);
+    // The property checks and the conditional-reference check (most of the work on a large template) on
+    // one side, the other passes on the other; the diagnostics are joined in the order of one thread:
+    // structure, parameters, conditions, transforms, properties, attributes, conditional references,
+    // references, placement.
+    let properties = |props: &mut Vec<Diagnostic>, conditional: &mut Vec<Diagnostic>| {
+        properties::check(t, allow_types, names_final, props);
         if names_final {
-            properties::check_relations(t, allow_types, late);
-            refs::check(t, late);
-            placement::check(t, late);
+            properties::check_conditional(t, conditional);
         }
     };
+    let others =
+        |out: &mut Vec<Diagnostic>, attrs: &mut Vec<Diagnostic>, late: &mut Vec<Diagnostic>| {
+            structure::check(t, sources, out);
+            parameters::check(t, out);
+            conditions::check(t, out);
+            unknown_transforms(t, out);
+            if names_final {
+                properties::check_attributes(t, allow_types, attrs);
+                refs::check(t, late);
+                placement::check(t, late);
+            }
+        };
+    let (mut out, mut attrs, mut late) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut props, mut conditional) = (Vec::new(), Vec::new());
     if t.resources.len() >= PARALLEL_RESOURCES {
         std::thread::scope(|s| {
-            // The lighter passes go to the new thread: it starts a little late.
+            // The lighter side goes to the new thread: it starts a little late.
             let half = s.spawn(|| {
-                let (mut out, mut late) = (Vec::new(), Vec::new());
-                others(&mut out, &mut late);
-                (out, late)
+                let (mut out, mut attrs, mut late) = (Vec::new(), Vec::new(), Vec::new());
+                others(&mut out, &mut attrs, &mut late);
+                (out, attrs, late)
             });
-            properties(&mut props);
+            properties(&mut props, &mut conditional);
             // A panic there is a bug; it is passed on as it would be on one thread.
-            (out, late) = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (out, attrs, late) = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         });
     } else {
-        others(&mut out, &mut late);
-        properties(&mut props);
+        others(&mut out, &mut attrs, &mut late);
+        properties(&mut props, &mut conditional);
     }
     out.append(&mut props);
+    out.append(&mut attrs);
+    out.append(&mut conditional);
     out.append(&mut late);
     for (span, why) in pending {
         out.push(

@@ -6,6 +6,8 @@
 //! `Fn::Not` over `Condition` names); conditions that are only equivalent in value are not compared, so the
 //! check stays a warning.
 
+use std::collections::HashMap;
+
 use crate::source::{Diagnostic, Span, codes};
 use crate::template::{Expr, ExprKind, SubPart, Template};
 
@@ -13,12 +15,19 @@ use crate::template::{Expr, ExprKind, SubPart, Template};
 const MAX_DEPTH: usize = 16;
 
 pub(super) fn check(t: &Template, out: &mut Vec<Diagnostic>) {
+    // Each condition's definition as text, once (compared whenever a reference crosses two conditions).
+    let canon: HashMap<&str, Option<String>> = t
+        .conditions
+        .iter()
+        .map(|(name, c)| (name.as_str(), canonical(&c.expr)))
+        .collect();
     for (id, r) in &t.resources {
         if let Some(p) = &r.properties {
             let mut cx = Cx {
                 t,
+                canon: &canon,
                 out: &mut *out,
-                referrer: format!("resource `{id}`"),
+                referrer: ("resource", id),
                 scope: r
                     .condition
                     .iter()
@@ -31,8 +40,9 @@ pub(super) fn check(t: &Template, out: &mut Vec<Diagnostic>) {
     for (id, o) in &t.outputs {
         let mut cx = Cx {
             t,
+            canon: &canon,
             out: &mut *out,
-            referrer: format!("output `{id}`"),
+            referrer: ("output", id),
             scope: o
                 .condition
                 .iter()
@@ -47,8 +57,11 @@ pub(super) fn check(t: &Template, out: &mut Vec<Diagnostic>) {
 
 struct Cx<'a> {
     t: &'a Template,
+    /// [`canonical`] of every condition, by name.
+    canon: &'a HashMap<&'a str, Option<String>>,
     out: &'a mut Vec<Diagnostic>,
-    referrer: String,
+    /// What refers (`resource`, `output`) and its logical id.
+    referrer: (&'static str, &'a str),
     /// The conditions known to hold (`true`) or not (`false`) where the walk stands.
     scope: Vec<(&'a str, bool)>,
 }
@@ -97,18 +110,18 @@ impl<'a> Cx<'a> {
             return;
         }
         let c = &cond.value;
+        let (kind, id) = self.referrer;
+        let referrer = format!("{kind} `{id}`");
         self.out.push(
             Diagnostic::warning(
                 codes::CONDITIONAL_REFERENCE,
                 span,
                 format!(
-                    "{} refers to `{name}`, which exists only when condition `{c}` is true",
-                    self.referrer
+                    "{referrer} refers to `{name}`, which exists only when condition `{c}` is true"
                 ),
             )
             .with_help(format!(
-                "give {} the condition `{c}`, or put the reference in `Fn::If: [{c}, ...]`",
-                self.referrer
+                "give {referrer} the condition `{c}`, or put the reference in `Fn::If: [{c}, ...]`"
             )),
         );
     }
@@ -177,7 +190,7 @@ impl<'a> Cx<'a> {
 
     /// Two conditions written alike under different names (`IsProd` and `Production`).
     fn same_definition(&self, a: &str, b: &str) -> bool {
-        let def = |n: &str| self.t.conditions.get(n).and_then(|d| canonical(&d.expr));
+        let def = |n: &str| self.canon.get(n).and_then(Option::as_ref);
         matches!((def(a), def(b)), (Some(x), Some(y)) if x == y)
     }
 }

@@ -89,10 +89,9 @@ pub fn check(t: &Template, allow_types: &[String], names_final: bool, out: &mut 
     }
 }
 
-/// The checks that relate resources to each other: `Fn::GetAtt` attributes against the target's type, and
-/// references to resources that may not exist under the referrer's condition. Runs after [`check`] (its
-/// diagnostics come after), and only when logical ids are final.
-pub fn check_relations(t: &Template, allow_types: &[String], out: &mut Vec<Diagnostic>) {
+/// `Fn::GetAtt` attributes (and `${Resource.Attribute}` in `Fn::Sub`) against the target's type. Runs after
+/// [`check`] (its diagnostics come after), and only when logical ids are final.
+pub fn check_attributes(t: &Template, allow_types: &[String], out: &mut Vec<Diagnostic>) {
     let spec_of = |id: &str| {
         t.resources
             .get(id)
@@ -100,6 +99,11 @@ pub fn check_relations(t: &Template, allow_types: &[String], out: &mut Vec<Diagn
             .map_or(TypeSpec::Unknown, |ty| type_spec(&ty.value, allow_types))
     };
     attributes::check(t, &spec_of, out);
+}
+
+/// References to resources that may not exist under the referrer's condition. Runs after
+/// [`check_attributes`], and only when logical ids are final.
+pub fn check_conditional(t: &Template, out: &mut Vec<Diagnostic>) {
     conditional::check(t, out);
 }
 
@@ -160,7 +164,8 @@ mod tests {
         let allow: Vec<String> = allow.iter().map(|s| (*s).to_owned()).collect();
         let mut out = Vec::new();
         check(&t, &allow, true, &mut out);
-        check_relations(&t, &allow, &mut out);
+        check_attributes(&t, &allow, &mut out);
+        check_conditional(&t, &mut out);
         out.iter()
             .map(|d| (d.code, sources.snippet(d.span).to_owned()))
             .collect()
