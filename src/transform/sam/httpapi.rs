@@ -67,13 +67,7 @@ pub(super) fn collect(ctx: &Ctx) -> IndexMap<String, Vec<HttpEvent>> {
         let Some(props) = get(r, "Properties") else {
             continue;
         };
-        let invoke = get(props, "AutoPublishAlias")
-            .map(|a| ctx.params.resolve(a))
-            .and_then(|a| {
-                a.as_str()
-                    .map(|n| format!("{id}Alias{}", n.replace(['-', '_'], "")))
-            })
-            .unwrap_or_else(|| format!("{id}.Arn"));
+        let invoke = super::version::invoke_target(ctx, id, props);
         let Some(events) = get(props, "Events").and_then(Node::as_map) else {
             continue;
         };

@@ -96,8 +96,7 @@ pub(super) fn publish(
             })
         }),
     );
-    // Logical ids are alphanumeric: dashes are written `D` and underscores `U`.
-    let alias_id = format!("{}Alias{}", r.id, name.replace('-', "D").replace('_', "U"));
+    let alias_id = alias_id(r.id, &name);
     let mut alias = Res::new("AWS::Lambda::Alias", written.span);
     alias = alias
         .prop("Name", b.s(name.as_str()))
@@ -117,6 +116,23 @@ pub(super) fn publish(
 
 /// `<Function>Version<hash>`: the hash covers the function's code with known parameters substituted, or is
 /// the start of `AutoPublishCodeSha256` when the template gives one.
+/// The logical id of function `function`'s alias `name` (`AutoPublishAlias`). Logical ids are
+/// alphanumeric: dashes are written `D` and underscores `U`.
+pub(super) fn alias_id(function: &str, name: &str) -> String {
+    format!(
+        "{function}Alias{}",
+        name.replace('-', "D").replace('_', "U")
+    )
+}
+
+/// What an event invokes: the function's alias when it publishes one, else the function (`Fn.Arn`).
+pub(super) fn invoke_target(ctx: &Ctx, function: &str, props: &crate::source::Node) -> String {
+    super::build::get(props, "AutoPublishAlias")
+        .map(|a| ctx.params.resolve(a))
+        .and_then(|a| a.as_str().map(|n| alias_id(function, n)))
+        .unwrap_or_else(|| format!("{function}.Arn"))
+}
+
 fn version_id(ctx: &Ctx, r: &Serverless, lambda: &Res) -> String {
     let prefix = format!("{}Version", r.id);
     if let Some(sha) = r
