@@ -44,42 +44,40 @@ pub fn check_with(t: &Template, sources: &SourceMap, allow_types: &[String]) -> 
     // one side, the other passes on the other; the diagnostics are joined in the order of one thread:
     // structure, parameters, conditions, transforms, properties, attributes, conditional references,
     // references, placement.
-    let properties = |props: &mut Vec<Diagnostic>, conditional: &mut Vec<Diagnostic>| {
-        properties::check(t, allow_types, names_final, props);
+    let properties = || {
+        let (mut props, mut conditional) = (Vec::new(), Vec::new());
+        properties::check(t, allow_types, names_final, &mut props);
         if names_final {
-            properties::check_conditional(t, conditional);
+            properties::check_conditional(t, &mut conditional);
         }
+        (props, conditional)
     };
-    let others =
-        |out: &mut Vec<Diagnostic>, attrs: &mut Vec<Diagnostic>, late: &mut Vec<Diagnostic>| {
-            structure::check(t, sources, out);
-            parameters::check(t, out);
-            conditions::check(t, out);
-            unknown_transforms(t, out);
-            if names_final {
-                properties::check_attributes(t, allow_types, attrs);
-                refs::check(t, late);
-                placement::check(t, late);
-            }
+    let others = || {
+        let (mut out, mut attrs, mut late) = (Vec::new(), Vec::new(), Vec::new());
+        structure::check(t, sources, &mut out);
+        parameters::check(t, &mut out);
+        conditions::check(t, &mut out);
+        unknown_transforms(t, &mut out);
+        if names_final {
+            properties::check_attributes(t, allow_types, &mut attrs);
+            refs::check(t, &mut late);
+            placement::check(t, &mut late);
+        }
+        (out, attrs, late)
+    };
+    let ((mut out, mut attrs, mut late), (mut props, mut conditional)) =
+        if t.resources.len() >= crate::template::PARALLEL_RESOURCES {
+            std::thread::scope(|s| {
+                // The lighter side goes to the new thread: it starts a little late.
+                let half = s.spawn(others);
+                let props = properties();
+                // A panic there is a bug; it is passed on as it would be on one thread.
+                let rest = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (rest, props)
+            })
+        } else {
+            (others(), properties())
         };
-    let (mut out, mut attrs, mut late) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut props, mut conditional) = (Vec::new(), Vec::new());
-    if t.resources.len() >= PARALLEL_RESOURCES {
-        std::thread::scope(|s| {
-            // The lighter side goes to the new thread: it starts a little late.
-            let half = s.spawn(|| {
-                let (mut out, mut attrs, mut late) = (Vec::new(), Vec::new(), Vec::new());
-                others(&mut out, &mut attrs, &mut late);
-                (out, attrs, late)
-            });
-            properties(&mut props, &mut conditional);
-            // A panic there is a bug; it is passed on as it would be on one thread.
-            (out, attrs, late) = half.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        });
-    } else {
-        others(&mut out, &mut attrs, &mut late);
-        properties(&mut props, &mut conditional);
-    }
     out.append(&mut props);
     out.append(&mut attrs);
     out.append(&mut conditional);
@@ -92,9 +90,6 @@ pub fn check_with(t: &Template, sources: &SourceMap, allow_types: &[String]) -> 
     }
     out
 }
-
-/// Templates with at least this many resources are checked on two threads.
-const PARALLEL_RESOURCES: usize = 128;
 
 /// AWS's own transforms: a name in the `AWS::` namespace that is not one of them cannot be a macro either
 /// (macros may not use it), so it is a mistake.

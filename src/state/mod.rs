@@ -4,14 +4,14 @@
 //! roll back. The store knows nothing of templates, plans or providers.
 
 mod model;
-pub(crate) mod sqlite;
+mod sqlite;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use model::*;
 pub use sqlite::SqliteStore;
-pub(crate) use sqlite::schema::retry_busy;
+pub(crate) use sqlite::schema::{WAL_CHECKPOINT_PAGES, retry_busy};
 
 /// The default location of the embedded store, relative to the current directory.
 pub const DEFAULT_PATH: &str = ".cairn/state.db";

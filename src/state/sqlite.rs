@@ -114,10 +114,11 @@ impl SqliteStore {
     /// Commits a batch of queued transitions in one transaction.
     fn commit_batch(&self, batch: &[group::Item]) -> std::result::Result<(), String> {
         use group::Write;
-        if std::env::var("DBG_BATCH").is_ok() {
-            eprintln!("BATCH {}", batch.len());
-        }
-        self.write_now("record the events of an operation", |tx| {
+        let stack = batch
+            .iter()
+            .find_map(|(_, _, e)| e.as_ref().map(|e| e.stack_name.as_str()))
+            .unwrap_or_default();
+        self.write_now(&format!("record the events of stack `{stack}`"), |tx| {
             for (_, w, ev) in batch {
                 match w {
                     Write::Stack(s) => write_stack(tx, s)?,
@@ -137,8 +138,9 @@ impl SqliteStore {
         })
     }
 
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it (or rolls it back when `f` fails). IMMEDIATE takes the write lock up front,
-    /// so a busy file is waited for (up to the busy timeout) instead of failing halfway.
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it (or rolls it back when `f` fails).
+    /// IMMEDIATE takes the write lock up front, so a busy file is waited for (up to the busy timeout)
+    /// instead of failing halfway.
     fn write<T>(
         &self,
         doing: &str,

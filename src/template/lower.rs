@@ -78,8 +78,8 @@ pub fn lower(doc: &Document, sources: &SourceMap) -> (Template, Vec<Diagnostic>)
     (t, l.diagnostics)
 }
 
-/// Resources sections at least this large are lowered on two threads.
-const PARALLEL_RESOURCES: usize = 128;
+/// Resources sections at least this large are lowered on two threads (and their templates checked on two).
+pub(crate) const PARALLEL_RESOURCES: usize = 128;
 
 struct Cx<'a> {
     l: Lowerer<'a>,

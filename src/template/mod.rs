@@ -12,6 +12,7 @@ mod parameter_type;
 pub use expr::{
     DynamicPart, DynamicReference, Expr, ExprKind, ExprMap, FUNCTIONS, Name, SubCall, SubPart,
 };
+pub(crate) use lower::PARALLEL_RESOURCES;
 pub use lower::{
     OUTPUT_ATTRIBUTES, PARAMETER_ATTRIBUTES, RESOURCE_ATTRIBUTES, SAM_TRANSFORM, SECTIONS,
     attribute, lower,

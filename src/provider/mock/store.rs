@@ -106,7 +106,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(
         None,
         "wal_autocheckpoint",
-        crate::state::sqlite::schema::WAL_CHECKPOINT_PAGES,
+        crate::state::WAL_CHECKPOINT_PAGES,
     )
     .map_err(corrupt)?;
     // Read and create in one write transaction: another process may open the same new file at once, and
