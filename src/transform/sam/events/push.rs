@@ -239,9 +239,17 @@ pub(in super::super) fn sns(
         Some(topic.clone()),
         None,
     );
+    let sub = subscription(ev, target, target.arn.clone(), b.s("lambda"), topic);
+    ctx.add(r.id, format!("{}{}", target.id, ev.name), sub);
+    Ok(())
+}
+
+/// The topic's subscription of an SNS event, delivering to `endpoint` over `protocol`, with the event's
+/// region, filter policy and redrive policy, and the function's resource attributes.
+fn subscription(ev: &Event, target: &Target, endpoint: Node, protocol: Node, topic: Node) -> Res {
     let mut sub = Res::new("AWS::SNS::Subscription", ev.span)
-        .prop("Endpoint", target.arn.clone())
-        .prop("Protocol", b.s("lambda"))
+        .prop("Endpoint", endpoint)
+        .prop("Protocol", protocol)
         .prop("TopicArn", topic);
     copy(
         &mut sub.props,
@@ -254,8 +262,7 @@ pub(in super::super) fn sns(
         ],
     );
     sub.attrs = target.attrs.clone();
-    ctx.add(r.id, format!("{}{}", target.id, ev.name), sub);
-    Ok(())
+    sub
 }
 
 /// An SNS event with `SqsSubscription`: the topic delivers to a queue (the event's own, or the one named)
@@ -310,21 +317,7 @@ fn sns_to_queue(
         .prop("Queues", b.seq(vec![url]));
     policy.attrs = target.attrs.clone();
     ctx.add(r.id, policy_id, policy);
-    let mut sub = Res::new("AWS::SNS::Subscription", ev.span)
-        .prop("Endpoint", arn.clone())
-        .prop("Protocol", b.s("sqs"))
-        .prop("TopicArn", topic.clone());
-    copy(
-        &mut sub.props,
-        ev,
-        &[
-            ("Region", "Region"),
-            ("FilterPolicy", "FilterPolicy"),
-            ("FilterPolicyScope", "FilterPolicyScope"),
-            ("RedrivePolicy", "RedrivePolicy"),
-        ],
-    );
-    sub.attrs = target.attrs.clone();
+    let sub = subscription(ev, target, arn.clone(), b.s("sqs"), topic.clone());
     ctx.add(r.id, id.clone(), sub);
     let mut esm = Res::new("AWS::Lambda::EventSourceMapping", ev.span)
         .prop("EventSourceArn", arn)
