@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 pub use model::*;
 pub use sqlite::SqliteStore;
-pub(crate) use sqlite::schema::{WAL_CHECKPOINT_PAGES, retry_busy};
+pub(crate) use sqlite::schema::{WAL_CHECKPOINT_PAGES, retry_busy, stable_plans};
 
 /// The default location of the embedded store, relative to the current directory.
 pub const DEFAULT_PATH: &str = ".cairn/state.db";
@@ -119,7 +119,8 @@ pub trait StateStore: Send + Sync {
     fn record_deferred(&self, change: Change<'_>, event: &EventRecord) -> Result<()> {
         self.record(change, event)
     }
-    /// Commits every deferred write.
+    /// Commits every deferred write: when it returns, every write recorded (by any thread) before the
+    /// call is committed. The engine calls it before a provider call whose IN_PROGRESS it deferred.
     fn flush(&self) -> Result<()> {
         Ok(())
     }

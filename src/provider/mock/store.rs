@@ -93,6 +93,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
         .map_err(|e| internal("busy timeout", e))?;
     // Every statement of the store stays prepared (the default cache of 16 evicts some on each create).
     conn.set_prepared_statement_cache_capacity(64);
+    crate::state::stable_plans(&conn).map_err(|e| internal("configure the connection", e))?;
     let corrupt = |e: rusqlite::Error| {
         internal(
             &format!("`{shown}` is not a mock cloud store or is corrupt"),
