@@ -83,6 +83,13 @@ fn fixture_of(text: String) -> Fixture {
     .document
     .expect("the template loads");
     let (template, _) = cairn::template::lower(&doc, &sources);
+    // `cairn plan` and `cairn apply` validate the template first, which reads the spec of every type it
+    // uses; so does the bench, before anything is timed.
+    let errors = cairn::check::check(&template, &sources)
+        .into_iter()
+        .filter(|d| d.is_error())
+        .count();
+    assert_eq!(errors, 0, "the synthetic template validates");
     let dir = std::env::temp_dir().join(format!(
         "cairn-bench-engine-{}-{}",
         std::process::id(),

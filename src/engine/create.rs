@@ -83,7 +83,14 @@ impl Engine<'_> {
         let run = Run::new(op, plan, &stack)?;
         let ids: Vec<String> = plan.steps.iter().map(|s| s.logical_id.clone()).collect();
         let after: Vec<Vec<String>> = plan.steps.iter().map(|s| s.after.clone()).collect();
-        let schedule = schedule::run(&ids, &after, options.parallelism, |lid| run.create_one(lid));
+        let pool = schedule::Pool {
+            parallelism: options.parallelism,
+            batch: self.provider.batch_limit(),
+            calls_wait: self.provider.calls_wait(),
+        };
+        let schedule = schedule::run_batched(&ids, &after, pool, |batch, done| {
+            run.create_batch(batch, done)
+        });
         if let Some(e) = run.store_error.lock().expect("lock").take() {
             return Err(e.into());
         }
@@ -214,6 +221,12 @@ pub(super) fn inputs_of(stack: &StackRecord, account_id: &str) -> Inputs {
     }
 }
 
+/// A create about to be sent to the provider, or one whose properties did not evaluate (and why).
+enum Begun {
+    Ready(ResourceRecord),
+    Invalid(ResourceRecord, String),
+}
+
 /// The shared state of one create (or update) run.
 pub(super) struct Run<'o, 'e, 'a> {
     pub op: &'o Op<'e, 'a>,
@@ -265,10 +278,68 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     }
 
     pub fn create_one(&self, logical_id: &str) -> StepResult {
-        self.settle(self.try_create(logical_id))
+        let result = Mutex::new(None);
+        self.create_batch(std::slice::from_ref(&logical_id.to_owned()), &|mut r| {
+            *result.lock().expect("lock") = r.pop().map(|(_, r)| r);
+        });
+        result
+            .into_inner()
+            .expect("lock")
+            .expect("the step reported its result")
     }
 
-    pub fn try_create(&self, logical_id: &str) -> Result<StepResult> {
+    /// Creates the resources of `ids` (all ready) together: their properties evaluated, every
+    /// CREATE_IN_PROGRESS committed in one commit before the provider is called, then one provider call
+    /// for all of them ([`crate::provider::Provider::create_many`]). Results go to `done` (with their
+    /// indexes in `ids`) as soon as the provider reports them.
+    pub fn create_batch(&self, ids: &[String], done: schedule::Report<'_>) {
+        let mut begun: Vec<(usize, ResourceRecord)> = Vec::with_capacity(ids.len());
+        for (i, logical_id) in ids.iter().enumerate() {
+            match self.begin_create(logical_id) {
+                Ok(Begun::Ready(record)) => begun.push((i, record)),
+                Ok(Begun::Invalid(record, reason)) => {
+                    done(vec![(i, self.settle(self.fail(record, reason)))]);
+                }
+                Err(e) => done(vec![(i, self.settle(Err(e)))]),
+            }
+        }
+        if begun.is_empty() {
+            return;
+        }
+        if let Err(e) = self.op.store().flush() {
+            let failed = self.settle(Err(e.into()));
+            done(begun.iter().map(|(i, _)| (*i, failed.clone())).collect());
+            return;
+        }
+        let requests: Vec<CreateRequest> = begun
+            .iter()
+            .map(|(_, record)| CreateRequest {
+                stack_name: self.op.stack_name.clone(),
+                logical_id: record.logical_id.clone(),
+                resource_type: record.resource_type.clone(),
+                properties: record.properties.clone(),
+                token: record.token.clone().unwrap_or_default(),
+            })
+            .collect();
+        let finish = |results: Vec<(usize, crate::provider::Result<_>)>| {
+            let results = results
+                .into_iter()
+                .map(|(k, result)| {
+                    let (i, record) = &begun[k];
+                    (*i, self.settle(self.finish_create(record.clone(), result)))
+                })
+                .collect();
+            done(results);
+        };
+        match requests.as_slice() {
+            [one] => finish(vec![(0, self.op.provider().create(one))]),
+            many => self.op.provider().create_many(many, &finish),
+        }
+    }
+
+    /// Evaluates the resource's properties and queues its CREATE_IN_PROGRESS (committed by the caller's
+    /// flush, before the provider call).
+    fn begin_create(&self, logical_id: &str) -> Result<Begun> {
         let step = self.steps[logical_id];
         let inputs = self.inputs_for(step);
         let mut record = ResourceRecord {
@@ -285,10 +356,10 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         };
         let evaluated = match self.evaluate(&inputs, logical_id) {
             Ok(e) => e,
-            Err(reason) => return self.fail(record, reason),
+            Err(reason) => return Ok(Begun::Invalid(record, reason)),
         };
         record.properties = evaluated.properties.to_serde();
-        self.op.record(
+        self.op.record_deferred(
             Change::Resource(&self.op.stack_name, &record),
             logical_id,
             None,
@@ -296,44 +367,47 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             "CREATE_IN_PROGRESS",
             None,
         )?;
-        let request = CreateRequest {
-            stack_name: self.op.stack_name.clone(),
-            logical_id: logical_id.to_owned(),
-            resource_type: record.resource_type.clone(),
-            properties: record.properties.clone(),
-            token: record.token.clone().unwrap_or_default(),
+        Ok(Begun::Ready(record))
+    }
+
+    /// Records what the provider's create returned: CREATE_COMPLETE (committed with the next transition)
+    /// and the resource's `Ref` and attributes for its dependents, or CREATE_FAILED.
+    fn finish_create(
+        &self,
+        mut record: ResourceRecord,
+        result: crate::provider::Result<crate::provider::ResourceState>,
+    ) -> Result<StepResult> {
+        let state = match result {
+            Ok(state) => state,
+            Err(e) => return self.fail(record, e.message),
         };
-        match self.op.provider().create(&request) {
-            Ok(state) => {
-                record.physical_id = Some(state.physical_id.clone());
-                record.ref_value = Some(state.ref_value.clone());
-                record.attributes =
-                    serde_json::Value::Object(state.attributes.clone().into_iter().collect());
-                record.status = ResourceStatus::CREATE_COMPLETE;
-                self.op.record_deferred(
-                    Change::Resource(&self.op.stack_name, &record),
-                    logical_id,
-                    Some(&state.physical_id),
-                    &record.resource_type,
-                    "CREATE_COMPLETE",
-                    None,
-                )?;
-                self.known.lock().expect("lock").insert(
-                    logical_id.to_owned(),
-                    KnownResource {
-                        ref_value: state.ref_value.clone(),
-                        attributes: state
-                            .attributes
-                            .iter()
-                            .map(|(k, v)| (k.clone(), Value::from_serde(v)))
-                            .collect(),
-                        attributes_pending: false,
-                    },
-                );
-                Ok(StepResult::Done)
-            }
-            Err(e) => self.fail(record, e.message),
-        }
+        let logical_id = record.logical_id.clone();
+        record.physical_id = Some(state.physical_id.clone());
+        record.ref_value = Some(state.ref_value.clone());
+        record.attributes =
+            serde_json::Value::Object(state.attributes.clone().into_iter().collect());
+        record.status = ResourceStatus::CREATE_COMPLETE;
+        self.op.record_deferred(
+            Change::Resource(&self.op.stack_name, &record),
+            &logical_id,
+            Some(&state.physical_id),
+            &record.resource_type,
+            "CREATE_COMPLETE",
+            None,
+        )?;
+        self.known.lock().expect("lock").insert(
+            logical_id,
+            KnownResource {
+                ref_value: state.ref_value,
+                attributes: state
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
+                    .collect(),
+                attributes_pending: false,
+            },
+        );
+        Ok(StepResult::Done)
     }
 
     /// Inputs with what the step's dependencies produced: that is all its references can need.

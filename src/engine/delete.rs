@@ -169,24 +169,39 @@ impl Engine<'_> {
             .map(|r| (r.logical_id.clone(), r))
             .collect();
         let store_error = std::sync::Mutex::new(None);
-        let schedule = schedule::run(ids, after, parallelism, |id| {
-            let Some(record) = resources.get(id) else {
-                return StepResult::Done;
-            };
-            let disposal = dispositions
-                .get(id)
-                .copied()
-                .unwrap_or(Disposal::Delete { snapshot: false });
-            match delete_one(op, stack, record.clone(), disposal) {
-                Ok(r) => r,
-                Err(e) => {
-                    let reason = e.to_string();
-                    if let EngineError::State(s) = e {
-                        store_error.lock().expect("lock").get_or_insert(s);
+        let settle = |r: Result<StepResult>| match r {
+            Ok(r) => r,
+            Err(e) => {
+                let reason = e.to_string();
+                if let EngineError::State(s) = e {
+                    store_error.lock().expect("lock").get_or_insert(s);
+                }
+                StepResult::Failed(reason)
+            }
+        };
+        let pool = schedule::Pool {
+            parallelism,
+            batch: op.provider().batch_limit(),
+            calls_wait: op.provider().calls_wait(),
+        };
+        let schedule = schedule::run_batched(ids, after, pool, |batch, done| {
+            let mut work = Vec::with_capacity(batch.len());
+            for (i, id) in batch.iter().enumerate() {
+                match resources.get(id) {
+                    // No record: nothing to delete.
+                    None => done(vec![(i, StepResult::Done)]),
+                    Some(record) => {
+                        let disposal = dispositions
+                            .get(id)
+                            .copied()
+                            .unwrap_or(Disposal::Delete { snapshot: false });
+                        work.push((i, record.clone(), disposal));
                     }
-                    StepResult::Failed(reason)
                 }
             }
+            delete_batch(op, stack, work, &|results| {
+                done(results.into_iter().map(|(i, r)| (i, settle(r))).collect());
+            });
         });
         if let Some(e) = store_error.into_inner().expect("lock") {
             return Err(e.into());
@@ -198,18 +213,93 @@ impl Engine<'_> {
 pub(super) fn delete_one(
     op: &Op<'_, '_>,
     stack: &StackRecord,
-    mut record: ResourceRecord,
+    record: ResourceRecord,
     disposal: Disposal,
 ) -> Result<StepResult> {
+    let result = std::sync::Mutex::new(None);
+    delete_batch(op, stack, vec![(0, record, disposal)], &|mut r| {
+        *result.lock().expect("lock") = r.pop().map(|(_, r)| r);
+    });
+    result
+        .into_inner()
+        .expect("lock")
+        .expect("the delete reported its result")
+}
+
+/// Deletes the resources of `work` (all ready; each with the index `done` reports it under) together:
+/// every DELETE_IN_PROGRESS committed in one commit before the provider is called, then one provider
+/// call for all of them ([`crate::provider::Provider::delete_many`]). Each result goes to `done` as soon
+/// as the provider reports it.
+fn delete_batch(
+    op: &Op<'_, '_>,
+    stack: &StackRecord,
+    work: Vec<(usize, ResourceRecord, Disposal)>,
+    done: &dyn Fn(Vec<(usize, Result<StepResult>)>),
+) {
+    let mut begun: Vec<(usize, ResourceRecord, DeleteRequest)> = Vec::new();
+    for (i, record, disposal) in work {
+        match begin_delete(op, stack, record, disposal) {
+            Ok(Begun::Finished(r)) => done(vec![(i, Ok(r))]),
+            Ok(Begun::Call(call)) => {
+                let (record, request) = *call;
+                begun.push((i, record, request));
+            }
+            Err(e) => done(vec![(i, Err(e))]),
+        }
+    }
+    if begun.is_empty() {
+        return;
+    }
+    if let Err(e) = op.store().flush() {
+        // The first carries the store's error (it stops the run), the others its message.
+        let reason = e.to_string();
+        let mut results = vec![(begun[0].0, Err(e.into()))];
+        for (i, _, _) in &begun[1..] {
+            results.push((*i, Ok(StepResult::Failed(reason.clone()))));
+        }
+        done(results);
+        return;
+    }
+    let requests: Vec<DeleteRequest> = begun.iter().map(|(_, _, r)| r.clone()).collect();
+    let finish = |results: Vec<(usize, crate::provider::Result<()>)>| {
+        let results = results
+            .into_iter()
+            .map(|(k, result)| {
+                let (i, record, _) = &begun[k];
+                (*i, finish_delete(op, stack, record.clone(), result))
+            })
+            .collect();
+        done(results);
+    };
+    match requests.as_slice() {
+        [one] => finish(vec![(0, op.provider().delete(one))]),
+        many => op.provider().delete_many(many, &finish),
+    }
+}
+
+/// A delete about to be sent to the provider, or one settled without it.
+enum Begun {
+    Finished(StepResult),
+    Call(Box<(ResourceRecord, DeleteRequest)>),
+}
+
+/// Settles what needs no provider call (a resource never created, a retained one) or queues the
+/// DELETE_IN_PROGRESS (committed by the caller's flush, before the provider call). Physical resources
+/// an update replaced and did not clean up yet are deleted first.
+fn begin_delete(
+    op: &Op<'_, '_>,
+    stack: &StackRecord,
+    mut record: ResourceRecord,
+    disposal: Disposal,
+) -> Result<Begun> {
     let ty = record.resource_type.clone();
     let lid = record.logical_id.clone();
     if !record.pending.is_empty() {
-        // Physical resources an update replaced and did not clean up yet go first.
         record = op.engine.delete_pending(op, stack, &record)?;
         if !record.pending.is_empty() {
-            return Ok(StepResult::Failed(format!(
+            return Ok(Begun::Finished(StepResult::Failed(format!(
                 "a physical resource `{lid}` replaced earlier failed to delete"
-            )));
+            ))));
         }
     }
     let Some(physical) = record.physical_id.clone() else {
@@ -222,7 +312,7 @@ pub(super) fn delete_one(
             "DELETE_COMPLETE",
             None,
         )?;
-        return Ok(StepResult::Done);
+        return Ok(Begun::Finished(StepResult::Done));
     };
     if disposal == Disposal::Retain {
         op.record_deferred(
@@ -233,12 +323,12 @@ pub(super) fn delete_one(
             "DELETE_SKIPPED",
             None,
         )?;
-        return Ok(StepResult::Done);
+        return Ok(Begun::Finished(StepResult::Done));
     }
     record.status = ResourceStatus::DELETE_IN_PROGRESS;
     record.status_reason = None;
     record.token = Some(format!("{}:{lid}:delete", op.id));
-    op.record(
+    op.record_deferred(
         Change::Resource(&stack.name, &record),
         &lid,
         Some(&physical),
@@ -248,13 +338,27 @@ pub(super) fn delete_one(
     )?;
     let request = DeleteRequest {
         stack_name: stack.name.clone(),
-        logical_id: lid.clone(),
-        resource_type: ty.clone(),
-        physical_id: physical.clone(),
+        logical_id: lid,
+        resource_type: ty,
+        physical_id: physical,
         snapshot: matches!(disposal, Disposal::Delete { snapshot: true }),
         token: record.token.clone().unwrap_or_default(),
     };
-    match op.provider().delete(&request) {
+    Ok(Begun::Call(Box::new((record, request))))
+}
+
+/// Records what the provider's delete returned: DELETE_COMPLETE (committed with the next transition; a
+/// resource the cloud no longer has counts as deleted) or DELETE_FAILED.
+fn finish_delete(
+    op: &Op<'_, '_>,
+    stack: &StackRecord,
+    mut record: ResourceRecord,
+    result: crate::provider::Result<()>,
+) -> Result<StepResult> {
+    let ty = record.resource_type.clone();
+    let lid = record.logical_id.clone();
+    let physical = record.physical_id.clone().unwrap_or_default();
+    match result {
         Ok(()) => {}
         Err(e) if e.kind == ErrorKind::NotFound => {}
         Err(e) => {

@@ -91,6 +91,10 @@ impl std::error::Error for ProviderError {}
 
 pub type Result<T> = std::result::Result<T, ProviderError>;
 
+/// Where [`Provider::create_many`] and [`Provider::delete_many`] report results: request index and result,
+/// for the requests that completed together.
+pub type Done<'a, T> = &'a dyn Fn(Vec<(usize, Result<T>)>);
+
 /// A cloud: one resource at a time. Implementations are shared between the threads of one apply. A call
 /// that returns an error has changed nothing (the engine relies on it: a failed update needs no undo).
 pub trait Provider: Send + Sync {
@@ -101,4 +105,31 @@ pub trait Provider: Send + Sync {
     /// The resource a create with this token made, if the provider committed it: used to recover after
     /// a crash.
     fn find_by_token(&self, token: &str) -> Result<Option<ResourceState>>;
+
+    /// How many creates or deletes the engine may hand over in one [`Provider::create_many`] or
+    /// [`Provider::delete_many`] call. The default, 1, means one call per resource.
+    fn batch_limit(&self) -> usize {
+        1
+    }
+    /// Whether calls wait for the cloud (a real one, or the mock cloud with latency). The engine then
+    /// keeps starting threads for work that becomes ready while calls wait; when calls are pure work
+    /// (the mock cloud without latency), it runs no more threads than the machine has cores.
+    fn calls_wait(&self) -> bool {
+        true
+    }
+    /// Creates several resources, reporting results to `done` with their requests' indexes as they
+    /// complete, those that complete together in one report (each as [`Provider::create`] would give it:
+    /// one failing does not undo the others, a resource reported is committed). Returns once every
+    /// request is reported.
+    fn create_many(&self, requests: &[CreateRequest], done: Done<'_, ResourceState>) {
+        for (i, r) in requests.iter().enumerate() {
+            done(vec![(i, self.create(r))]);
+        }
+    }
+    /// Deletes several resources, as [`Provider::create_many`] creates them.
+    fn delete_many(&self, requests: &[DeleteRequest], done: Done<'_, ()>) {
+        for (i, r) in requests.iter().enumerate() {
+            done(vec![(i, self.delete(r))]);
+        }
+    }
 }

@@ -98,11 +98,17 @@ impl SqliteStore {
     }
 
     /// Commits the deferred transitions first, so that every read and write sees them and no write
-    /// overtakes them.
+    /// overtakes them. (A batch another thread is committing holds the connection, so reads and writes
+    /// wait for it anyway.)
     fn flush_deferred(&self) -> Result<()> {
         if !self.group.has_deferred() {
             return Ok(());
         }
+        self.commit_deferred()
+    }
+
+    /// Commits the deferred transitions, and waits for any batch being committed now.
+    fn commit_deferred(&self) -> Result<()> {
         self.group
             .flush(|batch| self.commit_batch(batch))
             .map_err(|reason| StateError::Io {
@@ -303,7 +309,7 @@ impl StateStore for SqliteStore {
     }
 
     fn flush(&self) -> Result<()> {
-        self.flush_deferred()
+        self.commit_deferred()
     }
 
     /// Deletes the stack's record, resources, events and exports. Its lock, if any, stays: it belongs to

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{
-    CreateRequest, DeleteRequest, ErrorKind, Provider, ProviderError, ResourceState, Result,
+    CreateRequest, DeleteRequest, Done, ErrorKind, Provider, ProviderError, ResourceState, Result,
     UpdateRequest,
 };
 use crate::spec::{self, ResourceType};

@@ -1,6 +1,8 @@
 //! The [`Provider`] operations of the mock cloud. Each validates, sleeps its latency without holding the store,
 //! draws its injected failure, then makes its change in one transaction committed before it returns.
 
+use std::time::Instant;
+
 use super::*;
 
 impl MockCloud {
@@ -52,30 +54,14 @@ impl MockCloud {
 
 impl Provider for MockCloud {
     fn create(&self, request: &CreateRequest) -> Result<ResourceState> {
-        let properties = object(&request.properties)?;
-        if let Some(found) = store::by_token(&self.lock(), self.scope(), &request.token)? {
-            return Ok(state(found));
-        }
-        validate(&request.resource_type, &request.logical_id, &properties)?;
+        let properties = match self.check_create(request)? {
+            Before::Done(found) => return Ok(found),
+            Before::Write(properties) => properties,
+        };
         self.pause(&request.resource_type);
         self.inject(&request.logical_id, Operation::Create, &request.token)?;
-        self.db.write(|conn| {
-            if let Some(found) = store::by_token(conn, self.scope(), &request.token)? {
-                return Ok(state(found));
-            }
-            let make = Make {
-                resource_type: &request.resource_type,
-                logical_id: &request.logical_id,
-                stack_name: Some(&request.stack_name),
-                properties: &properties,
-                token: &request.token,
-                seed: self.options.seed,
-            };
-            let record = self.make(conn, &make)?;
-            store::insert(conn, self.scope(), &record)?;
-            self.sync_ssm(conn, &record, false)?;
-            Ok(state(record))
-        })
+        self.db
+            .write(|conn| self.write_create(conn, request, &properties))
     }
 
     fn read(&self, resource_type: &str, physical_id: &str) -> Result<Option<ResourceState>> {
@@ -114,44 +100,198 @@ impl Provider for MockCloud {
     }
 
     fn delete(&self, request: &DeleteRequest) -> Result<()> {
-        let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
-        if store::get(&self.lock(), self.scope(), resource_type, physical_id)?.is_none() {
-            return Err(not_found(resource_type, physical_id));
-        }
-        self.pause(resource_type);
+        self.check_delete(request)?;
+        self.pause(&request.resource_type);
         self.inject(&request.logical_id, Operation::Delete, &request.token)?;
-        self.db.write(|tx| {
-            let record = store::get(tx, self.scope(), resource_type, physical_id)?
-                .ok_or_else(|| not_found(resource_type, physical_id))?;
-            if let Some(reason) = self.delete_conflict(tx, &record)? {
-                return Err(error(ErrorKind::ResourceConflict, reason));
-            }
-            if request.snapshot {
-                let mut rng = Rng::new(
-                    self.options.seed,
-                    &[&request.token, resource_type, "snapshot"],
-                );
-                let snapshot_id = if resource_type == "AWS::EC2::Volume" {
-                    ec2_id("snap", &mut rng)
-                } else {
-                    let base = record.name.as_deref().unwrap_or(physical_id);
-                    format!("{}-snapshot-{}", base.to_ascii_lowercase(), rng.lower(8))
-                };
-                let snapshot = Snapshot {
-                    snapshot_id,
-                    source_physical_id: record.physical_id.clone(),
-                    resource_type: record.resource_type.clone(),
-                    created_at: now_rfc3339(),
-                };
-                store::insert_snapshot(tx, self.scope(), &snapshot, &record.properties)?;
-            }
-            store::remove(tx, self.scope(), resource_type, physical_id)?;
-            self.sync_ssm(tx, &record, true)?;
-            Ok(())
-        })
+        self.db.write(|tx| self.write_delete(tx, request))
     }
 
     fn find_by_token(&self, token: &str) -> Result<Option<ResourceState>> {
         Ok(store::by_token(&self.lock(), self.scope(), token)?.map(state))
+    }
+
+    fn batch_limit(&self) -> usize {
+        BATCH_LIMIT
+    }
+
+    fn calls_wait(&self) -> bool {
+        self.options.latency != Latency::Zero
+    }
+
+    /// The checks of every request first, then the writes in order of latency: the requests whose
+    /// latency ends together are written in one transaction and reported together.
+    fn create_many(&self, requests: &[CreateRequest], done: Done<'_, ResourceState>) {
+        let start = Instant::now();
+        let mut writes = Vec::new();
+        for (i, request) in requests.iter().enumerate() {
+            match self.check_create(request) {
+                Ok(Before::Done(found)) => done(vec![(i, Ok(found))]),
+                Ok(Before::Write(properties)) => writes.push((i, properties)),
+                Err(e) => done(vec![(i, Err(e))]),
+            }
+        }
+        let latency = |(i, _): &(usize, _)| self.latency(&requests[*i].resource_type);
+        self.by_deadline(start, writes, latency, |due| {
+            let due: Vec<_> = due
+                .into_iter()
+                .filter(|(i, _)| {
+                    let r = &requests[*i];
+                    match self.inject(&r.logical_id, Operation::Create, &r.token) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            done(vec![(*i, Err(e))]);
+                            false
+                        }
+                    }
+                })
+                .collect();
+            let written = self.db.write_many(&due, |conn, (i, properties)| {
+                self.write_create(conn, &requests[*i], properties)
+            });
+            done(due.iter().zip(written).map(|((i, _), r)| (*i, r)).collect());
+        });
+    }
+
+    fn delete_many(&self, requests: &[DeleteRequest], done: Done<'_, ()>) {
+        let start = Instant::now();
+        let mut writes = Vec::new();
+        for (i, request) in requests.iter().enumerate() {
+            match self.check_delete(request) {
+                Ok(()) => writes.push(i),
+                Err(e) => done(vec![(i, Err(e))]),
+            }
+        }
+        let latency = |i: &usize| self.latency(&requests[*i].resource_type);
+        self.by_deadline(start, writes, latency, |due| {
+            let due: Vec<usize> = due
+                .into_iter()
+                .filter(|i| {
+                    let r = &requests[*i];
+                    match self.inject(&r.logical_id, Operation::Delete, &r.token) {
+                        Ok(()) => true,
+                        Err(e) => {
+                            done(vec![(*i, Err(e))]);
+                            false
+                        }
+                    }
+                })
+                .collect();
+            let written = self
+                .db
+                .write_many(&due, |tx, i| self.write_delete(tx, &requests[*i]));
+            done(due.iter().copied().zip(written).collect());
+        });
+    }
+}
+
+/// Operations one [`Provider::create_many`] or [`Provider::delete_many`] call takes at most.
+const BATCH_LIMIT: usize = 256;
+
+/// What a create found before writing: the resource an earlier call with the same token made, or the
+/// checked properties to write.
+enum Before {
+    Done(ResourceState),
+    Write(serde_json::Map<String, Value>),
+}
+
+impl MockCloud {
+    /// A create's checks before its latency: the properties, and an earlier call with the same token.
+    fn check_create(&self, request: &CreateRequest) -> Result<Before> {
+        let properties = object(&request.properties)?;
+        if let Some(found) = store::by_token(&self.lock(), self.scope(), &request.token)? {
+            return Ok(Before::Done(state(found)));
+        }
+        validate(&request.resource_type, &request.logical_id, &properties)?;
+        Ok(Before::Write(properties))
+    }
+
+    /// A create's write (idempotent by token: a concurrent call with the same token may have won).
+    fn write_create(
+        &self,
+        conn: &Connection,
+        request: &CreateRequest,
+        properties: &serde_json::Map<String, Value>,
+    ) -> Result<ResourceState> {
+        if let Some(found) = store::by_token(conn, self.scope(), &request.token)? {
+            return Ok(state(found));
+        }
+        let make = Make {
+            resource_type: &request.resource_type,
+            logical_id: &request.logical_id,
+            stack_name: Some(&request.stack_name),
+            properties,
+            token: &request.token,
+            seed: self.options.seed,
+        };
+        let record = self.make(conn, &make)?;
+        store::insert(conn, self.scope(), &record)?;
+        self.sync_ssm(conn, &record, false)?;
+        Ok(state(record))
+    }
+
+    /// A delete's check before its latency: the resource exists.
+    fn check_delete(&self, request: &DeleteRequest) -> Result<()> {
+        let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
+        if store::get(&self.lock(), self.scope(), resource_type, physical_id)?.is_none() {
+            return Err(not_found(resource_type, physical_id));
+        }
+        Ok(())
+    }
+
+    fn latency(&self, resource_type: &str) -> std::time::Duration {
+        self.options.latency.for_type(resource_type)
+    }
+
+    /// Hands `items` to `write` in groups whose latency (counted from `start`) ends together, shortest
+    /// first, sleeping until each group is due.
+    fn by_deadline<I>(
+        &self,
+        start: Instant,
+        mut items: Vec<I>,
+        latency: impl Fn(&I) -> std::time::Duration,
+        mut write: impl FnMut(Vec<I>),
+    ) {
+        items.sort_by_key(&latency);
+        while !items.is_empty() {
+            let due = latency(&items[0]);
+            let n = items.iter().take_while(|item| latency(item) == due).count();
+            let rest = items.split_off(n);
+            if let Some(wait) = due.checked_sub(start.elapsed()) {
+                std::thread::sleep(wait);
+            }
+            write(std::mem::replace(&mut items, rest));
+        }
+    }
+
+    /// A delete's write: refused while something depends on the resource, a snapshot first when asked.
+    fn write_delete(&self, tx: &Connection, request: &DeleteRequest) -> Result<()> {
+        let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
+        let record = store::get(tx, self.scope(), resource_type, physical_id)?
+            .ok_or_else(|| not_found(resource_type, physical_id))?;
+        if let Some(reason) = self.delete_conflict(tx, &record)? {
+            return Err(error(ErrorKind::ResourceConflict, reason));
+        }
+        if request.snapshot {
+            let mut rng = Rng::new(
+                self.options.seed,
+                &[&request.token, resource_type, "snapshot"],
+            );
+            let snapshot_id = if resource_type == "AWS::EC2::Volume" {
+                ec2_id("snap", &mut rng)
+            } else {
+                let base = record.name.as_deref().unwrap_or(physical_id);
+                format!("{}-snapshot-{}", base.to_ascii_lowercase(), rng.lower(8))
+            };
+            let snapshot = Snapshot {
+                snapshot_id,
+                source_physical_id: record.physical_id.clone(),
+                resource_type: record.resource_type.clone(),
+                created_at: now_rfc3339(),
+            };
+            store::insert_snapshot(tx, self.scope(), &snapshot, &record.properties)?;
+        }
+        store::remove(tx, self.scope(), resource_type, physical_id)?;
+        self.sync_ssm(tx, &record, true)?;
+        Ok(())
     }
 }

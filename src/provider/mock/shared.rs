@@ -148,28 +148,49 @@ impl Shared {
     /// committed, possibly together with the writes of other threads.
     pub(super) fn write<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut g = self.lock();
-        let batch = match g.slot.open {
-            Some(b) => b,
-            None => {
-                run(&g.slot.conn, "BEGIN IMMEDIATE").map_err(|e| internal("begin", e))?;
-                g.slot.next += 1;
-                let b = g.slot.next;
-                g.slot.open = Some(b);
-                g.slot.since = Instant::now();
-                g.slot.writes = 0;
-                b
-            }
-        };
+        let batch = g.open()?;
         g.slot.writes += 1;
-        let conn = &g.slot.conn;
-        run(conn, "SAVEPOINT operation").map_err(|e| internal("savepoint", e))?;
-        let result = f(conn);
-        if result.is_err() {
-            run(conn, "ROLLBACK TO operation").map_err(|e| internal("savepoint", e))?;
-        }
-        run(conn, "RELEASE operation").map_err(|e| internal("savepoint", e))?;
+        let result = atomically(&g.slot.conn, f);
         drop(g);
         let value = result?;
+        self.committed(batch).map(|()| value)
+    }
+
+    /// Runs `f` for each item, each as one atomic write like [`Shared::write`], all in the same
+    /// transaction; returns once they are committed, one result per item.
+    pub(super) fn write_many<I, T>(
+        &self,
+        items: &[I],
+        f: impl Fn(&Connection, &I) -> Result<T>,
+    ) -> Vec<Result<T>> {
+        if items.is_empty() {
+            return Vec::new();
+        }
+        let mut g = self.lock();
+        let batch = match g.open() {
+            Ok(b) => b,
+            Err(e) => return items.iter().map(|_| Err(e.clone())).collect(),
+        };
+        g.slot.writes += items.len();
+        let results: Vec<Result<T>> = items
+            .iter()
+            .map(|item| atomically(&g.slot.conn, |conn| f(conn, item)))
+            .collect();
+        // A batch is a group of its own: committed now rather than kept open for the writes of others
+        // (its results may be what the critical path waits for).
+        g.commit();
+        drop(g);
+        match self.committed(batch) {
+            Ok(()) => results,
+            Err(e) => results
+                .into_iter()
+                .map(|r| r.and_then(|_| Err(e.clone())))
+                .collect(),
+        }
+    }
+
+    /// Waits until `batch` is committed.
+    fn committed(&self, batch: u64) -> Result<()> {
         let mut d = self.durable();
         while d.upto < batch {
             d = self
@@ -179,9 +200,36 @@ impl Shared {
         }
         match d.failed.get(&batch) {
             Some(reason) => Err(internal("commit", reason)),
-            None => Ok(value),
+            None => Ok(()),
         }
     }
+}
+
+impl Guard<'_> {
+    /// The open write transaction's batch number, beginning one if none is open.
+    fn open(&mut self) -> Result<u64> {
+        if let Some(b) = self.slot.open {
+            return Ok(b);
+        }
+        run(&self.slot.conn, "BEGIN IMMEDIATE").map_err(|e| internal("begin", e))?;
+        self.slot.next += 1;
+        let b = self.slot.next;
+        self.slot.open = Some(b);
+        self.slot.since = Instant::now();
+        self.slot.writes = 0;
+        Ok(b)
+    }
+}
+
+/// Runs `f` in a savepoint of the open transaction: an error undoes all it wrote.
+fn atomically<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    run(conn, "SAVEPOINT operation").map_err(|e| internal("savepoint", e))?;
+    let result = f(conn);
+    if result.is_err() {
+        run(conn, "ROLLBACK TO operation").map_err(|e| internal("savepoint", e))?;
+    }
+    run(conn, "RELEASE operation").map_err(|e| internal("savepoint", e))?;
+    result
 }
 
 /// Runs one statement without arguments, prepared once per connection (they run on every operation).

@@ -76,12 +76,30 @@ impl Group {
         self.deferred.load(Ordering::Acquire)
     }
 
-    /// Commits every write queued so far (deferred ones included); returns once they are committed.
+    /// Commits every write queued so far (deferred ones included); returns once they are committed,
+    /// including those a leader took and is committing now.
     pub(super) fn flush(
         &self,
         commit: impl Fn(&[Item]) -> Result<(), String>,
     ) -> Result<(), String> {
-        self.submit_item(Write::Nothing, None, commit)
+        let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        if !q.pending.is_empty() {
+            drop(q);
+            return self.submit_item(Write::Nothing, None, commit);
+        }
+        // Nothing waits to be taken; wait for the batch in flight, if any.
+        let (from, upto) = (q.done_upto, q.next);
+        while q.done_upto < upto {
+            q = self.wake.wait(q).unwrap_or_else(PoisonError::into_inner);
+        }
+        match q
+            .failed
+            .iter()
+            .find(|(t, _)| (from + 1..=upto).contains(*t))
+        {
+            Some((_, reason)) => Err(reason.clone()),
+            None => Ok(()),
+        }
     }
 
     /// Queues a write and returns once it is committed: `commit` runs a batch in one transaction.
@@ -132,5 +150,75 @@ impl Group {
             q.leader = false;
             self.wake.notify_all();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    fn event(n: usize) -> EventRecord {
+        EventRecord {
+            event_id: format!("e{n}"),
+            operation_id: "op".into(),
+            stack_name: "s".into(),
+            timestamp: String::new(),
+            logical_id: format!("R{n}"),
+            physical_id: None,
+            resource_type: "AWS::SQS::Queue".into(),
+            status: "CREATE_IN_PROGRESS".into(),
+            status_reason: None,
+        }
+    }
+
+    #[test]
+    fn flush_waits_for_the_batch_another_thread_is_committing() {
+        let group = Group::default();
+        let committed = AtomicBool::new(false);
+        let (started_tx, started_rx) = mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                group.defer(Write::Nothing, event(1));
+                group
+                    .submit(Write::Nothing, event(2), |batch| {
+                        assert_eq!(batch.len(), 2);
+                        started_tx.send(()).unwrap();
+                        std::thread::sleep(Duration::from_millis(50));
+                        committed.store(true, Ordering::SeqCst);
+                        Ok(())
+                    })
+                    .unwrap();
+            });
+            // The leader took the deferred write and is committing it: nothing is pending, yet the flush
+            // must not return before that commit.
+            started_rx.recv().unwrap();
+            group
+                .flush(|_| panic!("nothing is left to commit"))
+                .unwrap();
+            assert!(committed.load(Ordering::SeqCst));
+        });
+    }
+
+    #[test]
+    fn flush_reports_the_failure_of_the_batch_it_waited_for() {
+        let group = Group::default();
+        let (started_tx, started_rx) = mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                group.defer(Write::Nothing, event(1));
+                let r = group.submit(Write::Nothing, event(2), |_| {
+                    started_tx.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(20));
+                    Err("disk full".into())
+                });
+                assert_eq!(r, Err("disk full".to_owned()));
+            });
+            started_rx.recv().unwrap();
+            assert_eq!(group.flush(|_| Ok(())), Err("disk full".to_owned()));
+        });
+        // A later flush with nothing in flight is fine.
+        assert_eq!(group.flush(|_| Ok(())), Ok(()));
     }
 }

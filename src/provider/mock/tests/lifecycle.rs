@@ -342,3 +342,104 @@ fn operations_sleep_in_parallel() {
         "{elapsed:?}: the store lock was held while sleeping"
     );
 }
+
+#[test]
+fn create_many_and_delete_many_report_each_request_once() {
+    let (_dir, cloud) = open_with(MockOptions {
+        fail: vec!["Bad:create".parse().unwrap()],
+        ..MockOptions::default()
+    });
+    let requests = vec![
+        create_req("A", "AWS::SQS::Queue", json!({})),
+        create_req("Bad", "AWS::SQS::Queue", json!({})),
+        create_req(
+            "Invalid",
+            "AWS::SQS::Queue",
+            json!({"DelaySeconds": "soon"}),
+        ),
+        create_req("B", "AWS::SNS::Topic", json!({})),
+    ];
+    let reports = Mutex::new(Vec::new());
+    cloud.create_many(&requests, &|group| reports.lock().unwrap().push(group));
+    let mut results: Vec<(usize, Result<ResourceState>)> = reports
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    results.sort_by_key(|(i, _)| *i);
+    assert_eq!(
+        results.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        [0, 1, 2, 3]
+    );
+    assert_eq!(results[1].1.as_ref().unwrap_err().kind, ErrorKind::Injected);
+    assert_eq!(
+        results[2].1.as_ref().unwrap_err().kind,
+        ErrorKind::InvalidRequest
+    );
+    // The failures undid nothing of the others: both are in the cloud, committed.
+    let made: Vec<ResourceState> = [0, 3]
+        .iter()
+        .map(|&i| results[i].1.clone().unwrap())
+        .collect();
+    let listed: Vec<String> = cloud
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.logical_id)
+        .collect();
+    assert!(listed.contains(&"A".to_owned()) && listed.contains(&"B".to_owned()));
+    assert!(!listed.contains(&"Bad".to_owned()));
+    // The same tokens again give the same resources.
+    let again = Mutex::new(Vec::new());
+    cloud.create_many(&requests[..1], &|group| again.lock().unwrap().extend(group));
+    assert_eq!(again.into_inner().unwrap()[0].1.as_ref().unwrap(), &made[0]);
+
+    let deletes: Vec<DeleteRequest> = vec![delete_req(&made[0], "A"), delete_req(&made[1], "B")];
+    let deleted = Mutex::new(Vec::new());
+    cloud.delete_many(&deletes, &|group| deleted.lock().unwrap().extend(group));
+    let mut deleted = deleted.into_inner().unwrap();
+    deleted.sort_by_key(|(i, _)| *i);
+    assert!(deleted.iter().all(|(_, r)| r.is_ok()), "{deleted:?}");
+    assert_eq!(deleted.len(), 2);
+    let listed: Vec<String> = cloud
+        .list()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.logical_id)
+        .collect();
+    assert!(!listed.contains(&"A".to_owned()) && !listed.contains(&"B".to_owned()));
+    // A second delete of what is gone reports NotFound.
+    let gone = Mutex::new(Vec::new());
+    cloud.delete_many(&deletes, &|group| gone.lock().unwrap().extend(group));
+    assert!(
+        gone.into_inner()
+            .unwrap()
+            .iter()
+            .all(|(_, r)| r.as_ref().unwrap_err().kind == ErrorKind::NotFound)
+    );
+}
+
+#[test]
+fn create_many_reports_in_order_of_latency() {
+    // `fast`: a queue takes 50 ms, a bucket 100 ms. The queue is reported on its own, first.
+    let (_dir, cloud) = open_with(MockOptions {
+        latency: Latency::Fast,
+        ..MockOptions::default()
+    });
+    assert!(cloud.batch_limit() > 1 && cloud.calls_wait());
+    let requests = vec![
+        create_req("Bucket", "AWS::S3::Bucket", json!({})),
+        create_req("Queue", "AWS::SQS::Queue", json!({})),
+        create_req("Queue2", "AWS::SQS::Queue", json!({})),
+    ];
+    let started = std::time::Instant::now();
+    let reports = Mutex::new(Vec::new());
+    cloud.create_many(&requests, &|group| {
+        let ids: Vec<usize> = group.iter().map(|(i, _)| *i).collect();
+        assert!(group.iter().all(|(_, r)| r.is_ok()));
+        reports.lock().unwrap().push(ids);
+    });
+    assert_eq!(reports.into_inner().unwrap(), [vec![1, 2], vec![0]]);
+    assert!(started.elapsed() >= Duration::from_millis(100));
+}
