@@ -193,8 +193,19 @@ fn create_and_destroy(bencher: Bencher, n: usize) {
 /// The same create and destroy with the stores already open (as they are for every command after a
 /// project's first): opening fresh SQLite files (schema, WAL switch, fsyncs) and removing them afterwards
 /// are outside the timing; the create plan, the delete plan and every commit of both applies are inside.
+/// With the CLI's default parallelism (10 resources in flight).
 #[divan::bench(args = [500, 10_000], sample_count = 5, sample_size = 1)]
 fn apply_and_destroy_open_stores(bencher: Bencher, n: usize) {
+    open_stores(bencher, n, 10);
+}
+
+/// [`apply_and_destroy_open_stores`] with unlimited parallelism (`--parallelism 0`).
+#[divan::bench(args = [500, 10_000], sample_count = 5, sample_size = 1)]
+fn apply_and_destroy_unlimited(bencher: Bencher, n: usize) {
+    open_stores(bencher, n, 0);
+}
+
+fn open_stores(bencher: Bencher, n: usize, parallelism: usize) {
     let fx = fixture(n);
     let round = AtomicUsize::new(0);
     bencher
@@ -216,7 +227,7 @@ fn apply_and_destroy_open_stores(bencher: Bencher, n: usize) {
                 exists: None,
             })
             .expect("the template plans");
-            let n = apply_and_destroy(&fx, &store, &cloud, &plan, 10);
+            let n = apply_and_destroy(&fx, &store, &cloud, &plan, parallelism);
             // Closing the stores and removing their files happen when divan drops this, untimed.
             (n, Remove(dir), store, cloud)
         });
@@ -286,44 +297,52 @@ fn update_plan(bencher: Bencher, n: usize) {
     let _ = std::fs::remove_dir_all(&new.dir);
 }
 
-/// With a fixed latency per operation and unlimited parallelism, apply should take about the graph's
-/// critical path. Printed once (a ratio, not a timing assertion).
+/// With simulated latency and unlimited parallelism, apply should take about the graph's critical path.
+/// Printed once for a fixed 20 ms per operation and for `fast` (the CLI's default: 20–150 ms by type),
+/// as ratios, not timing assertions.
 fn critical_path_ratio() {
     let n = 200;
     let fx = fixture(n);
-    let latency = std::time::Duration::from_millis(20);
-    let conditions =
-        cairn::evaluate::conditions(&fx.template, &Inputs::default()).expect("conditions");
-    let g = cairn::graph::build(&fx.template, &conditions);
-    let cp = g
-        .critical_path(|_| latency.as_millis() as u64)
-        .expect("no cycle");
-    // Only the apply of the create is timed (not opening the stores or planning).
-    let dir = fx.dir.join("cp");
-    let (store, cloud, plan) = backend(&fx, &dir, Latency::Fixed(latency));
-    let engine = Engine {
-        store: &store,
-        provider: &cloud,
-        hook: &Silent,
-    };
-    let start = std::time::Instant::now();
-    let o = engine
-        .apply(
-            &plan,
-            &Options {
-                parallelism: 0,
-                ..Options::default()
-            },
-        )
-        .expect("apply");
-    let wall = start.elapsed();
-    assert!(o.succeeded());
-    println!(
-        "critical path: {n} resources, {} ms per operation: critical path {} ms, apply {} ms, ratio {:.3}",
-        latency.as_millis(),
-        cp.total,
-        wall.as_millis(),
-        wall.as_millis() as f64 / cp.total as f64
-    );
+    let fast = Latency::Fast;
+    for (name, latency) in [
+        (
+            "20 ms per operation",
+            Latency::Fixed(std::time::Duration::from_millis(20)),
+        ),
+        ("fast", fast),
+    ] {
+        let conditions =
+            cairn::evaluate::conditions(&fx.template, &Inputs::default()).expect("conditions");
+        let g = cairn::graph::build(&fx.template, &conditions);
+        // Each resource takes its type's latency.
+        let cost = |resource_type: &str| latency.for_type(resource_type).as_millis() as u64;
+        let cp = g.critical_path(cost).expect("no cycle");
+        // Only the apply of the create is timed (not opening the stores or planning).
+        let dir = fx.dir.join(format!("cp-{name}"));
+        let (store, cloud, plan) = backend(&fx, &dir, latency);
+        let engine = Engine {
+            store: &store,
+            provider: &cloud,
+            hook: &Silent,
+        };
+        let start = std::time::Instant::now();
+        let o = engine
+            .apply(
+                &plan,
+                &Options {
+                    parallelism: 0,
+                    ..Options::default()
+                },
+            )
+            .expect("apply");
+        let wall = start.elapsed();
+        assert!(o.succeeded());
+        println!(
+            "critical path: {n} resources, {name}: critical path {} ms, apply {} ms, ratio {:.3}",
+            cp.total,
+            wall.as_millis(),
+            wall.as_secs_f64() * 1000.0 / cp.total as f64
+        );
+    }
     let _ = std::fs::remove_dir_all(&fx.dir);
 }

@@ -198,7 +198,7 @@ pub(super) fn template_of(
     plan_template: &serde_json::Value,
     name: &str,
 ) -> std::result::Result<Template, String> {
-    crate::template::recorded(&plan_template.to_string(), name)
+    crate::template::recorded_value(plan_template, name)
         .ok_or_else(|| format!("the recorded template of stack `{name}` does not load"))
 }
 

@@ -262,7 +262,10 @@ fn take<F>(sh: &Shared<'_, F>, st: &mut State) -> Vec<usize> {
     let room = sh.limit - st.running;
     let mut n = sh.batch.min(room);
     if !sh.calls_wait {
-        n = n.min(st.ready.len().div_ceil(sh.max_workers));
+        // Each core's worker gets its part of what is ready and of the steps allowed in flight, so that
+        // one commits while the other computes.
+        let share = st.ready.len().min(sh.limit).div_ceil(sh.max_workers);
+        n = n.min(share);
     }
     let mut taken = Vec::new();
     let top = st.ready.peek().map(|(h, _)| *h);

@@ -311,7 +311,7 @@ impl Old {
 
     /// The stored template's dependency graph (every branch counts: conditions may have changed).
     pub(super) fn graph(&self, stack: &StackRecord) -> Option<DependencyGraph> {
-        let t = crate::template::recorded(&self.json.to_string(), &stack.name)?;
+        let t = crate::template::recorded_value(&self.json, &stack.name)?;
         Some(graph::build_all(&t))
     }
 }

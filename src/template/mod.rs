@@ -34,3 +34,74 @@ pub fn recorded(text: &str, stack_name: &str) -> Option<Template> {
     let doc = crate::source::load_text(f, text, crate::source::Format::Json, &limits).document?;
     Some(lower(&doc, &sources).0)
 }
+
+/// [`recorded`] for a template already parsed (the JSON value a plan carries): the same model, without
+/// printing the value and parsing the text again. `None` when the value is not a mapping.
+pub fn recorded_value(value: &serde_json::Value, stack_name: &str) -> Option<Template> {
+    use crate::source::{Document, Mapping, Node, NodeKind, Span};
+    fn node(value: &serde_json::Value, span: Span) -> Node {
+        let kind = match value {
+            serde_json::Value::Null => NodeKind::Null,
+            serde_json::Value::Bool(b) => NodeKind::Bool(*b),
+            serde_json::Value::Number(n) => NodeKind::Number(n.to_string()),
+            serde_json::Value::String(s) => NodeKind::String(s.clone()),
+            serde_json::Value::Array(items) => {
+                NodeKind::Seq(items.iter().map(|v| node(v, span)).collect())
+            }
+            serde_json::Value::Object(map) => {
+                let mut m = Mapping::with_capacity(map.len());
+                for (k, v) in map {
+                    // JSON objects have unique keys.
+                    let _ = m.insert(k.clone(), span, node(v, span));
+                }
+                NodeKind::Map(m)
+            }
+        };
+        Node { span, kind }
+    }
+    if !value.is_object() {
+        return None;
+    }
+    let mut sources = crate::source::SourceMap::new();
+    let f = sources.add(format!("stack `{stack_name}` (recorded template)"), "");
+    let root = node(value, Span::new(f, 0, 0));
+    Some(lower(&Document { root }, &sources).0)
+}
+
+#[cfg(test)]
+mod recorded_tests {
+    #[test]
+    fn a_parsed_record_gives_the_model_its_text_gives() {
+        let value = serde_json::json!({
+            "Parameters": {"Size": {"Type": "Number", "Default": 1.50}},
+            "Conditions": {"Big": {"Fn::Equals": [{"Ref": "Size"}, "2"]}},
+            "Resources": {
+                "Q": {"Type": "AWS::SQS::Queue", "Condition": "Big",
+                      "Properties": {"DelaySeconds": {"Fn::If": ["Big", 5, 0]},
+                                     "QueueName": {"Fn::Sub": "${AWS::StackName}-q"}}},
+                "T": {"Type": "AWS::SNS::Topic", "DependsOn": ["Q"]}
+            },
+            "Outputs": {"Arn": {"Value": {"Fn::GetAtt": ["T", "TopicArn"]}}}
+        });
+        let from_value = super::recorded_value(&value, "s").expect("loads");
+        let from_text = super::recorded(&value.to_string(), "s").expect("loads");
+        // Spans differ (the text has positions); everything else is the same.
+        let strip = |t: &super::Template| without_positions(&format!("{t:?}"));
+        assert_eq!(strip(&from_value), strip(&from_text));
+        assert!(super::recorded_value(&serde_json::json!([1]), "s").is_none());
+    }
+
+    /// The debug text without span positions.
+    fn without_positions(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find("start: ") {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            let end = tail.find(" }").unwrap_or(tail.len());
+            rest = &tail[end..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
