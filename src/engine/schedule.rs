@@ -481,11 +481,11 @@ mod tests {
                 }
                 done(vec![(1, StepResult::Done)]);
             } else {
+                done(vec![(0, StepResult::Done)]);
                 if batch == ["c"] {
                     *b_may_finish.0.lock().unwrap() = true;
                     b_may_finish.1.notify_all();
                 }
-                done(vec![(0, StepResult::Done)]);
             }
         });
         assert_eq!(s.done, ["a", "c", "b", "d"]);
