@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use indexmap::IndexMap;
 
-use crate::evaluate::{self, Context, Inputs, Known, KnownResource, Prepared, Value};
+use crate::evaluate::{self, Context, Inputs, Known, KnownResource, Prepared};
 use crate::plan::Plan;
 use crate::provider::CreateRequest;
 use crate::state::{
@@ -183,6 +183,18 @@ impl Engine<'_> {
             cancelled,
         })
     }
+}
+
+/// Takes what the provider answered into the record: physical id, `Ref` value, attributes, and the status.
+pub(super) fn take_state(
+    record: &mut ResourceRecord,
+    state: &crate::provider::ResourceState,
+    status: ResourceStatus,
+) {
+    record.physical_id = Some(state.physical_id.clone());
+    record.ref_value = Some(state.ref_value.clone());
+    record.attributes = serde_json::Value::Object(state.attributes.clone().into_iter().collect());
+    record.status = status;
 }
 
 /// The text an export records for a value.
@@ -382,11 +394,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             Err(e) => return self.fail(record, e.message),
         };
         let logical_id = record.logical_id.clone();
-        record.physical_id = Some(state.physical_id.clone());
-        record.ref_value = Some(state.ref_value.clone());
-        record.attributes =
-            serde_json::Value::Object(state.attributes.clone().into_iter().collect());
-        record.status = ResourceStatus::CREATE_COMPLETE;
+        take_state(&mut record, &state, ResourceStatus::CREATE_COMPLETE);
         self.op.record_deferred(
             Change::Resource(&self.op.stack_name, &record),
             &logical_id,
@@ -397,15 +405,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         )?;
         self.known.lock().expect("lock").insert(
             logical_id,
-            KnownResource {
-                ref_value: state.ref_value,
-                attributes: state
-                    .attributes
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::from_serde(v)))
-                    .collect(),
-                attributes_pending: false,
-            },
+            KnownResource::recorded(&state.ref_value, &record.attributes),
         );
         Ok(StepResult::Done)
     }

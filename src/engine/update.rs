@@ -356,15 +356,11 @@ impl Run<'_, '_, '_> {
         };
         match self.op.provider().create(&request) {
             Ok(state) => {
-                record.physical_id = Some(state.physical_id.clone());
-                record.ref_value = Some(state.ref_value.clone());
+                super::create::take_state(&mut record, &state, ResourceStatus::UPDATE_COMPLETE);
                 record.properties = properties;
-                record.attributes =
-                    serde_json::Value::Object(state.attributes.clone().into_iter().collect());
                 if !delete_first && let Some(old) = old {
                     record.pending.push(old);
                 }
-                record.status = ResourceStatus::UPDATE_COMPLETE;
                 record.status_reason = None;
                 self.op.record(
                     Change::Resource(&self.op.stack_name, &record),
@@ -409,10 +405,7 @@ impl Run<'_, '_, '_> {
         match self.op.provider().update(&request) {
             Ok(state) => {
                 record.properties = properties;
-                record.ref_value = Some(state.ref_value.clone());
-                record.attributes =
-                    serde_json::Value::Object(state.attributes.clone().into_iter().collect());
-                record.status = ResourceStatus::UPDATE_COMPLETE;
+                super::create::take_state(&mut record, &state, ResourceStatus::UPDATE_COMPLETE);
                 self.op.record(
                     Change::Resource(&self.op.stack_name, &record),
                     &id,

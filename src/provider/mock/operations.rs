@@ -132,19 +132,9 @@ impl Provider for MockCloud {
         }
         let latency = |(i, _): &(usize, _)| self.latency(&requests[*i].resource_type);
         self.by_deadline(start, writes, latency, |due| {
-            let due: Vec<_> = due
-                .into_iter()
-                .filter(|(i, _)| {
-                    let r = &requests[*i];
-                    match self.inject(&r.logical_id, Operation::Create, &r.token) {
-                        Ok(()) => true,
-                        Err(e) => {
-                            done(vec![(*i, Err(e))]);
-                            false
-                        }
-                    }
-                })
-                .collect();
+            let due = self.not_injected(due, Operation::Create, done, |(i, _)| {
+                (*i, &requests[*i].logical_id, &requests[*i].token)
+            });
             let written = self.db.write_many(&due, |conn, (i, properties)| {
                 self.write_create(conn, &requests[*i], properties)
             });
@@ -163,19 +153,9 @@ impl Provider for MockCloud {
         }
         let latency = |i: &usize| self.latency(&requests[*i].resource_type);
         self.by_deadline(start, writes, latency, |due| {
-            let due: Vec<usize> = due
-                .into_iter()
-                .filter(|i| {
-                    let r = &requests[*i];
-                    match self.inject(&r.logical_id, Operation::Delete, &r.token) {
-                        Ok(()) => true,
-                        Err(e) => {
-                            done(vec![(*i, Err(e))]);
-                            false
-                        }
-                    }
-                })
-                .collect();
+            let due = self.not_injected(due, Operation::Delete, done, |i| {
+                (*i, &requests[*i].logical_id, &requests[*i].token)
+            });
             let written = self
                 .db
                 .write_many(&due, |tx, i| self.write_delete(tx, &requests[*i]));
@@ -236,6 +216,29 @@ impl MockCloud {
             return Err(not_found(resource_type, physical_id));
         }
         Ok(())
+    }
+
+    /// The due writes whose injected failure (`--mock-fail`, `--mock-fail-rate`) does not fire; those whose
+    /// does are reported to `done`. `of` gives an item's request index, logical id and token.
+    fn not_injected<'r, I, T>(
+        &self,
+        due: Vec<I>,
+        operation: Operation,
+        done: Done<'_, T>,
+        of: impl Fn(&I) -> (usize, &'r str, &'r str),
+    ) -> Vec<I> {
+        due.into_iter()
+            .filter(|item| {
+                let (i, logical_id, token) = of(item);
+                match self.inject(logical_id, operation, token) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        done(vec![(i, Err(e))]);
+                        false
+                    }
+                }
+            })
+            .collect()
     }
 
     fn latency(&self, resource_type: &str) -> std::time::Duration {

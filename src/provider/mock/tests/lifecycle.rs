@@ -382,14 +382,17 @@ fn create_many_and_delete_many_report_each_request_once() {
         .iter()
         .map(|&i| results[i].1.clone().unwrap())
         .collect();
-    let listed: Vec<String> = cloud
-        .list()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.logical_id)
-        .collect();
-    assert!(listed.contains(&"A".to_owned()) && listed.contains(&"B".to_owned()));
-    assert!(!listed.contains(&"Bad".to_owned()));
+    let listed = || -> Vec<String> {
+        cloud
+            .list()
+            .unwrap()
+            .into_iter()
+            .map(|r| r.logical_id)
+            .collect()
+    };
+    let now = listed();
+    assert!(now.contains(&"A".to_owned()) && now.contains(&"B".to_owned()));
+    assert!(!now.contains(&"Bad".to_owned()));
     // The same tokens again give the same resources.
     let again = Mutex::new(Vec::new());
     cloud.create_many(&requests[..1], &|group| again.lock().unwrap().extend(group));
@@ -402,13 +405,8 @@ fn create_many_and_delete_many_report_each_request_once() {
     deleted.sort_by_key(|(i, _)| *i);
     assert!(deleted.iter().all(|(_, r)| r.is_ok()), "{deleted:?}");
     assert_eq!(deleted.len(), 2);
-    let listed: Vec<String> = cloud
-        .list()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.logical_id)
-        .collect();
-    assert!(!listed.contains(&"A".to_owned()) && !listed.contains(&"B".to_owned()));
+    let now = listed();
+    assert!(!now.contains(&"A".to_owned()) && !now.contains(&"B".to_owned()));
     // A second delete of what is gone reports NotFound.
     let gone = Mutex::new(Vec::new());
     cloud.delete_many(&deletes, &|group| gone.lock().unwrap().extend(group));
