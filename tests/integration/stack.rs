@@ -406,3 +406,60 @@ fn a_template_with_a_transform_not_expanded_is_not_planned() {
         stderr(&out)
     );
 }
+
+/// Resources go to the cloud in batches, yet never more than `--parallelism` are in progress at once, and
+/// each one's IN_PROGRESS comes before its COMPLETE: with and without latency, for the create and the
+/// delete.
+#[test]
+fn batches_keep_parallelism_and_event_order() {
+    let s = Sandbox::new("batches");
+    for (n, latency) in ["0", "5"].iter().enumerate() {
+        let stack = format!("b{n}");
+        let apply = s.run(&[
+            "apply",
+            &stack,
+            "-t",
+            TEN,
+            "--yes",
+            "--mock-latency",
+            latency,
+            "--parallelism",
+            "2",
+        ]);
+        assert!(apply.status.success(), "{}", stderr(&apply));
+        let destroy = s.run(&[
+            "destroy",
+            &stack,
+            "--yes",
+            "--mock-latency",
+            latency,
+            "--parallelism",
+            "2",
+        ]);
+        assert!(destroy.status.success(), "{}", stderr(&destroy));
+        let events = s.json(&["events", &stack]);
+        let mut in_progress = std::collections::HashSet::new();
+        let mut most = 0;
+        let mut finished = 0;
+        for e in events.as_array().expect("a list") {
+            let (id, status) = (
+                e["logical_id"].as_str().unwrap_or_default(),
+                e["status"].as_str().unwrap_or_default(),
+            );
+            if id == stack {
+                continue;
+            }
+            if status.ends_with("_IN_PROGRESS") {
+                assert!(in_progress.insert(id.to_owned()), "{id} started twice");
+                most = most.max(in_progress.len());
+            } else {
+                assert!(in_progress.remove(id), "{id} {status} before it started");
+                finished += 1;
+            }
+        }
+        assert!(in_progress.is_empty(), "{in_progress:?} never finished");
+        assert_eq!(finished, 20, "ten created and ten deleted");
+        assert!(most <= 2, "{most} resources in progress at once");
+        assert_eq!(most, 2, "independent resources run side by side");
+    }
+}
