@@ -460,6 +460,10 @@ fn batches_keep_parallelism_and_event_order() {
         assert!(in_progress.is_empty(), "{in_progress:?} never finished");
         assert_eq!(finished, 20, "ten created and ten deleted");
         assert!(most <= 2, "{most} resources in progress at once");
-        assert_eq!(most, 2, "independent resources run side by side");
+        if *latency != "0" {
+            // While the first two wait for the cloud, both are in progress (without latency, whether two
+            // overlap depends on how the two workers interleave).
+            assert_eq!(most, 2, "independent resources run side by side");
+        }
     }
 }
