@@ -94,11 +94,10 @@ pub(super) fn implicit_api_condition(
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Format, Limits, Node, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::Node;
+    use crate::transform::sam::test_support::expand_text;
 
     use super::super::build::get;
-    use super::super::expand;
     use super::path_condition_name;
 
     #[test]
@@ -113,12 +112,7 @@ mod tests {
             function("F", "A", "get"),
             function("G", "B", "post")
         );
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text.as_str());
-        let doc = load_text(f, &text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        let out = expand(&doc, &sources, &ExpandOptions::default()).expect("expands");
+        let out = expand_text(&text).expect("expands");
         let api = get(get(&out.root, "Resources").unwrap(), "ServerlessRestApi").unwrap();
         assert_eq!(
             get(api, "Condition").and_then(Node::as_str),

@@ -363,21 +363,15 @@ pub(super) fn gateway_responses(node: &Node) -> Result<Sw, String> {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Format, Limits, Node, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::Node;
+    use crate::transform::sam::test_support::expand_text;
 
     use super::super::build::get;
-    use super::super::expand;
 
     #[test]
     fn a_streamed_response_uses_the_response_streaming_invocation() {
         let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: nodejs20.x\n      CodeUri: s3://bucket/k.zip\n      Events:\n        S:\n          Type: Api\n          Properties:\n            Path: /s\n            Method: post\n            ResponseTransferMode: RESPONSE_STREAM\n";
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        let out = expand(&doc, &sources, &ExpandOptions::default()).expect("expands");
+        let out = expand_text(text).expect("expands");
         let integration = [
             "Resources",
             "ServerlessRestApi",

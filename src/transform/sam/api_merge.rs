@@ -133,22 +133,16 @@ fn is_empty_scalar(n: &Node) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Document, Format, Limits, Node, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::{Document, Node};
+    use crate::transform::sam::test_support::expand_text;
 
     use super::super::build::get;
-    use super::super::expand;
 
     fn body(paths: &str, method: &str) -> Node {
         let text = format!(
             "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: python3.12\n      CodeUri: s3://bucket/k.zip\n      Events:\n        E:\n          Type: Api\n          Properties:\n            RestApiId: !Ref A\n            Path: /items\n            Method: {method}\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n      MergeDefinitions: true\n      DefinitionBody:\n        swagger: '2.0'\n{paths}"
         );
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text.as_str());
-        let doc = load_text(f, &text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        let out: Document = expand(&doc, &sources, &ExpandOptions::default()).expect("expands");
+        let out: Document = expand_text(&text).expect("expands");
         ["Resources", "A", "Properties", "Body"]
             .iter()
             .try_fold(&out.root, |n, k| get(n, k))

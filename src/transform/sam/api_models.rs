@@ -273,23 +273,17 @@ pub(super) fn py_str(node: &Node, top: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Diagnostic, Document, Format, Limits, Node, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::{Diagnostic, Document, Node};
+    use crate::transform::sam::test_support::expand_text;
 
     use super::super::build::get;
-    use super::super::expand;
     use super::is_openapi3;
 
     fn run(request_model: &str, extra: &str) -> (String, Result<Document, Vec<Diagnostic>>) {
         let text = format!(
             "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: python3.12\n      CodeUri: s3://bucket/k.zip\n      Events:\n        E:\n          Type: Api\n          Properties:\n            RestApiId: !Ref A\n            Path: /pets\n            Method: post\n            RequestModel: {request_model}\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n{extra}      Models:\n        Pet: {{type: object}}\n"
         );
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text.as_str());
-        let doc = load_text(f, &text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        let out = expand(&doc, &sources, &ExpandOptions::default());
+        let out = expand_text(&text);
         (text, out)
     }
 
@@ -357,12 +351,7 @@ mod tests {
             "      Events:\n",
             "      Events:\n        D:\n          Type: Api\n          Properties:\n            RestApiId: !Ref A\n            Path: /dogs\n            Method: get\n            RequestModel: {Model: Cat}\n",
         );
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text.as_str());
-        let doc = load_text(f, &text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        let errors = expand(&doc, &sources, &ExpandOptions::default()).unwrap_err();
+        let errors = expand_text(&text).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.contains("RequestModel [Cat]"));
     }

@@ -199,21 +199,17 @@ fn check(r: &Serverless) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::transform::sam::test_support::expand_with;
     use std::sync::Arc;
 
-    use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
+    use crate::source::{Diagnostic, Document};
     use crate::transform::ExpandOptions;
 
-    use super::super::{build, codes, expand};
+    use super::super::{build, codes};
     use super::ApplicationLookup;
 
     fn run(text: &str, options: &ExpandOptions) -> Result<Document, Vec<Diagnostic>> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        expand(&doc, &sources, options)
+        expand_with(text, options)
     }
 
     const TEXT: &str = "Parameters:\n  V: {Type: String, Default: 1.2.3}\nResources:\n  A:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: {ApplicationId: arn:app, SemanticVersion: !Ref V}\n";

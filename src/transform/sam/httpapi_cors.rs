@@ -80,14 +80,11 @@ fn empty(v: &Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{Format, Limits, SourceMap, emit, load_text};
+    use crate::source::emit;
+    use crate::transform::sam::test_support::loaded;
 
     fn cors_of(text: &str) -> Result<Option<serde_json::Value>, String> {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
+        let doc = loaded(text);
         cors(&doc.root).map(|c| c.map(|c| emit::to_serde(&c)))
     }
 

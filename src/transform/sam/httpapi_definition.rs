@@ -107,14 +107,10 @@ pub(super) fn refusals(r: &Serverless, routes: bool) -> Vec<SamError> {
 #[cfg(test)]
 mod tests {
     use super::is_openapi;
-    use crate::source::{Format, Limits, SourceMap, load_text};
+    use crate::transform::sam::test_support::loaded;
 
     fn openapi(text: &str) -> bool {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
+        let doc = loaded(text);
         is_openapi(&doc.root)
     }
 

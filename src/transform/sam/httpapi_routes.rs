@@ -151,19 +151,13 @@ pub(super) fn set_security(paths: &mut Obj, path: &str, method: &str, security: 
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Document, Format, Limits, SourceMap, emit, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::source::emit;
+    use crate::transform::sam::test_support::expand_text;
 
     use super::super::build::get;
-    use super::super::expand;
 
     fn paths(text: &str) -> serde_json::Value {
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc: Document = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        let out = expand(&doc, &sources, &ExpandOptions::default()).expect("expands");
+        let out = expand_text(text).expect("expands");
         let api = get(get(&out.root, "Resources").unwrap(), "H").unwrap();
         let body = get(get(api, "Properties").unwrap(), "Body").unwrap();
         emit::to_serde(get(body, "paths").unwrap())

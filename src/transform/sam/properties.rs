@@ -382,16 +382,12 @@ fn http_api_kind_wrong(key: &str, v: &NodeKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::first_unmapped_properties;
-    use crate::source::{Format, Limits, SourceMap, load_text};
+    use crate::transform::sam::test_support::loaded;
 
     #[test]
     fn the_first_serverless_resource_with_unmapped_properties_is_reported_at_them() {
         let text = "C:\n  Type: AWS::Serverless::Connector\n  Properties: 1\nA:\n  Type: AWS::Serverless::Api\n  Properties: [x]\nB:\n  Type: AWS::Serverless::Function\n  Properties: 5\n";
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
+        let doc = loaded(text);
         let e = first_unmapped_properties(doc.root.as_map().expect("a mapping")).expect("found");
         let start = text.find("[x]").unwrap();
         assert_eq!(

@@ -1,16 +1,35 @@
-//! What the SAM transform's unit tests share: expanding a template given as YAML text.
+//! What the SAM transform's unit tests share: loading and expanding a template given as YAML text.
 
 use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
 use crate::transform::ExpandOptions;
 
-/// The template `text` (YAML) expanded with the default options, or the transform's diagnostics.
-pub(crate) fn expand_text(text: &str) -> Result<Document, Vec<Diagnostic>> {
+/// The YAML `text` loaded, with the source map that names it.
+fn load(text: &str) -> (SourceMap, Document) {
     let mut sources = SourceMap::new();
     let f = sources.add("t.yaml", text);
     let doc = load_text(f, text, Format::Yaml, &Limits::default())
         .document
         .expect("the test template loads");
-    super::expand(&doc, &sources, &ExpandOptions::default())
+    (sources, doc)
+}
+
+/// The YAML `text` loaded (not expanded).
+pub(crate) fn loaded(text: &str) -> Document {
+    load(text).1
+}
+
+/// The template `text` (YAML) expanded with `options`, or the transform's diagnostics.
+pub(crate) fn expand_with(
+    text: &str,
+    options: &ExpandOptions,
+) -> Result<Document, Vec<Diagnostic>> {
+    let (sources, doc) = load(text);
+    super::expand(&doc, &sources, options)
+}
+
+/// The template `text` (YAML) expanded with the default options, or the transform's diagnostics.
+pub(crate) fn expand_text(text: &str) -> Result<Document, Vec<Diagnostic>> {
+    expand_with(text, &ExpandOptions::default())
 }
 
 /// [`expand_text`] for a template that must expand.

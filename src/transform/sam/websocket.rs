@@ -327,11 +327,10 @@ fn route_suffix(key: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use crate::source::{Format, Limits, SourceMap, load_text};
-    use crate::transform::ExpandOptions;
+    use crate::transform::sam::test_support::expand_text;
 
     use super::super::build::get;
-    use super::super::{codes, expand};
+    use super::super::codes;
 
     fn run(
         auth: &str,
@@ -342,12 +341,7 @@ mod tests {
         let text = format!(
             "Resources:\n  W:\n    Type: AWS::Serverless::WebSocketApi\n    Properties:\n      RouteSelectionExpression: $request.body.action\n      Routes:\n        $connect:\n          FunctionArn: arn:f\n      Auth:\n{auth}"
         );
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text.as_str());
-        let doc = load_text(f, &text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
-        let out = expand(&doc, &sources, &ExpandOptions::default());
+        let out = expand_text(&text);
         (text, out)
     }
 

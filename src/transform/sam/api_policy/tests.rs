@@ -1,8 +1,7 @@
-use crate::source::{Document, Format, Limits, Node, SourceMap, load_text};
-use crate::transform::ExpandOptions;
+use crate::source::{Document, Node};
+use crate::transform::sam::test_support::expand_text;
 
 use super::super::build::get;
-use super::super::expand;
 use super::greedy_to_star;
 
 fn run(policy: &str) -> Result<Document, Vec<crate::source::Diagnostic>> {
@@ -13,12 +12,7 @@ fn run_text(policy: &str) -> (String, Result<Document, Vec<crate::source::Diagno
     let text = format!(
         "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: python3.12\n      CodeUri: s3://b/k.zip\n      Events:\n        Get:\n          Type: Api\n          Properties:\n            RestApiId: !Ref A\n            Path: /items/{{id}}\n            Method: get\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n      Auth:\n        ResourcePolicy:\n{policy}"
     );
-    let mut sources = SourceMap::new();
-    let f = sources.add("t.yaml", text.as_str());
-    let doc = load_text(f, &text, Format::Yaml, &Limits::default())
-        .document
-        .expect("loads");
-    let out = expand(&doc, &sources, &ExpandOptions::default());
+    let out = expand_text(&text);
     (text, out)
 }
 

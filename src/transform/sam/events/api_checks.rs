@@ -91,16 +91,12 @@ fn empty(props: &Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::check_all;
-    use crate::source::{Format, Limits, SourceMap, load_text};
+    use crate::transform::sam::test_support::loaded;
 
     #[test]
     fn empty_properties_are_skipped_and_the_first_problem_is_reported_at_its_value() {
         let text = "A:\n  Type: AWS::Serverless::StateMachine\n  Properties:\n    Events:\n      E: {Type: Api, Properties: ''}\n      F: {Type: Api, Properties: {RestApiId: 5, Path: [x]}}\nB:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: Api, Properties: /x}\n";
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
+        let doc = loaded(text);
         let errors = check_all(doc.root.as_map().expect("a mapping"));
         let got: Vec<(usize, usize, &str)> = errors
             .iter()

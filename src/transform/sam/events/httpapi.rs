@@ -200,16 +200,12 @@ fn check_event(input: &Mapping, props: &Node) -> Result<(), (crate::source::Span
 #[cfg(test)]
 mod tests {
     use super::{arn_path, check_all};
-    use crate::source::{Format, Limits, SourceMap, load_text};
+    use crate::transform::sam::test_support::loaded;
 
     #[test]
     fn the_first_bad_http_event_of_each_function_is_reported_at_its_value() {
         let text = "A:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: HttpApi, Properties: {Path: /x, Method: get, RouteSettings: 5}}\n      F: {Type: HttpApi, Properties: ''}\nB:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: HttpApi, Properties: {ApiId: Nope}}\n";
-        let mut sources = SourceMap::new();
-        let f = sources.add("t.yaml", text);
-        let doc = load_text(f, text, Format::Yaml, &Limits::default())
-            .document
-            .expect("loads");
+        let doc = loaded(text);
         let errors = check_all(doc.root.as_map().expect("a mapping"));
         let spans: Vec<(usize, usize, &str)> = errors
             .iter()
