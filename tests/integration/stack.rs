@@ -413,7 +413,9 @@ fn a_template_with_a_transform_not_expanded_is_not_planned() {
 #[test]
 fn batches_keep_parallelism_and_event_order() {
     let s = Sandbox::new("batches");
-    for (n, latency) in ["0", "5"].iter().enumerate() {
+    // 40 ms: long enough that the second worker starts its resource while the first one waits, however
+    // loaded the machine.
+    for (n, latency) in ["0", "40"].iter().enumerate() {
         let stack = format!("b{n}");
         let apply = s.run(&[
             "apply",
