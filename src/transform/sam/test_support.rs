@@ -36,3 +36,17 @@ pub(crate) fn expand_text(text: &str) -> Result<Document, Vec<Diagnostic>> {
 pub(crate) fn expanded(text: &str) -> Document {
     expand_text(text).expect("the test template expands")
 }
+
+/// Each error's span (start, end) and message, for comparing with positions found in the test's text.
+pub(crate) fn positions(errors: &[super::errors::SamError]) -> Vec<(usize, usize, &str)> {
+    errors
+        .iter()
+        .map(|e| {
+            (
+                e.span.start as usize,
+                e.span.end as usize,
+                e.message.as_str(),
+            )
+        })
+        .collect()
+}

@@ -91,23 +91,14 @@ fn empty(props: &Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::check_all;
-    use crate::transform::sam::test_support::loaded;
+    use crate::transform::sam::test_support::{loaded, positions};
 
     #[test]
     fn empty_properties_are_skipped_and_the_first_problem_is_reported_at_its_value() {
         let text = "A:\n  Type: AWS::Serverless::StateMachine\n  Properties:\n    Events:\n      E: {Type: Api, Properties: ''}\n      F: {Type: Api, Properties: {RestApiId: 5, Path: [x]}}\nB:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: Api, Properties: /x}\n";
         let doc = loaded(text);
         let errors = check_all(doc.root.as_map().expect("a mapping"));
-        let got: Vec<(usize, usize, &str)> = errors
-            .iter()
-            .map(|e| {
-                (
-                    e.span.start as usize,
-                    e.span.end as usize,
-                    e.message.as_str(),
-                )
-            })
-            .collect();
+        let got = positions(&errors);
         let five = text.find("RestApiId: 5").unwrap() + 11;
         let x = text.find("/x}").unwrap();
         assert_eq!(

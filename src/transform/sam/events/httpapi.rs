@@ -200,23 +200,14 @@ fn check_event(input: &Mapping, props: &Node) -> Result<(), (crate::source::Span
 #[cfg(test)]
 mod tests {
     use super::{arn_path, check_all};
-    use crate::transform::sam::test_support::loaded;
+    use crate::transform::sam::test_support::{loaded, positions};
 
     #[test]
     fn the_first_bad_http_event_of_each_function_is_reported_at_its_value() {
         let text = "A:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: HttpApi, Properties: {Path: /x, Method: get, RouteSettings: 5}}\n      F: {Type: HttpApi, Properties: ''}\nB:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n      E: {Type: HttpApi, Properties: {ApiId: Nope}}\n";
         let doc = loaded(text);
         let errors = check_all(doc.root.as_map().expect("a mapping"));
-        let spans: Vec<(usize, usize, &str)> = errors
-            .iter()
-            .map(|e| {
-                (
-                    e.span.start as usize,
-                    e.span.end as usize,
-                    e.message.as_str(),
-                )
-            })
-            .collect();
+        let spans = positions(&errors);
         let five = text.find("RouteSettings: 5").unwrap() + 15;
         let nope = text.find("Nope").unwrap();
         assert_eq!(
