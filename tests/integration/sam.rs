@@ -23,7 +23,9 @@ const MIN_EXACT: usize = 271;
 const MIN_REJECTED: usize = 144;
 const MIN_RIGHT_MESSAGE: usize = 143;
 
-fn options() -> ExpandOptions {
+/// The settings of the translator's test run (its parameters, region, account and partition, and the
+/// application repository the expected outputs assume).
+pub(crate) fn options() -> ExpandOptions {
     let mut o = ExpandOptions::default();
     o.parameters.insert("param1".into(), "value1".into());
     o.parameters.insert("param2".into(), "value2".into());
@@ -78,7 +80,7 @@ fn with_transform(doc: Document) -> Document {
 }
 
 /// Every list sorted by the canonical text of its (normalised) items.
-fn normalise(v: &J) -> J {
+pub(crate) fn normalise(v: &J) -> J {
     match v {
         J::Array(items) => {
             let mut items: Vec<J> = items.iter().map(normalise).collect();

@@ -6,56 +6,11 @@
 //! these ship with the repository, so they also run where the corpus is absent.
 
 use cairn::source::{Format, Limits, SourceMap, emit, load_text};
-use cairn::transform::{ExpandOptions, PseudoParameters, expand, sam};
+use cairn::transform::{expand, sam};
 use serde_json::Value as J;
 
 use crate::root;
-
-fn options() -> ExpandOptions {
-    let mut o = ExpandOptions::default();
-    o.parameters.insert("param1".into(), "value1".into());
-    o.parameters.insert("param2".into(), "value2".into());
-    o.pseudo = PseudoParameters {
-        region: Some("ap-southeast-1".into()),
-        account_id: Some("123456789012".into()),
-        partition: Some("aws".into()),
-        ..PseudoParameters::default()
-    };
-    o
-}
-
-/// `v` with every list sorted by the canonical text of its items.
-fn normalise(v: &J) -> J {
-    match v {
-        J::Array(items) => {
-            let mut items: Vec<J> = items.iter().map(normalise).collect();
-            items.sort_by_cached_key(canonical);
-            J::Array(items)
-        }
-        J::Object(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), normalise(v))).collect()),
-        other => other.clone(),
-    }
-}
-
-/// `v` as text with the keys of every object sorted.
-fn canonical(v: &J) -> String {
-    match v {
-        J::Object(m) => {
-            let mut entries: Vec<(&String, &J)> = m.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            let parts: Vec<String> = entries
-                .iter()
-                .map(|(k, v)| format!("{}:{}", J::String((*k).clone()), canonical(v)))
-                .collect();
-            format!("{{{}}}", parts.join(","))
-        }
-        J::Array(items) => format!(
-            "[{}]",
-            items.iter().map(canonical).collect::<Vec<_>>().join(",")
-        ),
-        other => other.to_string(),
-    }
-}
+use crate::sam::{normalise, options};
 
 /// What expanding fixture `name` gives, in the form of its expected output.
 fn result(name: &str, text: &str) -> J {
