@@ -76,20 +76,12 @@ pub(super) fn implicit_api_condition(
     conditions: &mut IndexMap<String, Node>,
     b: B,
 ) -> Option<String> {
-    let mut names: Vec<String> = Vec::new();
-    for e in events {
-        names.push(e.condition.clone()?);
-    }
-    names.sort();
-    names.dedup();
-    if names.len() < 2 {
-        return names.pop();
-    }
-    let name = format!("{api}Condition");
-    for (n, or) in combined(names, &name, b) {
-        conditions.insert(n, or);
-    }
-    Some(name)
+    super::httpapi_conditions::any_condition(
+        events.iter().map(|e| e.condition.clone()),
+        api,
+        conditions,
+        b,
+    )
 }
 
 #[cfg(test)]

@@ -80,10 +80,23 @@ pub(super) fn api_condition(
     conditions: &mut indexmap::IndexMap<String, Node>,
     b: B,
 ) -> Option<String> {
-    let mut names: Vec<String> = Vec::new();
-    for e in events {
-        names.push(e.condition.clone()?);
-    }
+    any_condition(
+        events.iter().map(|e| e.condition.clone()),
+        api,
+        conditions,
+        b,
+    )
+}
+
+/// The condition that holds when any of `each` holds: the one condition, or `{api}Condition` (written
+/// into `conditions`). `None` when one of them is `None` (unconditional). For REST and HTTP APIs alike.
+pub(super) fn any_condition(
+    each: impl IntoIterator<Item = Option<String>>,
+    api: &str,
+    conditions: &mut indexmap::IndexMap<String, Node>,
+    b: B,
+) -> Option<String> {
+    let mut names: Vec<String> = each.into_iter().collect::<Option<_>>()?;
     names.sort();
     names.dedup();
     if names.len() < 2 {
