@@ -13,56 +13,25 @@ use super::super::errors::SamError;
 const OWNERS: &[&str] = &["AWS::Serverless::Function", "AWS::Serverless::StateMachine"];
 
 pub(in super::super) fn check_all(input: &Mapping) -> Vec<SamError> {
-    let mut errors = Vec::new();
-    for (id, entry) in input.iter() {
-        let r = &entry.value;
-        if !get(r, "Type")
-            .and_then(Node::as_str)
-            .is_some_and(|t| OWNERS.contains(&t))
-        {
-            continue;
-        }
-        let Some(events) = get(r, "Properties")
-            .and_then(|p| get(p, "Events"))
-            .and_then(Node::as_map)
-        else {
-            continue;
-        };
-        let first = events.iter().find_map(|(name, e)| {
-            if get(&e.value, "Type").and_then(Node::as_str) != Some("Api") {
-                return None;
-            }
-            let props = get(&e.value, "Properties").filter(|p| !empty(p))?;
-            check_event(input, props)
-                .err()
-                .map(|(span, m)| SamError::event(id, name, span, m))
-        });
-        errors.extend(first);
-    }
-    errors
+    super::first_bad_events(input, OWNERS, "Api", check_event)
 }
 
-/// The problem [`check_all`] finds with one event's `props`, with where it is.
+/// The problem [`check_all`] finds with one event's `props`, with where it is (`Properties` the
+/// translator reads as not given pass).
 fn check_event(input: &Mapping, props: &Node) -> Result<(), (Span, &'static str)> {
+    if empty(props) {
+        return Ok(());
+    }
     if props.as_map().is_none() {
         return Err((props.span, "Properties should be a map."));
     }
-    if let Some(a) = get(props, "RestApiId") {
-        let name = match &a.kind {
-            NodeKind::String(s) => Some(s.as_str()),
-            _ => get(a, "Ref").and_then(Node::as_str),
-        };
-        match name {
-            None => return Err((a.span, "Property 'RestApiId' should be a string.")),
-            Some(n) if input.get(n).is_none() => {
-                return Err((
-                    a.span,
-                    "RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template.",
-                ));
-            }
-            Some(_) => {}
-        }
-    }
+    super::check_reference(
+        input,
+        props,
+        "RestApiId",
+        "Property 'RestApiId' should be a string.",
+        "RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template.",
+    )?;
     match get(props, "Path") {
         None => return Err((props.span, "Property 'Path' is required.")),
         Some(p) if p.as_str().is_none() => {

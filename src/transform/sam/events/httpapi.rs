@@ -131,30 +131,12 @@ fn arn_path(path: &str) -> String {
 /// together as strings, `RouteSettings` must be a mapping. The first problem of each function is an
 /// error; when there is any, the translator reports these errors only.
 pub(in super::super) fn check_all(input: &Mapping) -> Vec<SamError> {
-    let mut errors = Vec::new();
-    for (id, entry) in input.iter() {
-        let r = &entry.value;
-        if get(r, "Type").and_then(Node::as_str) != Some("AWS::Serverless::Function") {
-            continue;
-        }
-        let Some(events) = get(r, "Properties")
-            .and_then(|p| get(p, "Events"))
-            .and_then(Node::as_map)
-        else {
-            continue;
-        };
-        let first = events.iter().find_map(|(name, e)| {
-            if get(&e.value, "Type").and_then(Node::as_str) != Some("HttpApi") {
-                return None;
-            }
-            let props = get(&e.value, "Properties")?;
-            check_event(input, props)
-                .err()
-                .map(|(span, m)| SamError::event(id, name, span, m))
-        });
-        errors.extend(first);
-    }
-    errors
+    super::first_bad_events(
+        input,
+        &["AWS::Serverless::Function"],
+        "HttpApi",
+        check_event,
+    )
 }
 
 /// The problem [`check_all`] finds with one event's `props`, with where it is.
@@ -162,22 +144,13 @@ fn check_event(input: &Mapping, props: &Node) -> Result<(), (crate::source::Span
     if props.as_map().is_none() {
         return Err((props.span, "Properties should be a map."));
     }
-    if let Some(a) = get(props, "ApiId") {
-        let name = match &a.kind {
-            NodeKind::String(s) => Some(s.as_str()),
-            _ => get(a, "Ref").and_then(Node::as_str),
-        };
-        match name {
-            None => return Err((a.span, "Property 'ApiId' should be a string.")),
-            Some(n) if input.get(n).is_none() => {
-                return Err((
-                    a.span,
-                    "ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template.",
-                ));
-            }
-            Some(_) => {}
-        }
-    }
+    super::check_reference(
+        input,
+        props,
+        "ApiId",
+        "Property 'ApiId' should be a string.",
+        "ApiId must be a valid reference to an 'AWS::Serverless::HttpApi' resource in same template.",
+    )?;
     match (get(props, "Path"), get(props, "Method")) {
         (Some(p), _) if p.as_str().is_none() => {
             return Err((p.span, "Property 'Path' should be a string."));

@@ -340,3 +340,66 @@ pub(super) fn finish(ctx: &mut Ctx) {
         push::apply_bucket(ctx, &bucket, configs);
     }
 }
+
+/// A check of one event's `Properties`: the problem, with where it is.
+type EventCheck = fn(&Mapping, &Node) -> Result<(), (crate::source::Span, &'static str)>;
+
+/// For each resource of the types `owners`, the first of its events of type `kind` whose `Properties`
+/// `check` refuses, as an error at the problem (the translator reports one per resource).
+fn first_bad_events(
+    input: &Mapping,
+    owners: &[&str],
+    kind: &str,
+    check: EventCheck,
+) -> Vec<SamError> {
+    let mut errors = Vec::new();
+    for (id, entry) in input.iter() {
+        let r = &entry.value;
+        if !super::build::get(r, "Type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| owners.contains(&t))
+        {
+            continue;
+        }
+        let Some(events) = super::build::get(r, "Properties")
+            .and_then(|p| super::build::get(p, "Events"))
+            .and_then(Node::as_map)
+        else {
+            continue;
+        };
+        let first = events.iter().find_map(|(name, e)| {
+            if super::build::get(&e.value, "Type").and_then(Node::as_str) != Some(kind) {
+                return None;
+            }
+            let props = super::build::get(&e.value, "Properties")?;
+            check(input, props)
+                .err()
+                .map(|(span, m)| SamError::event(id, name, span, m))
+        });
+        errors.extend(first);
+    }
+    errors
+}
+
+/// `props[key]`, when given, must be a name (or `{Ref: name}`) of a resource of the template: `not_text`
+/// and `missing` are the translator's messages for the two problems.
+fn check_reference(
+    input: &Mapping,
+    props: &Node,
+    key: &str,
+    not_text: &'static str,
+    missing: &'static str,
+) -> Result<(), (crate::source::Span, &'static str)> {
+    let Some(a) = super::build::get(props, key) else {
+        return Ok(());
+    };
+    let name = match &a.kind {
+        NodeKind::String(s) => Some(s.as_str()),
+        _ => super::build::get(a, "Ref").and_then(Node::as_str),
+    };
+    match name {
+        None => Err((a.span, not_text)),
+        Some(n) if input.get(n).is_none() => Err((a.span, missing)),
+        Some(_) => Ok(()),
+    }
+}
