@@ -196,7 +196,6 @@ fn write_stack(tx: &Connection, s: &StackRecord) -> std::result::Result<(), Fail
         s.region,
         s.status.as_str(),
         s.status_reason,
-        s.template,
         to_json(&s.parameters)?,
         to_json(&s.outputs)?,
         to_json(&s.tags)?,
@@ -206,6 +205,8 @@ fn write_stack(tx: &Connection, s: &StackRecord) -> std::result::Result<(), Fail
         s.created_at,
         s.updated_at,
     ])?;
+    tx.prepare_cached(rows::UPSERT_TEMPLATE)?
+        .execute(params![s.name, s.template])?;
     Ok(())
 }
 
@@ -316,7 +317,14 @@ impl StateStore for SqliteStore {
     /// the operation that holds it.
     fn forget_stack(&self, name: &str) -> Result<()> {
         self.write(&format!("forget stack `{name}`"), |tx| {
-            for table in ["resources", "events", "exports", "snapshots", "changesets"] {
+            for table in [
+                "resources",
+                "events",
+                "exports",
+                "snapshots",
+                "changesets",
+                "templates",
+            ] {
                 tx.prepare_cached(&format!("DELETE FROM {table} WHERE stack_name = ?1"))?
                     .execute([name])?;
             }

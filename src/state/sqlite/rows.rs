@@ -15,10 +15,17 @@ use crate::state::{
 
 // Each record's column list is written once, in the order its reader below expects, and spliced into
 // the statements with `concat!`.
+// A stack's template lives in `templates` (schema version 4), so the stack statements join it.
 macro_rules! stack_columns {
     () => {
-        "name, id, region, status, status_reason, template, parameters, outputs, tags, imports, \
-         lineage, serial, created_at, updated_at"
+        "s.name, s.id, s.region, s.status, s.status_reason, t.template, s.parameters, s.outputs, \
+         s.tags, s.imports, s.lineage, s.serial, s.created_at, s.updated_at"
+    };
+}
+macro_rules! stack_row_columns {
+    () => {
+        "name, id, region, status, status_reason, parameters, outputs, tags, imports, lineage, \
+         serial, created_at, updated_at"
     };
 }
 macro_rules! resource_columns {
@@ -39,21 +46,31 @@ macro_rules! lock_columns {
     };
 }
 
-pub(super) const SELECT_STACK: &str =
-    concat!("SELECT ", stack_columns!(), " FROM stacks WHERE name = ?1");
-pub(super) const SELECT_STACKS: &str =
-    concat!("SELECT ", stack_columns!(), " FROM stacks ORDER BY name");
+pub(super) const SELECT_STACK: &str = concat!(
+    "SELECT ",
+    stack_columns!(),
+    " FROM stacks s JOIN templates t ON t.stack_name = s.name WHERE s.name = ?1"
+);
+pub(super) const SELECT_STACKS: &str = concat!(
+    "SELECT ",
+    stack_columns!(),
+    " FROM stacks s JOIN templates t ON t.stack_name = s.name ORDER BY s.name"
+);
 pub(super) const UPSERT_STACK: &str = concat!(
     "INSERT INTO stacks (",
-    stack_columns!(),
-    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+    stack_row_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
      ON CONFLICT (name) DO UPDATE SET id = excluded.id, region = excluded.region,
          status = excluded.status, status_reason = excluded.status_reason,
-         template = excluded.template, parameters = excluded.parameters,
-         outputs = excluded.outputs, tags = excluded.tags, imports = excluded.imports,
-         lineage = excluded.lineage, serial = excluded.serial,
+         parameters = excluded.parameters, outputs = excluded.outputs, tags = excluded.tags,
+         imports = excluded.imports, lineage = excluded.lineage, serial = excluded.serial,
          created_at = excluded.created_at, updated_at = excluded.updated_at"
 );
+/// Writes the template only when it changed: a stack's status changes far more often than its template.
+pub(super) const UPSERT_TEMPLATE: &str =
+    "INSERT INTO templates (stack_name, template) VALUES (?1, ?2)
+     ON CONFLICT (stack_name) DO UPDATE SET template = excluded.template
+     WHERE template != excluded.template";
 
 pub(super) const SELECT_RESOURCES: &str = concat!(
     "SELECT ",

@@ -20,7 +20,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Migration `i` takes the schema from version `i` to version `i + 1`. Append only: a released migration
 /// never changes, and no migration loses a table listed in [`TABLES`] (one may rebuild it under its name).
-pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(super) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this code writes and the newest it can read.
 pub(super) const SUPPORTED: i64 = MIGRATIONS.len() as i64;
@@ -30,6 +30,22 @@ const TABLES: &[&str] = &["stacks", "resources", "events", "exports", "locks"];
 
 /// The tables every store of version 2 or later has besides [`TABLES`].
 const TABLES_V2: &[&str] = &["snapshots", "changesets"];
+
+/// The tables every store of version 4 or later has besides [`TABLES`] and [`TABLES_V2`].
+const TABLES_V4: &[&str] = &["templates"];
+
+/// Version 4: a stack's template moves out of its row into `templates`. The stack's row is written at
+/// every stack status (four times in a create and destroy, more in an update); with the template in it,
+/// each write copied the whole processed template (0.2 MB for 500 resources) into the WAL again, since
+/// SQLite rewrites a row as a whole. The template is now written only when it changes.
+const V4: &str = "
+CREATE TABLE templates (
+    stack_name TEXT PRIMARY KEY NOT NULL,
+    template   TEXT NOT NULL
+) STRICT;
+INSERT INTO templates (stack_name, template) SELECT name, template FROM stacks;
+ALTER TABLE stacks DROP COLUMN template;
+";
 
 /// Version 3: `resources.ordinal` and `events.seq` become plain integer keys instead of AUTOINCREMENT. A
 /// new row still gets one more than the largest key, so both keep their order; what AUTOINCREMENT added
@@ -253,9 +269,11 @@ impl Found {
             };
         }
         let v2: &[&str] = if self.version >= 2 { TABLES_V2 } else { &[] };
+        let v4: &[&str] = if self.version >= 4 { TABLES_V4 } else { &[] };
         match TABLES
             .iter()
             .chain(v2)
+            .chain(v4)
             .find(|t| !self.tables.iter().any(|have| have == *t))
         {
             Some(missing) => corrupt(format!(

@@ -344,3 +344,52 @@ fn a_version_2_store_is_migrated_keeping_order_events_and_pending_deletions() {
         .unwrap();
     assert_eq!(version, SUPPORTED);
 }
+
+#[test]
+fn a_version_3_store_is_migrated_keeping_its_stacks_templates() {
+    use crate::state::sqlite::schema::MIGRATIONS;
+    let dir = TempDir::new("migrate-v3");
+    {
+        let raw = Connection::open(dir.db()).unwrap();
+        for sql in &MIGRATIONS[..3] {
+            raw.execute_batch(sql).unwrap();
+        }
+        raw.pragma_update(None, "user_version", 3).unwrap();
+        raw.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        raw.execute(
+            "INSERT INTO stacks (name, id, region, status, status_reason, template, parameters, outputs,
+                 tags, imports, lineage, serial, created_at, updated_at)
+             VALUES ('app', 'arn:app', 'us-east-1', 'CREATE_COMPLETE', NULL, '{\"Resources\":{}}', '[]',
+                 '[]', '{}', '[]', 'l-1', 7, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = open(&dir.db());
+    let found = store.stack("app").unwrap().expect("the stack is kept");
+    assert_eq!(found.template, r#"{"Resources":{}}"#);
+    assert_eq!((found.serial, found.lineage.as_str()), (7, "l-1"));
+    // A status written afterwards keeps the template; a new template replaces it.
+    let mut next = found.clone();
+    next.status = crate::state::StackStatus::UPDATE_IN_PROGRESS;
+    store.put_stack(&next).unwrap();
+    assert_eq!(store.stack("app").unwrap(), Some(next.clone()));
+    next.template = r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}"#.into();
+    store.put_stack(&next).unwrap();
+    assert_eq!(store.stacks().unwrap(), vec![next]);
+    store.forget_stack("app").unwrap();
+    let raw = Connection::open(dir.db()).unwrap();
+    let left: i64 = raw
+        .query_row("SELECT count(*) FROM templates", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "forgetting a stack removes its template");
+    let columns: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('stacks') WHERE name = 'template'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(columns, 0);
+}
