@@ -33,6 +33,12 @@ pub(super) fn make_plan(
     if let Some(s) = &existing
         && s.status.is_in_progress()
     {
+        // An operation running now (another process applying) is not an interrupted one.
+        if let Some(held) = backend.store.lock_of(stack).map_err(fail)?
+            && crate::engine::process_alive(held.pid)
+        {
+            return Err(fail(crate::state::StateError::Locked(held)));
+        }
         return Err(fail(format!(
             "stack `{stack}` is {}: its last operation was interrupted; run `cairn apply` or `cairn destroy` to recover it",
             s.status

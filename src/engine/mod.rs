@@ -278,7 +278,7 @@ pub fn now() -> String {
 }
 
 /// Whether a process with this id is running (on systems without /proc, assume it is).
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     if pid == std::process::id() {
         return true;
     }

@@ -306,6 +306,36 @@ fn concurrent_applies_on_one_stack_exactly_one_runs() {
 }
 
 #[test]
+fn planning_a_stack_another_process_is_applying_names_the_lock() {
+    // A stack in CREATE_IN_PROGRESS whose operation is running is locked, not interrupted.
+    let s = Sandbox::new("busy");
+    let mut child = s
+        .command(&["apply", "ten", "-t", TEN, "--yes", "--mock-latency", "300"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    while s.status("ten") != "CREATE_IN_PROGRESS" {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let out = s.run(&["plan", "ten", "-t", TEN]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is locked by operation"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("interrupted"), "{}", stderr(&out));
+    assert!(child.wait().expect("wait").success());
+    assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+}
+
+#[test]
 fn a_kill_at_any_moment_is_recovered_with_zero_orphans() {
     let s = Sandbox::new("crash");
     // Kill points spread over the create and, with a failing last resource, over the rollback.
