@@ -194,13 +194,6 @@ impl MockCloud {
         self.db.lock()
     }
 
-    fn pause(&self, resource_type: &str) {
-        let d = self.options.latency.for_type(resource_type);
-        if !d.is_zero() {
-            std::thread::sleep(d);
-        }
-    }
-
     fn inject(&self, logical_id: &str, operation: Operation, token: &str) -> Result<()> {
         match self
             .options

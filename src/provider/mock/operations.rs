@@ -1,5 +1,8 @@
-//! The [`Provider`] operations of the mock cloud. Each validates, sleeps its latency without holding the store,
-//! draws its injected failure, then makes its change in one transaction committed before it returns.
+//! The [`Provider`] operations of the mock cloud. Each validates, draws its injected failure, makes its
+//! change in one transaction committed at once, then answers when its latency (counted from the request) is
+//! over: as in the real cloud, a resource exists while its create is still in progress, and the store's
+//! write is part of the simulated time rather than added to it. A request the checks refuse is answered at
+//! once.
 
 use std::time::Instant;
 
@@ -54,14 +57,19 @@ impl MockCloud {
 
 impl Provider for MockCloud {
     fn create(&self, request: &CreateRequest) -> Result<ResourceState> {
+        let start = Instant::now();
         let properties = match self.check_create(request)? {
             Before::Done(found) => return Ok(found),
             Before::Write(properties) => properties,
         };
-        self.pause(&request.resource_type);
-        self.inject(&request.logical_id, Operation::Create, &request.token)?;
-        self.db
-            .write(|conn| self.write_create(conn, request, &properties))
+        let result = self
+            .inject(&request.logical_id, Operation::Create, &request.token)
+            .and_then(|()| {
+                self.db
+                    .write(|conn| self.write_create(conn, request, &properties))
+            });
+        self.answer_at(start, &request.resource_type);
+        result
     }
 
     fn read(&self, resource_type: &str, physical_id: &str) -> Result<Option<ResourceState>> {
@@ -70,6 +78,7 @@ impl Provider for MockCloud {
     }
 
     fn update(&self, request: &UpdateRequest) -> Result<ResourceState> {
+        let start = Instant::now();
         let properties = object(&request.properties)?;
         let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
         let existing = store::get(&self.lock(), self.scope(), resource_type, physical_id)?
@@ -86,24 +95,31 @@ impl Provider for MockCloud {
                 ),
             ));
         }
-        self.pause(resource_type);
-        self.inject(&request.logical_id, Operation::Update, &request.token)?;
-        self.db.write(|conn| {
-            let mut record = store::get(conn, self.scope(), resource_type, physical_id)?
-                .ok_or_else(|| not_found(resource_type, physical_id))?;
-            record.attributes = self.reshape(conn, &record, &properties)?;
-            record.properties = Value::Object(properties);
-            store::save(conn, self.scope(), &record)?;
-            self.sync_ssm(conn, &record, false)?;
-            Ok(state(record))
-        })
+        let result = self
+            .inject(&request.logical_id, Operation::Update, &request.token)
+            .and_then(|()| {
+                self.db.write(|conn| {
+                    let mut record = store::get(conn, self.scope(), resource_type, physical_id)?
+                        .ok_or_else(|| not_found(resource_type, physical_id))?;
+                    record.attributes = self.reshape(conn, &record, &properties)?;
+                    record.properties = Value::Object(properties);
+                    store::save(conn, self.scope(), &record)?;
+                    self.sync_ssm(conn, &record, false)?;
+                    Ok(state(record))
+                })
+            });
+        self.answer_at(start, resource_type);
+        result
     }
 
     fn delete(&self, request: &DeleteRequest) -> Result<()> {
+        let start = Instant::now();
         self.check_delete(request)?;
-        self.pause(&request.resource_type);
-        self.inject(&request.logical_id, Operation::Delete, &request.token)?;
-        self.db.write(|tx| self.write_delete(tx, request))
+        let result = self
+            .inject(&request.logical_id, Operation::Delete, &request.token)
+            .and_then(|()| self.db.write(|tx| self.write_delete(tx, request)));
+        self.answer_at(start, &request.resource_type);
+        result
     }
 
     fn find_by_token(&self, token: &str) -> Result<Option<ResourceState>> {
@@ -118,8 +134,8 @@ impl Provider for MockCloud {
         self.options.latency != Latency::Zero
     }
 
-    /// The checks of every request first, then the writes in order of latency: the requests whose
-    /// latency ends together are written in one transaction and reported together.
+    /// The checks of every request, then the writes of all of them in one transaction, then the answers
+    /// in order of latency: the requests whose latency ends together are reported together.
     fn create_many(&self, requests: &[CreateRequest], done: Done<'_, ResourceState>) {
         let start = Instant::now();
         let mut writes = Vec::new();
@@ -130,16 +146,14 @@ impl Provider for MockCloud {
                 Err(e) => done(vec![(i, Err(e))]),
             }
         }
+        let results = self.write_all(
+            writes,
+            Operation::Create,
+            |(i, _)| (*i, &requests[*i].logical_id, &requests[*i].token),
+            |conn, (i, properties)| self.write_create(conn, &requests[*i], properties),
+        );
         let latency = |(i, _): &(usize, _)| self.latency(&requests[*i].resource_type);
-        self.by_deadline(start, writes, latency, |due| {
-            let due = self.not_injected(due, Operation::Create, done, |(i, _)| {
-                (*i, &requests[*i].logical_id, &requests[*i].token)
-            });
-            let written = self.db.write_many(&due, |conn, (i, properties)| {
-                self.write_create(conn, &requests[*i], properties)
-            });
-            done(due.iter().zip(written).map(|((i, _), r)| (*i, r)).collect());
-        });
+        self.by_deadline(start, results, latency, done);
     }
 
     fn delete_many(&self, requests: &[DeleteRequest], done: Done<'_, ()>) {
@@ -151,16 +165,14 @@ impl Provider for MockCloud {
                 Err(e) => done(vec![(i, Err(e))]),
             }
         }
-        let latency = |i: &usize| self.latency(&requests[*i].resource_type);
-        self.by_deadline(start, writes, latency, |due| {
-            let due = self.not_injected(due, Operation::Delete, done, |i| {
-                (*i, &requests[*i].logical_id, &requests[*i].token)
-            });
-            let written = self
-                .db
-                .write_many(&due, |tx, i| self.write_delete(tx, &requests[*i]));
-            done(due.iter().copied().zip(written).collect());
-        });
+        let results = self.write_all(
+            writes,
+            Operation::Delete,
+            |i| (*i, &requests[*i].logical_id, &requests[*i].token),
+            |tx, i| self.write_delete(tx, &requests[*i]),
+        );
+        let latency = |(i, _): &(usize, _)| self.latency(&requests[*i].resource_type);
+        self.by_deadline(start, results, latency, done);
     }
 }
 
@@ -218,41 +230,64 @@ impl MockCloud {
         Ok(())
     }
 
-    /// The due writes whose injected failure (`--mock-fail`, `--mock-fail-rate`) does not fire; those whose
-    /// does are reported to `done`. `of` gives an item's request index, logical id and token.
-    fn not_injected<'r, I, T>(
+    /// Draws each item's injected failure (`--mock-fail`, `--mock-fail-rate`), then writes the others in one
+    /// transaction (each as one atomic write); returns every item's result with its request index, in the
+    /// items' order. `of` gives an item's request index, logical id and token.
+    fn write_all<'r, I, T>(
         &self,
-        due: Vec<I>,
+        items: Vec<I>,
         operation: Operation,
-        done: Done<'_, T>,
         of: impl Fn(&I) -> (usize, &'r str, &'r str),
-    ) -> Vec<I> {
-        due.into_iter()
-            .filter(|item| {
-                let (i, logical_id, token) = of(item);
-                match self.inject(logical_id, operation, token) {
-                    Ok(()) => true,
-                    Err(e) => {
-                        done(vec![(i, Err(e))]);
-                        false
-                    }
-                }
+        write: impl Fn(&Connection, &I) -> Result<T>,
+    ) -> Vec<(usize, Result<T>)> {
+        let drawn: Vec<(I, Result<()>)> = items
+            .into_iter()
+            .map(|item| {
+                let (_, logical_id, token) = of(&item);
+                let injected = self.inject(logical_id, operation, token);
+                (item, injected)
+            })
+            .collect();
+        let to_write: Vec<&I> = drawn
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(item, _)| item)
+            .collect();
+        let mut written = self
+            .db
+            .write_many(&to_write, |conn, item| write(conn, item))
+            .into_iter();
+        drawn
+            .into_iter()
+            .map(|(item, injected)| {
+                let result = match injected {
+                    Ok(()) => written.next().expect("one result per write"),
+                    Err(e) => Err(e),
+                };
+                (of(&item).0, result)
             })
             .collect()
+    }
+
+    /// Waits until the type's latency, counted from `start`, is over.
+    fn answer_at(&self, start: Instant, resource_type: &str) {
+        if let Some(wait) = self.latency(resource_type).checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
     }
 
     fn latency(&self, resource_type: &str) -> std::time::Duration {
         self.options.latency.for_type(resource_type)
     }
 
-    /// Hands `items` to `write` in groups whose latency (counted from `start`) ends together, shortest
+    /// Hands `items` to `report` in groups whose latency (counted from `start`) ends together, shortest
     /// first, sleeping until each group is due.
     fn by_deadline<I>(
         &self,
         start: Instant,
         mut items: Vec<I>,
         latency: impl Fn(&I) -> std::time::Duration,
-        mut write: impl FnMut(Vec<I>),
+        mut report: impl FnMut(Vec<I>),
     ) {
         items.sort_by_key(&latency);
         while !items.is_empty() {
@@ -262,7 +297,7 @@ impl MockCloud {
             if let Some(wait) = due.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
             }
-            write(std::mem::replace(&mut items, rest));
+            report(std::mem::replace(&mut items, rest));
         }
     }
 

@@ -441,3 +441,62 @@ fn create_many_reports_in_order_of_latency() {
     assert_eq!(reports.into_inner().unwrap(), [vec![1, 2], vec![0]]);
     assert!(started.elapsed() >= Duration::from_millis(100));
 }
+
+#[test]
+fn a_change_is_made_at_the_request_and_answered_when_its_latency_is_over() {
+    // As in the real cloud, the queue exists while its create is in progress; the answer (and the
+    // batch's, and the delete's) still comes only once the latency is over.
+    let latency = Duration::from_millis(300);
+    let (_dir, cloud) = open_with(MockOptions {
+        latency: Latency::Fixed(latency),
+        ..MockOptions::default()
+    });
+    let seen_during = |call: &(dyn Fn() + Sync)| {
+        let started = std::time::Instant::now();
+        let during = std::thread::scope(|s| {
+            let watcher = s.spawn(|| {
+                std::thread::sleep(Duration::from_millis(150));
+                stack_resources(&cloud).len()
+            });
+            call();
+            watcher.join().unwrap()
+        });
+        assert!(started.elapsed() >= latency);
+        during
+    };
+    assert_eq!(
+        seen_during(&|| {
+            cloud
+                .create(&create_req("Q", "AWS::SQS::Queue", json!({})))
+                .unwrap();
+        }),
+        1
+    );
+    let requests = [
+        create_req("T", "AWS::SNS::Topic", json!({})),
+        create_req("B", "AWS::S3::Bucket", json!({})),
+    ];
+    assert_eq!(
+        seen_during(&|| cloud.create_many(&requests, &|group| {
+            assert!(group.iter().all(|(_, r)| r.is_ok()));
+        })),
+        3
+    );
+    let q = stack_resources(&cloud).remove(0);
+    let delete = DeleteRequest {
+        stack_name: "s".into(),
+        logical_id: q.logical_id.clone(),
+        resource_type: q.resource_type.clone(),
+        physical_id: q.physical_id.clone(),
+        snapshot: false,
+        token: "t-delete".into(),
+    };
+    assert_eq!(seen_during(&|| cloud.delete(&delete).unwrap()), 2);
+}
+
+/// What the mock cloud holds besides the account's own resources.
+fn stack_resources(cloud: &MockCloud) -> Vec<crate::provider::mock::MockResource> {
+    let mut all = cloud.list().unwrap();
+    all.retain(|r| r.stack_name.is_some());
+    all
+}
