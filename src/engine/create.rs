@@ -5,7 +5,7 @@
 //! CREATE_FAILED (`OnFailure::DoNothing`).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use indexmap::IndexMap;
 
@@ -245,8 +245,9 @@ pub(super) struct Run<'o, 'e, 'a> {
     pub template: Template,
     pub inputs: Inputs,
     pub prepared: Prepared,
-    /// What exists so far: `Ref` values and attributes by logical id.
-    pub known: Mutex<IndexMap<String, KnownResource>>,
+    /// What exists so far (`Ref` values and attributes by logical id) and the region's exports: read by
+    /// each resource's evaluation, written as resources are created.
+    pub known: RwLock<Known>,
     /// The plan's steps by logical id.
     pub steps: std::collections::HashMap<&'o str, &'o crate::plan::Step>,
     /// For updates: the stack's resources as recorded when the run began.
@@ -259,14 +260,17 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     pub fn new(op: &'o Op<'e, 'a>, plan: &'o Plan, stack: &StackRecord) -> Result<Run<'o, 'e, 'a>> {
         let template =
             template_of(&plan.template, &plan.stack_name).map_err(EngineError::Refused)?;
-        let mut inputs = inputs_of(stack, &plan.account_id);
-        inputs.known.exports = Some(
-            op.store()
-                .exports()?
-                .into_iter()
-                .map(|e| (e.name, e.value))
-                .collect(),
-        );
+        let inputs = inputs_of(stack, &plan.account_id);
+        let known = Known {
+            resources: IndexMap::new(),
+            exports: Some(
+                op.store()
+                    .exports()?
+                    .into_iter()
+                    .map(|e| (e.name, e.value))
+                    .collect(),
+            ),
+        };
         let prepared = evaluate::prepare(&template, &inputs).map_err(|d| {
             EngineError::Refused(format!(
                 "the plan no longer evaluates: {}",
@@ -278,7 +282,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             template,
             inputs,
             prepared,
-            known: Mutex::new(IndexMap::new()),
+            known: RwLock::new(known),
             steps: plan
                 .steps
                 .iter()
@@ -353,7 +357,6 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     /// flush, before the provider call).
     fn begin_create(&self, logical_id: &str) -> Result<Begun> {
         let step = self.steps[logical_id];
-        let inputs = self.inputs_for(step);
         let mut record = ResourceRecord {
             logical_id: logical_id.to_owned(),
             resource_type: step.resource_type.clone(),
@@ -366,7 +369,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             ref_value: None,
             pending: Vec::new(),
         };
-        let evaluated = match self.evaluate(&inputs, logical_id) {
+        let evaluated = match self.evaluate(logical_id) {
             Ok(e) => e,
             Err(reason) => return Ok(Begun::Invalid(record, reason)),
         };
@@ -403,33 +406,22 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             "CREATE_COMPLETE",
             None,
         )?;
-        self.known.lock().expect("lock").insert(
+        self.known.write().expect("lock").resources.insert(
             logical_id,
             KnownResource::recorded(&state.ref_value, &record.attributes),
         );
         Ok(StepResult::Done)
     }
 
-    /// Inputs with what the step's dependencies produced: that is all its references can need.
-    pub fn inputs_for(&self, step: &crate::plan::Step) -> Inputs {
-        let mut inputs = self.inputs.clone();
-        let known = self.known.lock().expect("lock");
-        inputs.known.resources = step
-            .after
-            .iter()
-            .filter_map(|d| known.get(d).map(|k| (d.clone(), k.clone())))
-            .collect();
-        inputs
-    }
-
-    /// The resource's properties and attributes with what `inputs` knows; the first error's message.
+    /// The resource's properties and attributes with what is known now (every resource it refers to is
+    /// among its dependencies, all created by then); the first error's message.
     pub fn evaluate(
         &self,
-        inputs: &Inputs,
         logical_id: &str,
     ) -> std::result::Result<crate::evaluate::EvaluatedResource, String> {
+        let known = self.known.read().expect("lock");
         self.prepared
-            .resource(&self.template, inputs, logical_id)
+            .resource_with(&self.template, &self.inputs, &known, logical_id)
             .map_err(|d| {
                 d.first()
                     .map(|d| d.message.clone())
@@ -468,11 +460,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     /// The stack's outputs, with every resource known.
     pub fn outputs(&self) -> std::result::Result<Vec<OutputRecord>, String> {
         let mut inputs = self.inputs.clone();
-        inputs.known.resources = self.known.lock().expect("lock").clone();
-        let known = Known {
-            ..inputs.known.clone()
-        };
-        inputs.known = known;
+        inputs.known = self.known.read().expect("lock").clone();
         let outputs = self
             .prepared
             .outputs(&self.template, &inputs)

@@ -59,7 +59,7 @@ impl Engine<'_> {
             .map(|r| (r.logical_id.clone(), r.clone()))
             .collect();
         {
-            let mut known = run.known.lock().expect("lock");
+            let known = &mut run.known.write().expect("lock").resources;
             for r in &resources {
                 if let Some(ref_value) = r.ref_text() {
                     known.insert(
@@ -260,8 +260,7 @@ impl Run<'_, '_, '_> {
                 self.op.stack_name
             )));
         };
-        let inputs = self.inputs_for(step);
-        let evaluated = match self.evaluate(&inputs, id) {
+        let evaluated = match self.evaluate(id) {
             Ok(e) => e,
             Err(reason) => return self.update_failed(record, reason),
         };
@@ -423,7 +422,7 @@ impl Run<'_, '_, '_> {
 
     fn learn(&self, id: &str, state: &crate::provider::ResourceState) {
         let attributes = serde_json::Value::Object(state.attributes.clone().into_iter().collect());
-        self.known.lock().expect("lock").insert(
+        self.known.write().expect("lock").resources.insert(
             id.to_owned(),
             KnownResource::recorded(&state.ref_value, &attributes),
         );

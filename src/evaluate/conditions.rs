@@ -32,6 +32,9 @@ impl Evaluator<'_> {
     }
 
     fn condition_named(&mut self, name: &str, span: Span) -> Eval<bool> {
+        if let Some(done) = self.settled.and_then(|s| s.get(name)) {
+            return Ok(*done);
+        }
         if let Some(done) = self.conditions.get(name) {
             return done.ok_or(Failed);
         }

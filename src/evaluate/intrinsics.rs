@@ -33,6 +33,9 @@ pub struct Evaluator<'a> {
     pub imports: Vec<String>,
     /// Memoized conditions: `None` when a condition failed (its diagnostic is already reported).
     pub(super) conditions: IndexMap<String, Option<bool>>,
+    /// Conditions already evaluated for these inputs (a [`super::Prepared`]'s), read before
+    /// `conditions`: borrowed, so that evaluating one resource does not copy every condition.
+    pub(super) settled: Option<&'a IndexMap<String, bool>>,
     /// Conditions being evaluated, innermost last: a guard against cycles.
     pub(super) visiting: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -53,6 +56,7 @@ impl<'a> Evaluator<'a> {
             known: None,
             imports: Vec::new(),
             conditions: IndexMap::new(),
+            settled: None,
             visiting: Vec::new(),
             diagnostics: Vec::new(),
         }

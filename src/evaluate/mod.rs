@@ -195,13 +195,12 @@ impl Prepared {
         &'a self,
         template: &'a Template,
         inputs: &'a Inputs,
+        known: &'a Known,
     ) -> intrinsics::Evaluator<'a> {
         let mut ev =
             intrinsics::Evaluator::new(template, &self.parameters, &inputs.context, &inputs.ssm);
-        ev.known = Some(&inputs.known);
-        for (k, v) in &self.conditions {
-            ev.conditions.insert(k.clone(), Some(*v));
-        }
+        ev.known = Some(known);
+        ev.settled = Some(&self.conditions);
         ev
     }
 
@@ -212,11 +211,23 @@ impl Prepared {
         inputs: &Inputs,
         name: &str,
     ) -> Result<EvaluatedResource, Vec<Diagnostic>> {
+        self.resource_with(template, inputs, &inputs.known, name)
+    }
+
+    /// [`Prepared::resource`] with `known` in place of `inputs.known` (what an apply learns as it goes,
+    /// read where it is kept rather than copied into the inputs of each resource).
+    pub fn resource_with(
+        &self,
+        template: &Template,
+        inputs: &Inputs,
+        known: &Known,
+        name: &str,
+    ) -> Result<EvaluatedResource, Vec<Diagnostic>> {
         let r = template
             .resources
             .get(name)
             .expect("the resource is in the template: this is a bug");
-        let mut ev = self.evaluator(template, inputs);
+        let mut ev = self.evaluator(template, inputs, known);
         match ev.evaluate_resource(r) {
             Some(e) if ev.diagnostics.is_empty() => Ok(e),
             _ => Err(sorted(ev.diagnostics)),
@@ -229,7 +240,7 @@ impl Prepared {
         template: &Template,
         inputs: &Inputs,
     ) -> Result<IndexMap<String, EvaluatedOutput>, Vec<Diagnostic>> {
-        let mut ev = self.evaluator(template, inputs);
+        let mut ev = self.evaluator(template, inputs, &inputs.known);
         let out = ev.evaluate_outputs(&self.conditions);
         if ev.diagnostics.is_empty() {
             Ok(out)
