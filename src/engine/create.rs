@@ -75,12 +75,21 @@ impl Engine<'_> {
             created_at: now(),
             updated_at: now(),
         };
-        op.stack_status(
-            &mut stack,
-            StackStatus::CREATE_IN_PROGRESS,
-            Some("User Initiated".into()),
-        )?;
-        let run = Run::new(op, plan, &stack)?;
+        // The model of the template is built while CREATE_IN_PROGRESS is written.
+        let (status, template) = std::thread::scope(|s| {
+            let template = s.spawn(|| template_of(&plan.template, &plan.stack_name));
+            let status = op.stack_status(
+                &mut stack,
+                StackStatus::CREATE_IN_PROGRESS,
+                Some("User Initiated".into()),
+            );
+            (
+                status,
+                template.join().expect("building the model does not panic"),
+            )
+        });
+        status?;
+        let run = Run::with_template(op, plan, &stack, template.map_err(EngineError::Refused)?)?;
         let ids: Vec<String> = plan.steps.iter().map(|s| s.logical_id.clone()).collect();
         let after: Vec<Vec<String>> = plan.steps.iter().map(|s| s.after.clone()).collect();
         let pool = schedule::Pool {
@@ -260,6 +269,16 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     pub fn new(op: &'o Op<'e, 'a>, plan: &'o Plan, stack: &StackRecord) -> Result<Run<'o, 'e, 'a>> {
         let template =
             template_of(&plan.template, &plan.stack_name).map_err(EngineError::Refused)?;
+        Run::with_template(op, plan, stack, template)
+    }
+
+    /// [`Run::new`] with the model of the plan's template already built.
+    pub fn with_template(
+        op: &'o Op<'e, 'a>,
+        plan: &'o Plan,
+        stack: &StackRecord,
+        template: Template,
+    ) -> Result<Run<'o, 'e, 'a>> {
         let inputs = inputs_of(stack, &plan.account_id);
         let known = Known {
             resources: IndexMap::new(),

@@ -224,7 +224,7 @@ impl MockCloud {
     /// A delete's check before its latency: the resource exists.
     fn check_delete(&self, request: &DeleteRequest) -> Result<()> {
         let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
-        if store::get(&self.lock(), self.scope(), resource_type, physical_id)?.is_none() {
+        if !store::exists(&self.lock(), self.scope(), resource_type, physical_id)? {
             return Err(not_found(resource_type, physical_id));
         }
         Ok(())
