@@ -15,7 +15,8 @@ use crate::state::{
 
 // Each record's column list is written once, in the order its reader below expects, and spliced into
 // the statements with `concat!`.
-// A stack's template lives in `templates` (schema version 4), so the stack statements join it.
+// A stack's template lives in `templates` (schema version 4), so the stack statements join it (a LEFT JOIN:
+// a stack whose template row is missing is reported as damaged rather than silently left out).
 macro_rules! stack_columns {
     () => {
         "s.name, s.id, s.region, s.status, s.status_reason, t.template, s.parameters, s.outputs, \
@@ -49,12 +50,12 @@ macro_rules! lock_columns {
 pub(super) const SELECT_STACK: &str = concat!(
     "SELECT ",
     stack_columns!(),
-    " FROM stacks s JOIN templates t ON t.stack_name = s.name WHERE s.name = ?1"
+    " FROM stacks s LEFT JOIN templates t ON t.stack_name = s.name WHERE s.name = ?1"
 );
 pub(super) const SELECT_STACKS: &str = concat!(
     "SELECT ",
     stack_columns!(),
-    " FROM stacks s JOIN templates t ON t.stack_name = s.name ORDER BY s.name"
+    " FROM stacks s LEFT JOIN templates t ON t.stack_name = s.name ORDER BY s.name"
 );
 pub(super) const UPSERT_STACK: &str = concat!(
     "INSERT INTO stacks (",

@@ -377,13 +377,30 @@ fn a_version_3_store_is_migrated_keeping_its_stacks_templates() {
     assert_eq!(store.stack("app").unwrap(), Some(next.clone()));
     next.template = r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}"#.into();
     store.put_stack(&next).unwrap();
-    assert_eq!(store.stacks().unwrap(), vec![next]);
-    store.forget_stack("app").unwrap();
+    assert_eq!(store.stacks().unwrap(), vec![next.clone()]);
+    // Forgetting a stack removes its template.
+    let mut other = next.clone();
+    other.name = "other".into();
+    store.put_stack(&other).unwrap();
+    store.forget_stack("other").unwrap();
     let raw = Connection::open(dir.db()).unwrap();
     let left: i64 = raw
-        .query_row("SELECT count(*) FROM templates", [], |r| r.get(0))
+        .query_row(
+            "SELECT count(*) FROM templates WHERE stack_name = 'other'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(left, 0, "forgetting a stack removes its template");
+    // A stack whose template row is gone is reported as damaged, naming the stack and the column.
+    raw.execute("DELETE FROM templates", []).unwrap();
+    let err = store.stack("app").unwrap_err();
+    assert!(matches!(err, StateError::Corrupt { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("stack `app`") && text.contains("`template`"),
+        "{text}"
+    );
     let columns: i64 = raw
         .query_row(
             "SELECT count(*) FROM pragma_table_info('stacks') WHERE name = 'template'",
