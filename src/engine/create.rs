@@ -22,28 +22,18 @@ use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result, new_id
 
 impl Engine<'_> {
     pub(super) fn create(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
-        let existing = self.store.stack(&plan.stack_name)?;
-        if let Some(existing) = &existing
-            && !matches!(
-                existing.status,
-                StackStatus::DELETE_COMPLETE | StackStatus::REVIEW_IN_PROGRESS
-            )
-        {
-            return Err(EngineError::Refused(format!(
-                "stack `{}` already exists ({}): {}",
-                plan.stack_name,
-                existing.status,
-                if existing.status == StackStatus::ROLLBACK_COMPLETE {
-                    "a stack in ROLLBACK_COMPLETE can only be deleted (`cairn destroy`)"
-                } else {
-                    "plan again to update it"
-                }
-            )));
-        }
         let op = Op::begin(self, &plan.stack_name, "create")?;
-        // A stack created through a change set keeps the id it got in REVIEW_IN_PROGRESS.
-        let review = existing.filter(|s| s.status == StackStatus::REVIEW_IN_PROGRESS);
-        let result = self.create_locked(&op, plan, options, review);
+        // Read under the lock: another process may have created the stack since this plan was made.
+        let result = self
+            .store
+            .stack(&plan.stack_name)
+            .map_err(EngineError::from)
+            .and_then(|existing| {
+                refuse_existing(plan, existing.as_ref())?;
+                // A stack created through a change set keeps the id it got in REVIEW_IN_PROGRESS.
+                let review = existing.filter(|s| s.status == StackStatus::REVIEW_IN_PROGRESS);
+                self.create_locked(&op, plan, options, review)
+            });
         op.finish()?;
         result
     }
@@ -192,6 +182,30 @@ impl Engine<'_> {
             cancelled,
         })
     }
+}
+
+/// A create plan applies only to a stack that does not exist (or was deleted, or waits in
+/// REVIEW_IN_PROGRESS for its change set).
+fn refuse_existing(plan: &Plan, existing: Option<&StackRecord>) -> Result<()> {
+    let Some(existing) = existing else {
+        return Ok(());
+    };
+    if matches!(
+        existing.status,
+        StackStatus::DELETE_COMPLETE | StackStatus::REVIEW_IN_PROGRESS
+    ) {
+        return Ok(());
+    }
+    Err(EngineError::Refused(format!(
+        "stack `{}` already exists ({}): {}",
+        plan.stack_name,
+        existing.status,
+        if existing.status == StackStatus::ROLLBACK_COMPLETE {
+            "a stack in ROLLBACK_COMPLETE can only be deleted (`cairn destroy`)"
+        } else {
+            "plan again to update it"
+        }
+    )))
 }
 
 /// Takes what the provider answered into the record: physical id, `Ref` value, attributes, and the status.

@@ -76,6 +76,10 @@ fn a_saved_plan_is_applied_exactly_and_refused_when_stale() {
     let plan_file = s.dir.join("plan.json").display().to_string();
     let out = s.run(&["plan", "ten", "-t", TEN, "--out", &plan_file]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // The same create plan, saved twice: the second is refused once the first made the stack, and the
+    // refusal leaves the stack unlocked.
+    let twice = s.dir.join("plan-2.json").display().to_string();
+    std::fs::copy(&plan_file, &twice).unwrap();
     let apply = s.run(&[
         "apply",
         "ten",
@@ -86,6 +90,23 @@ fn a_saved_plan_is_applied_exactly_and_refused_when_stale() {
         "0",
     ]);
     assert!(apply.status.success(), "{}", stderr(&apply));
+    let again = s.run(&[
+        "apply",
+        "ten",
+        "--plan",
+        &twice,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("stack `ten` already exists (CREATE_COMPLETE)"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+    s.assert_no_orphans("ten");
     // A delete plan made now, then the stack changes (destroyed and created again): the plan is stale.
     let del = s.dir.join("delete.json").display().to_string();
     assert!(
