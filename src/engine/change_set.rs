@@ -21,6 +21,20 @@ impl Engine<'_> {
         name: &str,
         description: Option<String>,
     ) -> Result<ChangeSetRecord> {
+        // Under the stack's lock: a stack another process is creating or changing is not overwritten
+        // with REVIEW_IN_PROGRESS (CloudFormation refuses change sets for a stack in progress too).
+        let op = super::Op::begin(self, &plan.stack_name, "create-change-set")?;
+        let result = self.create_change_set_locked(plan, name, description);
+        op.finish()?;
+        result
+    }
+
+    fn create_change_set_locked(
+        &self,
+        plan: &Plan,
+        name: &str,
+        description: Option<String>,
+    ) -> Result<ChangeSetRecord> {
         let stack_name = &plan.stack_name;
         if self
             .store

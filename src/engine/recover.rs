@@ -19,9 +19,16 @@ impl Engine<'_> {
         }
         // A live lock means the operation is still running in another process.
         let op = Op::begin(self, stack_name, "recover")?;
-        let result = self.recover_locked(&op, stack, options);
+        // Read again under the lock: the operation seen in progress may have finished in the meantime.
+        let result = match self.store.stack(stack_name) {
+            Ok(Some(stack)) if stack.status.is_in_progress() => {
+                self.recover_locked(&op, stack, options).map(Some)
+            }
+            Ok(_) => Ok(None),
+            Err(e) => Err(e.into()),
+        };
         op.finish()?;
-        result.map(Some)
+        result
     }
 
     fn recover_locked(

@@ -1,7 +1,8 @@
 //! Stacks end to end through the binary, each test in its own state directory: the lifecycle, saved
 //! plans, the fault matrix (a failure at each position of a ten-resource create), crashes at random
 //! points (kill -9) recovered with zero orphans, concurrent applies, imports blocking deletes, and
-//! DELETE_FAILED retried with --retain.
+//! DELETE_FAILED retried with --retain; a locked stack refusing creates and change sets (through the
+//! library).
 
 use std::process::{Output, Stdio};
 
@@ -519,4 +520,87 @@ fn batches_keep_parallelism_and_event_order() {
             assert_eq!(most, 2, "independent resources run side by side");
         }
     }
+}
+
+/// Through the library: while another live operation holds a stack's lock, neither a create nor a change
+/// set touches the stack; once the lock is released, both may proceed.
+#[test]
+fn a_locked_stack_refuses_creates_and_change_sets() {
+    use cairn::engine::{Engine, Options, Silent};
+    use cairn::evaluate::{Context, Inputs};
+    use cairn::plan::{CreateInputs, plan_create};
+    use cairn::provider::{Latency, MockCloud, MockOptions};
+    use cairn::source::{Format, Limits, SourceMap, load_text};
+    use cairn::state::{LockRecord, SqliteStore, StateStore};
+
+    let s = Sandbox::new("locked-lib");
+    let text = std::fs::read_to_string(TEN).unwrap();
+    let mut sources = SourceMap::new();
+    let f = sources.add(TEN, text.clone());
+    let doc = load_text(f, &text, Format::Yaml, &Limits::default())
+        .document
+        .expect("loads");
+    let (template, _) = cairn::template::lower(&doc, &sources);
+    let inputs = Inputs {
+        context: Context {
+            stack_name: "ten".into(),
+            ..Context::default()
+        },
+        ..Inputs::default()
+    };
+    let plan = plan_create(&CreateInputs {
+        stack_name: "ten",
+        document: &doc,
+        template: &template,
+        sources: &sources,
+        inputs: &inputs,
+        exports: &[],
+        exists: None,
+    })
+    .expect("plans");
+    let store = SqliteStore::open(&s.dir.join("state.db")).unwrap();
+    let cloud = MockCloud::open(
+        &s.dir.join("mock.db"),
+        MockOptions {
+            latency: Latency::Zero,
+            ..MockOptions::default()
+        },
+    )
+    .unwrap();
+    let engine = Engine {
+        store: &store,
+        provider: &cloud,
+        hook: &Silent,
+    };
+    // This test process is alive: its lock is not stale.
+    store
+        .lock(&LockRecord {
+            stack_name: "ten".into(),
+            operation_id: "other".into(),
+            operation: "apply".into(),
+            since: "2026-01-01T00:00:00.000Z".into(),
+            pid: std::process::id(),
+        })
+        .unwrap();
+    let options = Options {
+        parallelism: 0,
+        ..Options::default()
+    };
+    let refused = [
+        engine.create_change_set(&plan, "cs", None).err(),
+        engine.apply(&plan, &options).err(),
+    ];
+    for e in refused {
+        let e = e.expect("refused while locked").to_string();
+        assert!(e.contains("is locked by operation `other`"), "{e}");
+    }
+    assert!(store.stack("ten").unwrap().is_none(), "nothing was written");
+    store.unlock("ten", "other").unwrap();
+    engine.create_change_set(&plan, "cs", None).unwrap();
+    let stack = store.stack("ten").unwrap().expect("in review");
+    assert_eq!(stack.status.as_str(), "REVIEW_IN_PROGRESS");
+    assert!(
+        store.lock_of("ten").unwrap().is_none(),
+        "the lock is released"
+    );
 }
