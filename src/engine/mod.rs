@@ -141,9 +141,10 @@ impl<'e, 'a> Op<'e, 'a> {
         };
         match engine.store.lock(&lock) {
             Ok(()) => {}
+            // Taken over only if it is still that stale lock: two processes finding the same stale lock
+            // cannot both take it.
             Err(StateError::Locked(held)) if !process_alive(held.pid) => {
-                engine.store.force_unlock(stack_name)?;
-                engine.store.lock(&lock)?;
+                engine.store.take_over(&held, &lock)?;
             }
             Err(e) => return Err(e.into()),
         }

@@ -140,6 +140,9 @@ pub trait StateStore: Send + Sync {
     fn unlock(&self, stack: &str, operation_id: &str) -> Result<()>;
     /// Releases the lock whoever holds it (`cairn unlock --force`); returns the lock that was held.
     fn force_unlock(&self, stack: &str) -> Result<Option<LockRecord>>;
+    /// Replaces `stale` (a lock whose process is gone) with `lock` in one commit; fails with
+    /// [`StateError::Locked`] when the lock held is no longer `stale` (another process took it over first).
+    fn take_over(&self, stale: &LockRecord, lock: &LockRecord) -> Result<()>;
     fn lock_of(&self, stack: &str) -> Result<Option<LockRecord>>;
 
     /// The stack as it was when the update in progress began (what an update rollback restores).

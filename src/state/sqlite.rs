@@ -256,6 +256,23 @@ fn insert_event(tx: &Connection, e: &EventRecord) -> std::result::Result<(), Fai
     Ok(())
 }
 
+/// Inserts `lock`, or fails with [`StateError::Locked`] naming the lock held.
+fn insert_lock(tx: &Connection, lock: &LockRecord) -> std::result::Result<(), Fail> {
+    let inserted = tx.prepare_cached(rows::INSERT_LOCK)?.execute(params![
+        lock.stack_name,
+        lock.operation_id,
+        lock.operation,
+        lock.since,
+        lock.pid
+    ])?;
+    if inserted == 1 {
+        return Ok(());
+    }
+    let held = read_lock(tx, &lock.stack_name)?
+        .expect("this is a bug: the lock row that refused the insert is gone");
+    Err(Fail::State(StateError::Locked(held)))
+}
+
 fn read_lock(conn: &Connection, stack: &str) -> rusqlite::Result<Option<LockRecord>> {
     conn.prepare_cached(rows::SELECT_LOCK)?
         .query_row([stack], rows::lock)
@@ -422,20 +439,19 @@ impl StateStore for SqliteStore {
     /// milliseconds another writer's transaction lasts; a held lock is reported at once.
     fn lock(&self, lock: &LockRecord) -> Result<()> {
         self.write(&format!("lock stack `{}`", lock.stack_name), |tx| {
-            let inserted = tx.prepare_cached(rows::INSERT_LOCK)?.execute(params![
-                lock.stack_name,
-                lock.operation_id,
-                lock.operation,
-                lock.since,
-                lock.pid
-            ])?;
-            if inserted == 1 {
-                return Ok(());
-            }
-            let held = read_lock(tx, &lock.stack_name)?
-                .expect("this is a bug: the lock row that refused the insert is gone");
-            Err(Fail::State(StateError::Locked(held)))
+            insert_lock(tx, lock)
         })
+    }
+
+    fn take_over(&self, stale: &LockRecord, lock: &LockRecord) -> Result<()> {
+        self.write(
+            &format!("take over the lock of stack `{}`", lock.stack_name),
+            |tx| {
+                tx.prepare_cached("DELETE FROM locks WHERE stack_name = ?1 AND operation_id = ?2")?
+                    .execute([&stale.stack_name, &stale.operation_id])?;
+                insert_lock(tx, lock)
+            },
+        )
     }
 
     /// A no-op when the stack is unlocked or another operation holds the lock.

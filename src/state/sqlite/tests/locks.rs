@@ -57,6 +57,26 @@ fn force_unlock_returns_what_was_held() {
     store.lock(&lock("app", "op-2")).unwrap();
 }
 
+#[test]
+fn a_stale_lock_is_taken_over_once() {
+    // Two operations find the same stale lock: the first to take it over holds the stack; the second
+    // is told who holds it now instead of removing that lock too.
+    let dir = TempDir::new("take-over");
+    let store = open(&dir.db());
+    let stale = lock("app", "crashed");
+    store.lock(&stale).unwrap();
+    store.take_over(&stale, &lock("app", "op-1")).unwrap();
+    match store.take_over(&stale, &lock("app", "op-2")) {
+        Err(StateError::Locked(held)) => assert_eq!(held.operation_id, "op-1"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.lock_of("app").unwrap(), Some(lock("app", "op-1")));
+    // Taking over a lock that was released meanwhile simply locks.
+    store.unlock("app", "op-1").unwrap();
+    store.take_over(&stale, &lock("app", "op-3")).unwrap();
+    assert_eq!(store.lock_of("app").unwrap(), Some(lock("app", "op-3")));
+}
+
 /// Runs `contenders` attempts to lock the same stack at once and returns which operations won.
 fn race(contenders: Vec<(Arc<SqliteStore>, String)>) -> Vec<String> {
     let barrier = Arc::new(Barrier::new(contenders.len()));
