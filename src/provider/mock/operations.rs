@@ -1,8 +1,8 @@
-//! The [`Provider`] operations of the mock cloud. Each validates, draws its injected failure, makes its
-//! change in one transaction committed at once, then answers when its latency (counted from the request) is
-//! over: as in the real cloud, a resource exists while its create is still in progress, and the store's
-//! write is part of the simulated time rather than added to it. A request the checks refuse is answered at
-//! once.
+//! The [`Provider`] operations of the mock cloud. Each validates its properties, then, in one transaction
+//! committed at once, draws its injected failure and makes its change; it answers when its latency (counted
+//! from the request) is over: as in the real cloud, a resource exists while its create is still in
+//! progress, and the store's write is part of the simulated time rather than added to it. A request the
+//! validation refuses is answered at once.
 
 use std::time::Instant;
 
@@ -58,16 +58,10 @@ impl MockCloud {
 impl Provider for MockCloud {
     fn create(&self, request: &CreateRequest) -> Result<ResourceState> {
         let start = Instant::now();
-        let properties = match self.check_create(request)? {
-            Before::Done(found) => return Ok(found),
-            Before::Write(properties) => properties,
-        };
+        let properties = check_create(request)?;
         let result = self
-            .inject(&request.logical_id, Operation::Create, &request.token)
-            .and_then(|()| {
-                self.db
-                    .write(|conn| self.write_create(conn, request, &properties))
-            });
+            .db
+            .write(|conn| self.create_in(conn, request, &properties));
         self.answer_at(start, &request.resource_type);
         result
     }
@@ -114,10 +108,7 @@ impl Provider for MockCloud {
 
     fn delete(&self, request: &DeleteRequest) -> Result<()> {
         let start = Instant::now();
-        self.check_delete(request)?;
-        let result = self
-            .inject(&request.logical_id, Operation::Delete, &request.token)
-            .and_then(|()| self.db.write(|tx| self.write_delete(tx, request)));
+        let result = self.db.write(|tx| self.delete_in(tx, request));
         self.answer_at(start, &request.resource_type);
         result
     }
@@ -134,43 +125,34 @@ impl Provider for MockCloud {
         self.options.latency != Latency::Zero
     }
 
-    /// The checks of every request, then the writes of all of them in one transaction, then the answers
-    /// in order of latency: the requests whose latency ends together are reported together.
+    /// The properties of every request checked (a request they refuse is answered at once), then the
+    /// operations of all the others in one transaction, then the answers in order of latency: the
+    /// requests whose latency ends together are reported together.
     fn create_many(&self, requests: &[CreateRequest], done: Done<'_, ResourceState>) {
         let start = Instant::now();
-        let mut writes = Vec::new();
+        let mut checked = Vec::new();
         for (i, request) in requests.iter().enumerate() {
-            match self.check_create(request) {
-                Ok(Before::Done(found)) => done(vec![(i, Ok(found))]),
-                Ok(Before::Write(properties)) => writes.push((i, properties)),
+            match check_create(request) {
+                Ok(properties) => checked.push((i, properties)),
                 Err(e) => done(vec![(i, Err(e))]),
             }
         }
-        let results = self.write_all(
-            writes,
-            Operation::Create,
-            |(i, _)| (*i, &requests[*i].logical_id, &requests[*i].token),
-            |conn, (i, properties)| self.write_create(conn, &requests[*i], properties),
-        );
+        let written = self.db.write_many(&checked, |conn, (i, properties)| {
+            self.create_in(conn, &requests[*i], properties)
+        });
+        let results: Vec<_> = checked.iter().map(|(i, _)| *i).zip(written).collect();
         let latency = |(i, _): &(usize, _)| self.latency(&requests[*i].resource_type);
         self.by_deadline(start, results, latency, done);
     }
 
+    /// The operations of every request in one transaction, then the answers in order of latency.
     fn delete_many(&self, requests: &[DeleteRequest], done: Done<'_, ()>) {
         let start = Instant::now();
-        let mut writes = Vec::new();
-        for (i, request) in requests.iter().enumerate() {
-            match self.check_delete(request) {
-                Ok(()) => writes.push(i),
-                Err(e) => done(vec![(i, Err(e))]),
-            }
-        }
-        let results = self.write_all(
-            writes,
-            Operation::Delete,
-            |i| (*i, &requests[*i].logical_id, &requests[*i].token),
-            |tx, i| self.write_delete(tx, &requests[*i]),
-        );
+        let all: Vec<usize> = (0..requests.len()).collect();
+        let written = self
+            .db
+            .write_many(&all, |tx, i| self.delete_in(tx, &requests[*i]));
+        let results: Vec<_> = all.into_iter().zip(written).collect();
         let latency = |(i, _): &(usize, _)| self.latency(&requests[*i].resource_type);
         self.by_deadline(start, results, latency, done);
     }
@@ -179,26 +161,18 @@ impl Provider for MockCloud {
 /// Operations one [`Provider::create_many`] or [`Provider::delete_many`] call takes at most.
 const BATCH_LIMIT: usize = 256;
 
-/// What a create found before writing: the resource an earlier call with the same token made, or the
-/// checked properties to write.
-enum Before {
-    Done(ResourceState),
-    Write(serde_json::Map<String, Value>),
+/// A create's checks before the store is touched: the properties are an object valid for the type's
+/// schema. A request they refuse is answered at once, as the real service's validation does.
+fn check_create(request: &CreateRequest) -> Result<serde_json::Map<String, Value>> {
+    let properties = object(&request.properties)?;
+    validate(&request.resource_type, &request.logical_id, &properties)?;
+    Ok(properties)
 }
 
 impl MockCloud {
-    /// A create's checks before its latency: the properties, and an earlier call with the same token.
-    fn check_create(&self, request: &CreateRequest) -> Result<Before> {
-        let properties = object(&request.properties)?;
-        if let Some(found) = store::by_token(&self.lock(), self.scope(), &request.token)? {
-            return Ok(Before::Done(state(found)));
-        }
-        validate(&request.resource_type, &request.logical_id, &properties)?;
-        Ok(Before::Write(properties))
-    }
-
-    /// A create's write (idempotent by token: a concurrent call with the same token may have won).
-    fn write_create(
+    /// A create inside the store's transaction: the resource an earlier call with the same token made (a
+    /// create is idempotent by token), else its injected failure, else the resource made now.
+    fn create_in(
         &self,
         conn: &Connection,
         request: &CreateRequest,
@@ -207,6 +181,7 @@ impl MockCloud {
         if let Some(found) = store::by_token(conn, self.scope(), &request.token)? {
             return Ok(state(found));
         }
+        self.inject(&request.logical_id, Operation::Create, &request.token)?;
         let make = Make {
             resource_type: &request.resource_type,
             logical_id: &request.logical_id,
@@ -219,54 +194,6 @@ impl MockCloud {
         store::insert(conn, self.scope(), &record)?;
         self.sync_ssm(conn, &record, false)?;
         Ok(state(record))
-    }
-
-    /// A delete's check before its latency: the resource exists.
-    fn check_delete(&self, request: &DeleteRequest) -> Result<()> {
-        let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
-        if !store::exists(&self.lock(), self.scope(), resource_type, physical_id)? {
-            return Err(not_found(resource_type, physical_id));
-        }
-        Ok(())
-    }
-
-    /// Draws each item's injected failure (`--mock-fail`, `--mock-fail-rate`), then writes the others in one
-    /// transaction (each as one atomic write); returns every item's result with its request index, in the
-    /// items' order. `of` gives an item's request index, logical id and token.
-    fn write_all<'r, I, T>(
-        &self,
-        items: Vec<I>,
-        operation: Operation,
-        of: impl Fn(&I) -> (usize, &'r str, &'r str),
-        write: impl Fn(&Connection, &I) -> Result<T>,
-    ) -> Vec<(usize, Result<T>)> {
-        let drawn: Vec<(I, Result<()>)> = items
-            .into_iter()
-            .map(|item| {
-                let (_, logical_id, token) = of(&item);
-                let injected = self.inject(logical_id, operation, token);
-                (item, injected)
-            })
-            .collect();
-        let to_write: Vec<&I> = drawn
-            .iter()
-            .filter(|(_, r)| r.is_ok())
-            .map(|(item, _)| item)
-            .collect();
-        let mut written = self
-            .db
-            .write_many(&to_write, |conn, item| write(conn, item))
-            .into_iter();
-        drawn
-            .into_iter()
-            .map(|(item, injected)| {
-                let result = match injected {
-                    Ok(()) => written.next().expect("one result per write"),
-                    Err(e) => Err(e),
-                };
-                (of(&item).0, result)
-            })
-            .collect()
     }
 
     /// Waits until the type's latency, counted from `start`, is over.
@@ -301,11 +228,13 @@ impl MockCloud {
         }
     }
 
-    /// A delete's write: refused while something depends on the resource, a snapshot first when asked.
-    fn write_delete(&self, tx: &Connection, request: &DeleteRequest) -> Result<()> {
+    /// A delete inside the store's transaction: NotFound when the resource is gone, else its injected
+    /// failure; refused while something depends on the resource; a snapshot first when asked.
+    fn delete_in(&self, tx: &Connection, request: &DeleteRequest) -> Result<()> {
         let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
         let record = store::get(tx, self.scope(), resource_type, physical_id)?
             .ok_or_else(|| not_found(resource_type, physical_id))?;
+        self.inject(&request.logical_id, Operation::Delete, &request.token)?;
         if let Some(reason) = self.delete_conflict(tx, &record)? {
             return Err(error(ErrorKind::ResourceConflict, reason));
         }

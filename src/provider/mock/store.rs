@@ -220,25 +220,6 @@ pub(crate) fn get(
     .pop())
 }
 
-/// Whether the resource exists (without reading its properties).
-pub(crate) fn exists(
-    conn: &Connection,
-    scope: Scope<'_>,
-    resource_type: &str,
-    physical_id: &str,
-) -> Result<bool> {
-    let sql = "SELECT count(*) FROM resources WHERE account = ?1 AND region = ?2 \
-               AND resource_type = ?3 AND physical_id = ?4";
-    let n: i64 = conn
-        .prepare_cached(sql)?
-        .query_row(
-            params![scope.account, scope.region, resource_type, physical_id],
-            |r| r.get(0),
-        )
-        .map_err(|e| internal("query", e))?;
-    Ok(n > 0)
-}
-
 /// The resources with this physical id, whatever their type (for the `cairn mock` commands).
 pub(crate) fn by_physical_id(
     conn: &Connection,
