@@ -102,7 +102,7 @@ pub(super) fn make_plan(
         Some(s) => {
             update_allowed(s).map_err(fail)?;
             let resources = backend.store.resources(stack).map_err(fail)?;
-            let imported = importers(backend, s).map_err(fail)?;
+            let imported = crate::engine::importers(&backend.store, s).map_err(fail)?;
             plan_update(&UpdateInputs {
                 stack: s,
                 resources: &resources,
@@ -152,30 +152,6 @@ impl Drop for TempFile {
     }
 }
 
-/// This stack's exports other stacks import: `(export name, importing stack)`.
-pub(super) fn importers(
-    backend: &Backend,
-    record: &crate::state::StackRecord,
-) -> Result<Vec<(String, String)>, crate::state::StateError> {
-    let mine: Vec<String> = record
-        .outputs
-        .iter()
-        .filter_map(|o| o.export_name.clone())
-        .collect();
-    let mut out = Vec::new();
-    for other in backend.store.stacks()? {
-        if other.name == record.name || other.status == StackStatus::DELETE_COMPLETE {
-            continue;
-        }
-        for import in &other.imports {
-            if mine.contains(import) {
-                out.push((import.clone(), other.name.clone()));
-            }
-        }
-    }
-    Ok(out)
-}
-
 pub(super) fn delete_plan(backend: &Backend, stack: &str, retain: &[String]) -> Result<Plan, u8> {
     let Some(record) = backend.store.stack(stack).map_err(fail)? else {
         return Err(fail(format!("stack `{stack}` does not exist")));
@@ -213,6 +189,6 @@ pub(super) fn delete_plan(backend: &Backend, stack: &str, retain: &[String]) -> 
         t.resources.contains_key(id).then_some(())?;
         p.resource(&t, &inputs, id).ok()?.deletion_policy
     };
-    let importers = importers(backend, &record).map_err(fail)?;
+    let importers = crate::engine::importers(&backend.store, &record).map_err(fail)?;
     plan_delete(&record, &resources, &graph, &policy, retain, &importers).map_err(fail)
 }

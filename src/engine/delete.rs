@@ -12,6 +12,30 @@ use crate::state::{Change, ResourceRecord, ResourceStatus, StackRecord, StackSta
 use super::schedule::{self, Schedule, StepResult};
 use super::{Engine, EngineError, Op, Options, Outcome, Result};
 
+/// This stack's exports other stacks import: `(export name, importing stack)`.
+pub fn importers(
+    store: &dyn crate::state::StateStore,
+    stack: &StackRecord,
+) -> std::result::Result<Vec<(String, String)>, crate::state::StateError> {
+    let mine: Vec<&str> = stack
+        .outputs
+        .iter()
+        .filter_map(|o| o.export_name.as_deref())
+        .collect();
+    let mut out = Vec::new();
+    for other in store.stacks()? {
+        if other.name == stack.name || other.status == StackStatus::DELETE_COMPLETE {
+            continue;
+        }
+        for import in &other.imports {
+            if mine.contains(&import.as_str()) {
+                out.push((import.clone(), other.name.clone()));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// What to do with one resource.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Disposal {
@@ -40,6 +64,13 @@ impl Engine<'_> {
                 "stack `{}` is already deleted",
                 stack.name
             )));
+        }
+        // Checked again under the lock: a stack may have started importing an export since the plan
+        // was made (a saved plan may be old).
+        if let Some((export, importer)) = importers(self.store, &stack)?.into_iter().next() {
+            return Err(EngineError::Refused(
+                crate::plan::DeleteRefused::Imported { export, importer }.to_string(),
+            ));
         }
         op.stack_status(
             &mut stack,

@@ -22,6 +22,7 @@ use crate::state::{
 };
 
 pub use change_set::NO_CHANGES;
+pub use delete::importers;
 pub use schedule::{Schedule, StepResult};
 
 /// What to do when a create fails (CloudFormation's `--on-failure`).

@@ -264,6 +264,13 @@ fn an_imported_export_blocks_the_delete() {
             .status
             .success()
     );
+    // A destroy plan saved before anything imports the stack's export.
+    let early = s.dir.join("destroy.json").display().to_string();
+    assert!(
+        s.run(&["plan", "ten", "--destroy", "--out", &early])
+            .status
+            .success()
+    );
     let importer = s.dir.join("importer.yaml");
     std::fs::write(&importer, "Resources:\n  Sub:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !ImportValue ten-topic\n      Protocol: email\n      Endpoint: a@example.com\n").unwrap();
     let importer = importer.display().to_string();
@@ -281,6 +288,20 @@ fn an_imported_export_blocks_the_delete() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("in use by user"), "{}", stderr(&out));
     assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+    // The saved plan is checked again when applied: the import that came since refuses it too.
+    let out = s.run(&[
+        "apply",
+        "ten",
+        "--plan",
+        &early,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("in use by user"), "{}", stderr(&out));
+    assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+    s.assert_no_orphans("ten");
     // An import of an export that does not exist fails at plan time with CloudFormation's message.
     std::fs::write(s.dir.join("bad.yaml"), "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !ImportValue nope\n").unwrap();
     let out = s.run(&[
