@@ -83,9 +83,20 @@ impl Engine<'_> {
         }
         let mut failed = schedule.failed;
         if failed.is_empty() {
-            match run.outputs() {
+            let outputs = match run.outputs() {
                 Ok(outputs) => {
+                    // Checked here, under the lock, with the new values: a stack may have started
+                    // importing an export since the plan was made.
                     let exports = exports_of(&stack.name, &outputs);
+                    match export_in_use(self.store, &stack, &exports)? {
+                        Some(reason) => Err(reason),
+                        None => Ok((outputs, exports)),
+                    }
+                }
+                Err(reason) => Err(reason),
+            };
+            match outputs {
+                Ok((outputs, exports)) => {
                     op.store().set_exports(&stack.name, &exports)?;
                     stack.outputs = outputs;
                     op.stack_status(
@@ -444,6 +455,37 @@ impl Run<'_, '_, '_> {
 }
 
 /// The exports a stack's outputs declare.
+/// Why `new` may not replace the stack's exports: an export another stack imports would go or change
+/// (CloudFormation's messages).
+fn export_in_use(
+    store: &dyn crate::state::StateStore,
+    stack: &StackRecord,
+    new: &[ExportRecord],
+) -> std::result::Result<Option<String>, crate::state::StateError> {
+    let imported = super::importers(store, stack)?;
+    if imported.is_empty() {
+        return Ok(None);
+    }
+    let old = store.exports()?;
+    for (export, importer) in imported {
+        let now = old.iter().find(|e| e.name == export);
+        match new.iter().find(|e| e.name == export) {
+            None => {
+                return Ok(Some(format!(
+                    "Cannot delete export {export} as it is in use by {importer}."
+                )));
+            }
+            Some(e) if now.is_some_and(|o| o.value != e.value) => {
+                return Ok(Some(format!(
+                    "Cannot update export {export} as it is in use by {importer}."
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(None)
+}
+
 pub(super) fn exports_of(stack: &str, outputs: &[crate::state::OutputRecord]) -> Vec<ExportRecord> {
     outputs
         .iter()

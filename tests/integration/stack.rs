@@ -1,8 +1,8 @@
 //! Stacks end to end through the binary, each test in its own state directory: the lifecycle, saved
 //! plans, the fault matrix (a failure at each position of a ten-resource create), crashes at random
-//! points (kill -9) recovered with zero orphans, concurrent applies, imports blocking deletes, and
-//! DELETE_FAILED retried with --retain; a locked stack refusing creates and change sets (through the
-//! library).
+//! points (kill -9) recovered with zero orphans, concurrent applies, imports blocking deletes and export
+//! changes (checked again when a saved plan is applied), DELETE_FAILED retried with --retain, and a
+//! locked stack refusing creates and change sets (through the library).
 
 use std::process::{Output, Stdio};
 
@@ -264,13 +264,26 @@ fn an_imported_export_blocks_the_delete() {
             .status
             .success()
     );
-    // A destroy plan saved before anything imports the stack's export.
+    // A destroy plan, and an update plan that drops the export, saved before anything imports it.
     let early = s.dir.join("destroy.json").display().to_string();
     assert!(
         s.run(&["plan", "ten", "--destroy", "--out", &early])
             .status
             .success()
     );
+    let text = std::fs::read_to_string(TEN).unwrap();
+    let no_export = s.dir.join("no-export.yaml");
+    std::fs::write(&no_export, &text[..text.find("Outputs:").unwrap()]).unwrap();
+    let drop_export = s.dir.join("drop-export.json").display().to_string();
+    let out = s.run(&[
+        "plan",
+        "ten",
+        "-t",
+        &no_export.display().to_string(),
+        "--out",
+        &drop_export,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let importer = s.dir.join("importer.yaml");
     std::fs::write(&importer, "Resources:\n  Sub:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !ImportValue ten-topic\n      Protocol: email\n      Endpoint: a@example.com\n").unwrap();
     let importer = importer.display().to_string();
@@ -288,19 +301,33 @@ fn an_imported_export_blocks_the_delete() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("in use by user"), "{}", stderr(&out));
     assert_eq!(s.status("ten"), "CREATE_COMPLETE");
-    // The saved plan is checked again when applied: the import that came since refuses it too.
-    let out = s.run(&[
-        "apply",
-        "ten",
-        "--plan",
-        &early,
-        "--yes",
-        "--mock-latency",
-        "0",
-    ]);
+    // The saved plans are checked again when applied: the import that came since refuses the destroy,
+    // and fails the update (rolled back) when it comes to replace the exports.
+    let apply_saved = |plan: &str| {
+        s.run(&[
+            "apply",
+            "ten",
+            "--plan",
+            plan,
+            "--yes",
+            "--mock-latency",
+            "0",
+        ])
+    };
+    let out = apply_saved(&early);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("in use by user"), "{}", stderr(&out));
     assert_eq!(s.status("ten"), "CREATE_COMPLETE");
+    let out = apply_saved(&drop_export);
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        all.contains("Cannot delete export ten-topic as it is in use by user."),
+        "{all}"
+    );
+    assert_eq!(s.status("ten"), "UPDATE_ROLLBACK_COMPLETE");
+    let exports = s.json(&["exports"]);
+    assert!(exports.to_string().contains("ten-topic"), "{exports}");
     s.assert_no_orphans("ten");
     // An import of an export that does not exist fails at plan time with CloudFormation's message.
     std::fs::write(s.dir.join("bad.yaml"), "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !ImportValue nope\n").unwrap();
