@@ -106,7 +106,13 @@ impl Engine<'_> {
                             })
                         })
                         .collect();
-                    op.store().set_exports(&stack.name, &exports)?;
+                    if let Err(reason) =
+                        exports_taken(op.store().set_exports(&stack.name, &exports))?
+                    {
+                        // Another stack took the name since the plan was made: the create fails.
+                        let failed = vec![(stack.name.clone(), reason)];
+                        return self.after_failure(op, stack, failed, Vec::new(), options);
+                    }
                     stack.outputs = outputs;
                     op.stack_status(&mut stack, StackStatus::CREATE_COMPLETE, None)?;
                     return Ok(Outcome {
@@ -206,6 +212,20 @@ fn refuse_existing(plan: &Plan, existing: Option<&StackRecord>) -> Result<()> {
             "plan again to update it"
         }
     )))
+}
+
+/// A conflict over an export name as the stack's failure (CloudFormation's message); any other store
+/// error stays an error.
+pub(super) fn exports_taken(
+    written: crate::state::Result<()>,
+) -> Result<std::result::Result<(), String>> {
+    match written {
+        Ok(()) => Ok(Ok(())),
+        Err(crate::state::StateError::ExportConflict { name, owner }) => Ok(Err(format!(
+            "Export with name {name} is already exported by stack {owner}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Takes what the provider answered into the record: physical id, `Ref` value, attributes, and the status.

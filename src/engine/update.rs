@@ -95,9 +95,16 @@ impl Engine<'_> {
                 }
                 Err(reason) => Err(reason),
             };
-            match outputs {
+            // Another stack may have taken an export name since the plan was made: the update fails.
+            let outputs = match outputs {
                 Ok((outputs, exports)) => {
-                    op.store().set_exports(&stack.name, &exports)?;
+                    super::create::exports_taken(op.store().set_exports(&stack.name, &exports))?
+                        .map(|()| outputs)
+                }
+                Err(reason) => Err(reason),
+            };
+            match outputs {
+                Ok(outputs) => {
                     stack.outputs = outputs;
                     op.stack_status(
                         &mut stack,

@@ -406,6 +406,49 @@ fn planning_a_stack_another_process_is_applying_names_the_lock() {
 }
 
 #[test]
+fn an_export_name_taken_since_the_plan_fails_the_create_and_rolls_it_back() {
+    // Two stacks export the same name; both planned before either exists, so planning cannot see the
+    // clash. The second create fails with CloudFormation's message and rolls back, leaving nothing behind.
+    let s = Sandbox::new("export-race");
+    let file = s.dir.join("exporter.yaml");
+    std::fs::write(
+        &file,
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\nOutputs:\n  Arn:\n    Value: !Ref T\n    Export:\n      Name: shared-topic\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    let plan = |stack: &str| {
+        let out = s.dir.join(format!("{stack}.json")).display().to_string();
+        let planned = s.run(&["plan", stack, "-t", &file, "--out", &out]);
+        assert!(planned.status.success(), "{}", stderr(&planned));
+        out
+    };
+    let (first, second) = (plan("first"), plan("second"));
+    let apply = |stack: &str, plan: &str| {
+        s.run(&[
+            "apply",
+            stack,
+            "--plan",
+            plan,
+            "--yes",
+            "--mock-latency",
+            "0",
+        ])
+    };
+    assert!(apply("first", &first).status.success());
+    let out = apply("second", &second);
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        all.contains("Export with name shared-topic is already exported by stack first"),
+        "{all}"
+    );
+    assert_eq!(s.status("second"), "ROLLBACK_COMPLETE");
+    s.assert_no_orphans("second");
+    assert_eq!(s.status("first"), "CREATE_COMPLETE");
+}
+
+#[test]
 fn a_kill_at_any_moment_is_recovered_with_zero_orphans() {
     let s = Sandbox::new("crash");
     // Kill points spread over the create and, with a failing last resource, over the rollback.
