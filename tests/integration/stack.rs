@@ -406,7 +406,7 @@ fn planning_a_stack_another_process_is_applying_names_the_lock() {
 }
 
 #[test]
-fn an_export_name_taken_since_the_plan_fails_the_create_and_rolls_it_back() {
+fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_back() {
     // Two stacks export the same name; both planned before either exists, so planning cannot see the
     // clash. The second create fails with CloudFormation's message and rolls back, leaving nothing behind.
     let s = Sandbox::new("export-race");
@@ -446,6 +446,45 @@ fn an_export_name_taken_since_the_plan_fails_the_create_and_rolls_it_back() {
     assert_eq!(s.status("second"), "ROLLBACK_COMPLETE");
     s.assert_no_orphans("second");
     assert_eq!(s.status("first"), "CREATE_COMPLETE");
+    // The same for an update that adds the export: planned while the name was free, applied after
+    // `first` took it again (its earlier owner destroyed and recreated).
+    let plain = s.dir.join("plain.yaml");
+    std::fs::write(&plain, "Resources:\n  T:\n    Type: AWS::SNS::Topic\n").unwrap();
+    let plain = plain.display().to_string();
+    let ok = |args: &[&str]| {
+        let out = s.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    };
+    ok(&[
+        "apply",
+        "third",
+        "-t",
+        &plain,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    ok(&["destroy", "first", "--yes", "--mock-latency", "0"]);
+    let add_export = s.dir.join("third.json").display().to_string();
+    ok(&["plan", "third", "-t", &file, "--out", &add_export]);
+    ok(&[
+        "apply",
+        "first",
+        "-t",
+        &file,
+        "--yes",
+        "--mock-latency",
+        "0",
+    ]);
+    let out = apply("third", &add_export);
+    assert_eq!(out.status.code(), Some(1));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        all.contains("Export with name shared-topic is already exported by stack first"),
+        "{all}"
+    );
+    assert_eq!(s.status("third"), "UPDATE_ROLLBACK_COMPLETE");
+    s.assert_no_orphans("third");
 }
 
 #[test]
