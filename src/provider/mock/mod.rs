@@ -1,7 +1,7 @@
 //! The mock cloud: a simulated AWS account in one region, kept in its own SQLite file, that implements
 //! [`Provider`] for every type of the resource spec. It validates properties like the resource handlers, names
 //! resources and shapes their attributes like the services, enforces name uniqueness, EC2 dependency
-//! violations and non-empty buckets, sleeps a configurable latency and fails on request.
+//! violations and non-empty buckets, answers after a configurable latency and fails on request.
 //!
 //! It knows nothing of templates or plans: a request's stack name is only used for naming and ownership.
 //! Every change is committed before the call returns, so a process killed at any moment never leaves a
@@ -67,7 +67,8 @@ pub struct Snapshot {
     pub created_at: String,
 }
 
-/// The simulated cloud. Shared between threads: operations sleep their latency without holding the store.
+/// The simulated cloud. Shared between threads: an operation writes at once, then waits out its latency
+/// without holding the store.
 pub struct MockCloud {
     db: shared::Shared,
     options: MockOptions,

@@ -1,10 +1,10 @@
 //! The mock cloud's connection, shared by the threads of one apply, with shared commits: an operation's
 //! write runs in a savepoint of the write transaction that is open, and whoever releases the connection
 //! while no other thread waits for it commits that transaction. Operations that arrive together (a wave
-//! of resources whose latency ends at the same moment) so share one commit, and each still returns only
-//! once its own write is committed: the cloud never answers with a resource it could lose. A batch
-//! ([`Shared::write_many`], the operations of one `create_many` / `delete_many` due together) is one
-//! commit of its own.
+//! of resources requested at the same moment) so share one commit, and each still returns only once its
+//! own write is committed: the cloud never answers with a resource it could lose. A batch
+//! ([`Shared::write_many`], the operations of one `create_many` / `delete_many`) is one commit of its
+//! own.
 //!
 //! A transaction stays open only while another thread is already waiting for the connection, so the file's
 //! write lock is never held across an operation's simulated latency; and it is committed after at most
