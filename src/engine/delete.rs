@@ -22,14 +22,17 @@ pub fn importers(
         .iter()
         .filter_map(|o| o.export_name.as_deref())
         .collect();
+    if mine.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut out = Vec::new();
-    for other in store.stacks()? {
-        if other.name == stack.name || other.status == StackStatus::DELETE_COMPLETE {
+    for (other, imports) in store.imports()? {
+        if other == stack.name {
             continue;
         }
-        for import in &other.imports {
+        for import in imports {
             if mine.contains(&import.as_str()) {
-                out.push((import.clone(), other.name.clone()));
+                out.push((import, other.clone()));
             }
         }
     }

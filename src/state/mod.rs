@@ -90,6 +90,8 @@ pub trait StateStore: Send + Sync {
     fn stack(&self, name: &str) -> Result<Option<StackRecord>>;
     /// Every stack, by name (deleted stacks included: their status says DELETE_COMPLETE).
     fn stacks(&self) -> Result<Vec<StackRecord>>;
+    /// The export names each stack that is not deleted imports, by stack name (without reading templates).
+    fn imports(&self) -> Result<Vec<(String, Vec<String>)>>;
     /// Creates or replaces the stack record. The caller increments `serial`.
     fn put_stack(&self, stack: &StackRecord) -> Result<()>;
     /// Removes a stack and its resources, events and exports entirely (used to forget a stack).

@@ -304,6 +304,16 @@ impl StateStore for SqliteStore {
         })
     }
 
+    fn imports(&self) -> Result<Vec<(String, Vec<String>)>> {
+        self.read("read the stacks' imports", |c| {
+            c.prepare_cached(
+                "SELECT name, imports FROM stacks WHERE status != 'DELETE_COMPLETE' ORDER BY name",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, rows::json_column(r, 1, "imports")?)))?
+            .collect()
+        })
+    }
+
     fn put_stack(&self, s: &StackRecord) -> Result<()> {
         self.write(&format!("write stack `{}`", s.name), |tx| {
             write_stack(tx, s)

@@ -206,3 +206,25 @@ fn logical_ids(store: &SqliteStore, stack: &str) -> Vec<String> {
         .map(|r| r.logical_id)
         .collect()
 }
+
+#[test]
+fn imports_are_listed_per_live_stack() {
+    let dir = TempDir::new("imports");
+    let store = open(&dir.db());
+    let mut consumer = stack("consumer");
+    consumer.imports = vec!["net-vpc".into(), "net-subnets".into()];
+    let mut gone = stack("gone");
+    gone.status = StackStatus::DELETE_COMPLETE;
+    let mut plain = stack("plain");
+    plain.imports.clear();
+    for s in [&consumer, &gone, &plain] {
+        store.put_stack(s).unwrap();
+    }
+    assert_eq!(
+        store.imports().unwrap(),
+        vec![
+            ("consumer".to_owned(), consumer.imports.clone()),
+            ("plain".to_owned(), Vec::new()),
+        ]
+    );
+}
