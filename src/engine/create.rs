@@ -13,7 +13,7 @@ use crate::evaluate::{self, Context, Inputs, Known, KnownResource, Prepared};
 use crate::plan::Plan;
 use crate::provider::CreateRequest;
 use crate::state::{
-    Change, OutputRecord, ResourceRecord, ResourceStatus, StackRecord, StackStatus,
+    Change, ExportRecord, OutputRecord, ResourceRecord, ResourceStatus, StackRecord, StackStatus,
 };
 use crate::template::Template;
 
@@ -90,29 +90,12 @@ impl Engine<'_> {
         let schedule = schedule::run_batched(&ids, &after, pool, |batch, done| {
             run.create_batch(batch, done)
         });
-        if let Some(e) = run.store_error.lock().expect("lock").take() {
+        if let Some(e) = run.store_error.take() {
             return Err(e.into());
         }
         if schedule.failed.is_empty() {
-            match run.outputs() {
+            match run.write_outputs(&stack)? {
                 Ok(outputs) => {
-                    let exports: Vec<_> = outputs
-                        .iter()
-                        .filter_map(|o| {
-                            Some(crate::state::ExportRecord {
-                                name: o.export_name.clone()?,
-                                value: text_of(&o.value),
-                                stack_name: stack.name.clone(),
-                            })
-                        })
-                        .collect();
-                    if let Err(reason) =
-                        exports_taken(op.store().set_exports(&stack.name, &exports))?
-                    {
-                        // Another stack took the name since the plan was made: the create fails.
-                        let failed = vec![(stack.name.clone(), reason)];
-                        return self.after_failure(op, stack, failed, Vec::new(), options);
-                    }
                     stack.outputs = outputs;
                     op.stack_status(&mut stack, StackStatus::CREATE_COMPLETE, None)?;
                     return Ok(Outcome {
@@ -214,20 +197,6 @@ fn refuse_existing(plan: &Plan, existing: Option<&StackRecord>) -> Result<()> {
     )))
 }
 
-/// A conflict over an export name as the stack's failure (CloudFormation's message); any other store
-/// error stays an error.
-pub(super) fn exports_taken(
-    written: crate::state::Result<()>,
-) -> Result<std::result::Result<(), String>> {
-    match written {
-        Ok(()) => Ok(Ok(())),
-        Err(crate::state::StateError::ExportConflict { name, owner }) => Ok(Err(format!(
-            "Export with name {name} is already exported by stack {owner}"
-        ))),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Takes what the provider answered into the record: physical id, `Ref` value, attributes, and the status.
 pub(super) fn take_state(
     record: &mut ResourceRecord,
@@ -246,6 +215,51 @@ pub(super) fn text_of(v: &serde_json::Value) -> String {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// The exports a stack's outputs declare.
+pub(super) fn exports_of(stack: &str, outputs: &[OutputRecord]) -> Vec<ExportRecord> {
+    outputs
+        .iter()
+        .filter_map(|o| {
+            Some(ExportRecord {
+                name: o.export_name.clone()?,
+                value: text_of(&o.value),
+                stack_name: stack.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// Why `new` may not replace the stack's exports: an export another stack imports would go or change
+/// (CloudFormation's messages).
+fn export_in_use(
+    store: &dyn crate::state::StateStore,
+    stack: &StackRecord,
+    new: &[ExportRecord],
+) -> std::result::Result<Option<String>, crate::state::StateError> {
+    let imported = super::importers(store, stack)?;
+    if imported.is_empty() {
+        return Ok(None);
+    }
+    let old = store.exports()?;
+    for (export, importer) in imported {
+        let now = old.iter().find(|e| e.name == export);
+        match new.iter().find(|e| e.name == export) {
+            None => {
+                return Ok(Some(format!(
+                    "Cannot delete export {export} as it is in use by {importer}."
+                )));
+            }
+            Some(e) if now.is_some_and(|o| o.value != e.value) => {
+                return Ok(Some(format!(
+                    "Cannot update export {export} as it is in use by {importer}."
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(None)
 }
 
 /// Loads a plan's processed template back into the model.
@@ -296,7 +310,7 @@ pub(super) struct Run<'o, 'e, 'a> {
     /// For updates: the stack's resources as recorded when the run began.
     pub recorded: std::collections::HashMap<String, ResourceRecord>,
     /// The first state-store failure: it stops the run (the state must not silently diverge).
-    pub store_error: Mutex<Option<crate::state::StateError>>,
+    pub store_error: super::StoreError,
 }
 
 impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
@@ -342,7 +356,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
                 .map(|s| (s.logical_id.as_str(), s))
                 .collect(),
             recorded: std::collections::HashMap::new(),
-            store_error: Mutex::new(None),
+            store_error: super::StoreError::default(),
         })
     }
 
@@ -484,15 +498,32 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
 
     /// Records a store failure (the first one stops the run) and turns any error into a step failure.
     pub fn settle(&self, r: Result<StepResult>) -> StepResult {
-        match r {
-            Ok(r) => r,
-            Err(e) => {
-                let reason = e.to_string();
-                if let EngineError::State(s) = e {
-                    self.store_error.lock().expect("lock").get_or_insert(s);
-                }
-                StepResult::Failed(reason)
-            }
+        self.store_error.settle(r)
+    }
+
+    /// Evaluates the outputs and writes the stack's exports (the caller records the outputs with the
+    /// stack's status). `Err(reason)` is the stack's failure: an output that does not evaluate, an export
+    /// another stack imports that would go or change, or an export name another stack took since the
+    /// plan was made (both checked here, under the lock, with the new values).
+    pub fn write_outputs(
+        &self,
+        stack: &StackRecord,
+    ) -> Result<std::result::Result<Vec<OutputRecord>, String>> {
+        let outputs = match self.outputs() {
+            Ok(outputs) => outputs,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let store = self.op.store();
+        let exports = exports_of(&stack.name, &outputs);
+        if let Some(reason) = export_in_use(store, stack, &exports)? {
+            return Ok(Err(reason));
+        }
+        match store.set_exports(&stack.name, &exports) {
+            Ok(()) => Ok(Ok(outputs)),
+            Err(crate::state::StateError::ExportConflict { name, owner }) => Ok(Err(format!(
+                "Export with name {name} is already exported by stack {owner}"
+            ))),
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -202,17 +202,7 @@ impl Engine<'_> {
             .into_iter()
             .map(|r| (r.logical_id.clone(), r))
             .collect();
-        let store_error = std::sync::Mutex::new(None);
-        let settle = |r: Result<StepResult>| match r {
-            Ok(r) => r,
-            Err(e) => {
-                let reason = e.to_string();
-                if let EngineError::State(s) = e {
-                    store_error.lock().expect("lock").get_or_insert(s);
-                }
-                StepResult::Failed(reason)
-            }
-        };
+        let store_error = super::StoreError::default();
         let pool = schedule::Pool {
             parallelism,
             batch: op.provider().batch_limit(),
@@ -234,10 +224,15 @@ impl Engine<'_> {
                 }
             }
             delete_batch(op, stack, work, &|results| {
-                done(results.into_iter().map(|(i, r)| (i, settle(r))).collect());
+                done(
+                    results
+                        .into_iter()
+                        .map(|(i, r)| (i, store_error.settle(r)))
+                        .collect(),
+                );
             });
         });
-        if let Some(e) = store_error.into_inner().expect("lock") {
+        if let Some(e) = store_error.take() {
             return Err(e.into());
         }
         Ok(schedule)

@@ -121,6 +121,31 @@ impl Engine<'_> {
     }
 }
 
+/// The first state-store failure of a run: it stops the run (the state must not silently diverge).
+#[derive(Default)]
+pub(crate) struct StoreError(std::sync::Mutex<Option<StateError>>);
+
+impl StoreError {
+    /// Keeps a store failure (the first one) and turns any error into the step's failure.
+    pub fn settle(&self, r: Result<StepResult>) -> StepResult {
+        match r {
+            Ok(r) => r,
+            Err(e) => {
+                let reason = e.to_string();
+                if let EngineError::State(s) = e {
+                    self.0.lock().expect("lock").get_or_insert(s);
+                }
+                StepResult::Failed(reason)
+            }
+        }
+    }
+
+    /// The store failure kept, if any.
+    pub fn take(&self) -> Option<StateError> {
+        self.0.lock().expect("lock").take()
+    }
+}
+
 /// One running operation on one stack: holds the lock and records events.
 pub(crate) struct Op<'e, 'a> {
     pub engine: &'e Engine<'a>,

@@ -11,11 +11,10 @@ use crate::plan::{Plan, StepAction, diff_properties, requires_recreation, update
 use crate::provider::{CreateRequest, DeleteRequest, UpdateRequest};
 use crate::spec::ReplacementStrategy;
 use crate::state::{
-    Change, ExportRecord, PendingDelete, ResourceRecord, ResourceStatus, StackRecord,
-    StackSnapshot, StackStatus,
+    Change, PendingDelete, ResourceRecord, ResourceStatus, StackRecord, StackSnapshot, StackStatus,
 };
 
-use super::create::{Run, text_of};
+use super::create::Run;
 use super::delete::Disposal;
 use super::schedule::{self, StepResult};
 use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result};
@@ -78,32 +77,12 @@ impl Engine<'_> {
                 _ => run.settle(run.try_update(id)),
             }
         });
-        if let Some(e) = run.store_error.lock().expect("lock").take() {
+        if let Some(e) = run.store_error.take() {
             return Err(e.into());
         }
         let mut failed = schedule.failed;
         if failed.is_empty() {
-            let outputs = match run.outputs() {
-                Ok(outputs) => {
-                    // Checked here, under the lock, with the new values: a stack may have started
-                    // importing an export since the plan was made.
-                    let exports = exports_of(&stack.name, &outputs);
-                    match export_in_use(self.store, &stack, &exports)? {
-                        Some(reason) => Err(reason),
-                        None => Ok((outputs, exports)),
-                    }
-                }
-                Err(reason) => Err(reason),
-            };
-            // Another stack may have taken an export name since the plan was made: the update fails.
-            let outputs = match outputs {
-                Ok((outputs, exports)) => {
-                    super::create::exports_taken(op.store().set_exports(&stack.name, &exports))?
-                        .map(|()| outputs)
-                }
-                Err(reason) => Err(reason),
-            };
-            match outputs {
+            match run.write_outputs(&stack)? {
                 Ok(outputs) => {
                     stack.outputs = outputs;
                     op.stack_status(
@@ -459,51 +438,6 @@ impl Run<'_, '_, '_> {
         )?;
         Ok(StepResult::Failed(reason))
     }
-}
-
-/// The exports a stack's outputs declare.
-/// Why `new` may not replace the stack's exports: an export another stack imports would go or change
-/// (CloudFormation's messages).
-fn export_in_use(
-    store: &dyn crate::state::StateStore,
-    stack: &StackRecord,
-    new: &[ExportRecord],
-) -> std::result::Result<Option<String>, crate::state::StateError> {
-    let imported = super::importers(store, stack)?;
-    if imported.is_empty() {
-        return Ok(None);
-    }
-    let old = store.exports()?;
-    for (export, importer) in imported {
-        let now = old.iter().find(|e| e.name == export);
-        match new.iter().find(|e| e.name == export) {
-            None => {
-                return Ok(Some(format!(
-                    "Cannot delete export {export} as it is in use by {importer}."
-                )));
-            }
-            Some(e) if now.is_some_and(|o| o.value != e.value) => {
-                return Ok(Some(format!(
-                    "Cannot update export {export} as it is in use by {importer}."
-                )));
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(None)
-}
-
-pub(super) fn exports_of(stack: &str, outputs: &[crate::state::OutputRecord]) -> Vec<ExportRecord> {
-    outputs
-        .iter()
-        .filter_map(|o| {
-            Some(ExportRecord {
-                name: o.export_name.clone()?,
-                value: text_of(&o.value),
-                stack_name: stack.to_owned(),
-            })
-        })
-        .collect()
 }
 
 /// The logical ids the stack's (new) template keeps with its recorded parameters: resources in

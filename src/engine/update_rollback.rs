@@ -14,7 +14,7 @@ use crate::state::{
     Change, PendingDelete, ResourceRecord, ResourceStatus, StackRecord, StackSnapshot, StackStatus,
 };
 
-use super::update::exports_of;
+use super::create::exports_of;
 use super::{Engine, EngineError, Op, Options, Outcome, Result};
 
 const SKIPPED: &str = "Resource skipped during continue-update-rollback";
