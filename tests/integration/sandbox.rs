@@ -69,6 +69,19 @@ impl Sandbox {
         self.ok(&a);
     }
 
+    /// Applies the saved plan `plan` to `stack` with no latency; the outcome is the caller's to check.
+    pub fn apply_plan(&self, stack: &str, plan: &str) -> Output {
+        self.run(&[
+            "apply",
+            stack,
+            "--plan",
+            plan,
+            "--yes",
+            "--mock-latency",
+            "0",
+        ])
+    }
+
     /// Starts `args` and kills the process (SIGKILL, as a crash would) after `ms` milliseconds.
     pub fn kill_after(&self, args: &[&str], ms: u64) {
         let mut child = self

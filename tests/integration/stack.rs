@@ -81,25 +81,9 @@ fn a_saved_plan_is_applied_exactly_and_refused_when_stale() {
     // refusal leaves the stack unlocked.
     let twice = s.dir.join("plan-2.json").display().to_string();
     std::fs::copy(&plan_file, &twice).unwrap();
-    let apply = s.run(&[
-        "apply",
-        "ten",
-        "--plan",
-        &plan_file,
-        "--yes",
-        "--mock-latency",
-        "0",
-    ]);
+    let apply = s.apply_plan("ten", &plan_file);
     assert!(apply.status.success(), "{}", stderr(&apply));
-    let again = s.run(&[
-        "apply",
-        "ten",
-        "--plan",
-        &twice,
-        "--yes",
-        "--mock-latency",
-        "0",
-    ]);
+    let again = s.apply_plan("ten", &twice);
     assert_eq!(again.status.code(), Some(1));
     assert!(
         stderr(&again).contains("stack `ten` already exists (CREATE_COMPLETE)"),
@@ -125,15 +109,7 @@ fn a_saved_plan_is_applied_exactly_and_refused_when_stale() {
             .status
             .success()
     );
-    let stale = s.run(&[
-        "apply",
-        "ten",
-        "--plan",
-        &del,
-        "--yes",
-        "--mock-latency",
-        "0",
-    ]);
+    let stale = s.apply_plan("ten", &del);
     assert_eq!(stale.status.code(), Some(1));
     assert!(stderr(&stale).contains("plan again"), "{}", stderr(&stale));
     assert_eq!(s.status("ten"), "CREATE_COMPLETE");
@@ -303,22 +279,11 @@ fn an_imported_export_blocks_the_delete() {
     assert_eq!(s.status("ten"), "CREATE_COMPLETE");
     // The saved plans are checked again when applied: the import that came since refuses the destroy,
     // and fails the update (rolled back) when it comes to replace the exports.
-    let apply_saved = |plan: &str| {
-        s.run(&[
-            "apply",
-            "ten",
-            "--plan",
-            plan,
-            "--yes",
-            "--mock-latency",
-            "0",
-        ])
-    };
-    let out = apply_saved(&early);
+    let out = s.apply_plan("ten", &early);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("in use by user"), "{}", stderr(&out));
     assert_eq!(s.status("ten"), "CREATE_COMPLETE");
-    let out = apply_saved(&drop_export);
+    let out = s.apply_plan("ten", &drop_export);
     assert_eq!(out.status.code(), Some(1));
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(
@@ -424,19 +389,8 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
         out
     };
     let (first, second) = (plan("first"), plan("second"));
-    let apply = |stack: &str, plan: &str| {
-        s.run(&[
-            "apply",
-            stack,
-            "--plan",
-            plan,
-            "--yes",
-            "--mock-latency",
-            "0",
-        ])
-    };
-    assert!(apply("first", &first).status.success());
-    let out = apply("second", &second);
+    assert!(s.apply_plan("first", &first).status.success());
+    let out = s.apply_plan("second", &second);
     assert_eq!(out.status.code(), Some(1));
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(
@@ -476,7 +430,7 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
         "--mock-latency",
         "0",
     ]);
-    let out = apply("third", &add_export);
+    let out = s.apply_plan("third", &add_export);
     assert_eq!(out.status.code(), Some(1));
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
     assert!(

@@ -1,15 +1,11 @@
 //! What the SAM transform's unit tests share: loading and expanding a template given as YAML text.
 
-use crate::source::{Diagnostic, Document, Format, Limits, SourceMap, load_text};
+use crate::source::{Diagnostic, Document, SourceMap};
 use crate::transform::ExpandOptions;
 
 /// The YAML `text` loaded, with the source map that names it.
 fn load(text: &str) -> (SourceMap, Document) {
-    let mut sources = SourceMap::new();
-    let f = sources.add("t.yaml", text);
-    let doc = load_text(f, text, Format::Yaml, &Limits::default())
-        .document
-        .expect("the test template loads");
+    let (doc, sources) = crate::transform::tests::load(text);
     (sources, doc)
 }
 
