@@ -74,8 +74,8 @@ pub struct Pool {
     pub calls_wait: bool,
 }
 
-/// Like [`run`], but a worker takes up to `pool.batch` ready steps at once (those with the longest chain
-/// after them, all of the same length) and `work` does them together, reporting steps' results to `done`
+/// Like [`run`], but a worker takes up to `pool.batch` ready steps at once (longest chain after them
+/// first) and `work` does them together, reporting steps' results to `done`
 /// (index in the batch and result; the steps that finish together in one report) as soon as it has them:
 /// the steps waiting for them may start at once. `work` reports every step of its batch exactly once.
 pub fn run_batched<F>(ids: &[String], after: &[Vec<String>], pool: Pool, work: F) -> Schedule
@@ -254,10 +254,12 @@ where
     }
 }
 
-/// Takes the next steps for one worker, within the batch size and the steps still allowed in flight.
-/// When work waits, the ready steps with the longest chain after them (all of the same length: the
-/// critical path's steps wait in a batch of their own, not behind others); when work computes, a fair
-/// share of everything ready (the other cores take the rest).
+/// Takes the next steps for one worker, longest chain after them first, within the batch size and the
+/// steps still allowed in flight. When work waits, everything ready that fits (one evaluation, one commit
+/// and one provider call for all the steps that became ready together: batches per chain length would
+/// each pay a commit of their own, and on a small machine those commits compete for the processor with
+/// the critical path's); when work computes, a fair share of what is ready (the other cores take the
+/// rest).
 fn take<F>(sh: &Shared<'_, F>, st: &mut State) -> Vec<usize> {
     let room = sh.limit - st.running;
     let mut n = sh.batch.min(room);
@@ -267,16 +269,12 @@ fn take<F>(sh: &Shared<'_, F>, st: &mut State) -> Vec<usize> {
         let share = st.ready.len().min(sh.limit).div_ceil(sh.max_workers);
         n = n.min(share);
     }
-    let mut taken = Vec::new();
-    let top = st.ready.peek().map(|(h, _)| *h);
+    let mut taken = Vec::with_capacity(n.min(st.ready.len()));
     while taken.len() < n {
-        match st.ready.peek() {
-            Some((h, _)) if !sh.calls_wait || Some(*h) == top => {
-                let (_, Reverse(i)) = st.ready.pop().expect("peeked");
-                taken.push(i);
-            }
-            _ => break,
-        }
+        let Some((_, Reverse(i))) = st.ready.pop() else {
+            break;
+        };
+        taken.push(i);
     }
     st.running += taken.len();
     for &i in &taken {
@@ -492,6 +490,29 @@ mod tests {
         assert_eq!(
             batches.into_inner().unwrap(),
             [ids(&["a", "b"]), ids(&["c"]), ids(&["d"])]
+        );
+    }
+
+    #[test]
+    fn a_waiting_batch_takes_every_ready_step_longest_chain_first() {
+        // `a` and `c` stand alone, `b` heads a chain of two: when calls wait, one worker takes all three
+        // at once (one commit and one call for them), `b` first, then `d` once `b` is done.
+        let names = ids(&["a", "b", "c", "d"]);
+        let after = [vec![], vec![], vec![], vec!["b".into()]];
+        let batches = Mutex::new(Vec::new());
+        let pool = Pool {
+            parallelism: 0,
+            batch: 8,
+            calls_wait: true,
+        };
+        let s = run_batched(&names, &after, pool, |batch, done| {
+            batches.lock().unwrap().push(batch.to_vec());
+            done((0..batch.len()).map(|k| (k, StepResult::Done)).collect());
+        });
+        assert_eq!(s.done.len(), 4);
+        assert_eq!(
+            batches.into_inner().unwrap(),
+            [ids(&["b", "a", "c"]), ids(&["d"])]
         );
     }
 
