@@ -304,6 +304,8 @@ fn update_plan(bencher: Bencher, n: usize) {
 /// five), not timing assertions.
 fn critical_path_ratio() {
     const RUNS: usize = 5;
+    // As the CLI does (for the mock cloud with latency, then without for the benchmarks after this).
+    cairn::engine::tune_for(true);
     let n = 200;
     let fx = fixture(n);
     let fast = Latency::Fast;
@@ -311,6 +313,10 @@ fn critical_path_ratio() {
         (
             "20 ms per operation",
             Latency::Fixed(std::time::Duration::from_millis(20)),
+        ),
+        (
+            "50 ms per operation",
+            Latency::Fixed(std::time::Duration::from_millis(50)),
         ),
         ("fast", fast),
     ] {
@@ -352,4 +358,5 @@ fn critical_path_ratio() {
         );
     }
     let _ = std::fs::remove_dir_all(&fx.dir);
+    cairn::engine::tune_for(false);
 }
