@@ -22,20 +22,26 @@ use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result, new_id
 
 impl Engine<'_> {
     pub(super) fn create(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
-        let op = Op::begin(self, &plan.stack_name, "create")?;
-        // Read under the lock: another process may have created the stack since this plan was made.
-        let result = self
-            .store
-            .stack(&plan.stack_name)
-            .map_err(EngineError::from)
-            .and_then(|existing| {
-                refuse_existing(plan, existing.as_ref())?;
-                // A stack created through a change set keeps the id it got in REVIEW_IN_PROGRESS.
-                let review = existing.filter(|s| s.status == StackStatus::REVIEW_IN_PROGRESS);
-                self.create_locked(&op, plan, options, review)
-            });
-        op.finish()?;
-        result
+        // The model of the plan's template is built on a second thread while the stack is locked, read
+        // and its CREATE_IN_PROGRESS written (a refused create drops it unused).
+        std::thread::scope(|s| {
+            let model = s.spawn(|| template_of(&plan.template, &plan.stack_name));
+            let model = move || model.join().expect("building the model does not panic");
+            let op = Op::begin(self, &plan.stack_name, "create")?;
+            // Read under the lock: another process may have created the stack since this plan was made.
+            let result = self
+                .store
+                .stack(&plan.stack_name)
+                .map_err(EngineError::from)
+                .and_then(|existing| {
+                    refuse_existing(plan, existing.as_ref())?;
+                    // A stack created through a change set keeps the id it got in REVIEW_IN_PROGRESS.
+                    let review = existing.filter(|s| s.status == StackStatus::REVIEW_IN_PROGRESS);
+                    self.create_locked(&op, plan, options, review, model)
+                });
+            op.finish()?;
+            result
+        })
     }
 
     fn create_locked(
@@ -44,6 +50,7 @@ impl Engine<'_> {
         plan: &Plan,
         options: &Options,
         review: Option<StackRecord>,
+        model: impl FnOnce() -> std::result::Result<Template, String>,
     ) -> Result<Outcome> {
         let id = new_id();
         let mut stack = StackRecord {
@@ -65,19 +72,12 @@ impl Engine<'_> {
             created_at: now(),
             updated_at: now(),
         };
-        // The model of the template is built while CREATE_IN_PROGRESS is written.
-        let (status, template) = std::thread::scope(|s| {
-            let template = s.spawn(|| template_of(&plan.template, &plan.stack_name));
-            let status = op.stack_status(
-                &mut stack,
-                StackStatus::CREATE_IN_PROGRESS,
-                Some("User Initiated".into()),
-            );
-            (
-                status,
-                template.join().expect("building the model does not panic"),
-            )
-        });
+        let status = op.stack_status(
+            &mut stack,
+            StackStatus::CREATE_IN_PROGRESS,
+            Some("User Initiated".into()),
+        );
+        let template = model();
         status?;
         let run = Run::with_template(op, plan, &stack, template.map_err(EngineError::Refused)?)?;
         let ids: Vec<String> = plan.steps.iter().map(|s| s.logical_id.clone()).collect();
@@ -93,8 +93,14 @@ impl Engine<'_> {
         if let Some(e) = run.store_error.take() {
             return Err(e.into());
         }
-        if schedule.failed.is_empty() {
-            match run.write_outputs(&stack)? {
+        let written = if schedule.failed.is_empty() {
+            Some(run.write_outputs(&stack, true)?)
+        } else {
+            None
+        };
+        run.dispose();
+        if let Some(written) = written {
+            match written {
                 Ok(outputs) => {
                     stack.outputs = outputs;
                     op.stack_status(&mut stack, StackStatus::CREATE_COMPLETE, None)?;
@@ -505,9 +511,13 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     /// stack's status). `Err(reason)` is the stack's failure: an output that does not evaluate, an export
     /// another stack imports that would go or change, or an export name another stack took since the
     /// plan was made (both checked here, under the lock, with the new values).
+    ///
+    /// A new stack (`new_stack`) without exports writes none: its COMPLETE transitions then share the
+    /// commit of the stack's status instead of one of their own.
     pub fn write_outputs(
         &self,
         stack: &StackRecord,
+        new_stack: bool,
     ) -> Result<std::result::Result<Vec<OutputRecord>, String>> {
         let outputs = match self.outputs() {
             Ok(outputs) => outputs,
@@ -515,6 +525,9 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         };
         let store = self.op.store();
         let exports = exports_of(&stack.name, &outputs);
+        if new_stack && exports.is_empty() {
+            return Ok(Ok(outputs));
+        }
         if let Some(reason) = export_in_use(store, stack, &exports)? {
             return Ok(Err(reason));
         }
@@ -541,13 +554,29 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         Ok(StepResult::Failed(reason))
     }
 
+    /// Frees the run's models on a thread of their own: dropping a large template's model and what was
+    /// learned of its resources (memory allocated across the run's threads) takes a fraction of a
+    /// millisecond that the caller, about to record the stack's status, need not wait for. Dropped here
+    /// when no thread can be started.
+    pub fn dispose(self) {
+        let Run {
+            template,
+            prepared,
+            known,
+            recorded,
+            ..
+        } = self;
+        let _ = std::thread::Builder::new()
+            .name("cairn-free".into())
+            .spawn(move || drop((template, prepared, known, recorded)));
+    }
+
     /// The stack's outputs, with every resource known.
     pub fn outputs(&self) -> std::result::Result<Vec<OutputRecord>, String> {
-        let mut inputs = self.inputs.clone();
-        inputs.known = self.known.read().expect("lock").clone();
+        let known = self.known.read().expect("lock");
         let outputs = self
             .prepared
-            .outputs(&self.template, &inputs)
+            .outputs_with(&self.template, &self.inputs, &known)
             .map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())?;
         Ok(outputs
             .into_iter()

@@ -82,7 +82,7 @@ impl Engine<'_> {
         }
         let mut failed = schedule.failed;
         if failed.is_empty() {
-            match run.write_outputs(&stack)? {
+            match run.write_outputs(&stack, false)? {
                 Ok(outputs) => {
                     stack.outputs = outputs;
                     op.stack_status(

@@ -240,7 +240,17 @@ impl Prepared {
         template: &Template,
         inputs: &Inputs,
     ) -> Result<IndexMap<String, EvaluatedOutput>, Vec<Diagnostic>> {
-        let mut ev = self.evaluator(template, inputs, &inputs.known);
+        self.outputs_with(template, inputs, &inputs.known)
+    }
+
+    /// [`Prepared::outputs`] with `known` in place of `inputs.known` (as [`Prepared::resource_with`]).
+    pub fn outputs_with(
+        &self,
+        template: &Template,
+        inputs: &Inputs,
+        known: &Known,
+    ) -> Result<IndexMap<String, EvaluatedOutput>, Vec<Diagnostic>> {
+        let mut ev = self.evaluator(template, inputs, known);
         let out = ev.evaluate_outputs(&self.conditions);
         if ev.diagnostics.is_empty() {
             Ok(out)
