@@ -344,6 +344,13 @@ fn help<'scope, 'env, F>(
 mod tests {
     use super::*;
 
+    /// Unlimited parallelism, batches of up to 8, calls that wait.
+    const WAITING: Pool = Pool {
+        parallelism: 0,
+        batch: 8,
+        calls_wait: true,
+    };
+
     fn ids(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
     }
@@ -463,12 +470,7 @@ mod tests {
         let after = [vec![], vec![], vec!["a".into()], vec!["b".into()]];
         let b_may_finish = (Mutex::new(false), Condvar::new());
         let batches = Mutex::new(Vec::new());
-        let pool = Pool {
-            parallelism: 0,
-            batch: 8,
-            calls_wait: true,
-        };
-        let s = run_batched(&names, &after, pool, |batch, done| {
+        let s = run_batched(&names, &after, WAITING, |batch, done| {
             batches.lock().unwrap().push(batch.to_vec());
             if batch.len() == 2 {
                 done(vec![(0, StepResult::Done)]);
@@ -500,12 +502,7 @@ mod tests {
         let names = ids(&["a", "b", "c", "d"]);
         let after = [vec![], vec![], vec![], vec!["b".into()]];
         let batches = Mutex::new(Vec::new());
-        let pool = Pool {
-            parallelism: 0,
-            batch: 8,
-            calls_wait: true,
-        };
-        let s = run_batched(&names, &after, pool, |batch, done| {
+        let s = run_batched(&names, &after, WAITING, |batch, done| {
             batches.lock().unwrap().push(batch.to_vec());
             done((0..batch.len()).map(|k| (k, StepResult::Done)).collect());
         });
