@@ -39,6 +39,15 @@ pub fn importers(
     Ok(out)
 }
 
+/// The deletes of one run: the resources in order (dependents first), what each waits for, what to do
+/// with each, and the stack's resources as recorded (read once, under the lock).
+struct Deletes<'a> {
+    ids: &'a [String],
+    after: &'a [Vec<String>],
+    dispositions: &'a HashMap<String, Disposal>,
+    resources: HashMap<String, ResourceRecord>,
+}
+
 /// What to do with one resource.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Disposal {
@@ -93,8 +102,18 @@ impl Engine<'_> {
         }
         let ids: Vec<String> = plan.steps.iter().map(|s| s.logical_id.clone()).collect();
         let after: Vec<Vec<String>> = plan.steps.iter().map(|s| s.after.clone()).collect();
-        let schedule =
-            self.run_deletes(op, &stack, &ids, &after, &dispositions, options.parallelism)?;
+        let deletes = Deletes {
+            ids: &ids,
+            after: &after,
+            dispositions: &dispositions,
+            resources: self
+                .store
+                .resources(&stack.name)?
+                .into_iter()
+                .map(|r| (r.logical_id.clone(), r))
+                .collect(),
+        };
+        let schedule = self.run_deletes(op, &stack, deletes, options.parallelism)?;
         if schedule.failed.is_empty() {
             op.store().set_exports(&stack.name, &[])?;
             stack.outputs.clear();
@@ -172,9 +191,7 @@ impl Engine<'_> {
         for id in &ids {
             let policy = prepared
                 .as_ref()
-                .filter(|_| template.resources.contains_key(id))
-                .and_then(|p| p.resource(&template, &inputs, id).ok())
-                .and_then(|r| r.deletion_policy);
+                .and_then(|p| p.deletion_policy(&template, &inputs, id));
             let d = match policy.as_deref() {
                 Some("Retain") => Disposal::Retain,
                 Some("RetainExceptOnCreate") if !rollback => Disposal::Retain,
@@ -184,24 +201,29 @@ impl Engine<'_> {
             };
             dispositions.insert(id.clone(), d);
         }
-        self.run_deletes(op, stack, &ids, &after, &dispositions, options.parallelism)
+        let resources = resources.into_iter().map(|r| (r.logical_id.clone(), r));
+        let deletes = Deletes {
+            ids: &ids,
+            after: &after,
+            dispositions: &dispositions,
+            resources: resources.collect(),
+        };
+        self.run_deletes(op, stack, deletes, options.parallelism)
     }
 
     fn run_deletes(
         &self,
         op: &Op<'_, '_>,
         stack: &StackRecord,
-        ids: &[String],
-        after: &[Vec<String>],
-        dispositions: &HashMap<String, Disposal>,
+        deletes: Deletes<'_>,
         parallelism: usize,
     ) -> Result<Schedule> {
-        let resources: HashMap<String, ResourceRecord> = op
-            .store()
-            .resources(&stack.name)?
-            .into_iter()
-            .map(|r| (r.logical_id.clone(), r))
-            .collect();
+        let Deletes {
+            ids,
+            after,
+            dispositions,
+            resources,
+        } = deletes;
         let store_error = super::StoreError::default();
         let pool = schedule::Pool {
             parallelism,

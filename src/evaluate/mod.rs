@@ -234,6 +234,20 @@ impl Prepared {
         }
     }
 
+    /// The `DeletionPolicy` of resource `name` as evaluated for `inputs`, without evaluating its
+    /// properties (what deleting it needs to know); `None` when it has none or it does not evaluate.
+    pub fn deletion_policy(
+        &self,
+        template: &Template,
+        inputs: &Inputs,
+        name: &str,
+    ) -> Option<String> {
+        let r = template.resources.get(name)?;
+        r.deletion_policy.as_ref()?;
+        self.evaluator(template, inputs, &inputs.known)
+            .deletion_policy(r)
+    }
+
     /// The outputs whose condition holds.
     pub fn outputs(
         &self,
@@ -314,6 +328,25 @@ mod tests {
                 (codes::UNRESOLVED_NAME, "Nope")
             ]
         );
+    }
+
+    #[test]
+    fn a_deletion_policy_evaluates_without_the_properties() {
+        let text = "Transform: AWS::LanguageExtensions\nParameters:\n  Keep:\n    Type: String\nConditions:\n  Keeping: !Equals [!Ref Keep, 'yes']\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    DeletionPolicy: !If [Keeping, Retain, Delete]\n    Properties:\n      QueueName: !Select [3, [a]]\n  R:\n    Type: AWS::SNS::Topic\n";
+        let (t, _) = template(text);
+        let inputs = |keep: &str| Inputs {
+            parameters: [("Keep".to_owned(), keep.to_owned())].into_iter().collect(),
+            ..Inputs::default()
+        };
+        for (keep, policy) in [("yes", "Retain"), ("no", "Delete")] {
+            let inputs = inputs(keep);
+            let p = prepare(&t, &inputs).unwrap();
+            // Q's properties do not evaluate (index out of range); its policy still does.
+            assert!(p.resource(&t, &inputs, "Q").is_err());
+            assert_eq!(p.deletion_policy(&t, &inputs, "Q").as_deref(), Some(policy));
+            assert_eq!(p.deletion_policy(&t, &inputs, "R"), None);
+            assert_eq!(p.deletion_policy(&t, &inputs, "Missing"), None);
+        }
     }
 
     #[test]

@@ -221,6 +221,14 @@ impl Evaluator<'_> {
         }
     }
 
+    /// A resource's `DeletionPolicy` alone (its properties are not evaluated); `None` when it has none
+    /// or it does not evaluate to text (an error is reported).
+    pub fn deletion_policy(&mut self, r: &crate::template::Resource) -> Option<String> {
+        self.optional_text(r.deletion_policy.as_ref(), "`DeletionPolicy`")
+            .ok()
+            .flatten()
+    }
+
     fn optional_text(&mut self, e: Option<&Expr>, what: &str) -> Eval<Option<String>> {
         match e {
             Some(e) => match self.eval(e)? {
