@@ -107,6 +107,7 @@ pub fn open(cli: &Cli, mock: &MockArgs, account_id: &str) -> Result<Backend, Str
         fail_rate: mock.mock_fail_rate,
     };
     let cloud = MockCloud::open(&mock_path(&path), options).map_err(|e| e.to_string())?;
+    // A mock cloud with latency makes every command on it a run that waits: tune the process for that.
     crate::engine::tune_for(crate::provider::Provider::calls_wait(&cloud));
     Ok(Backend { store, cloud })
 }
