@@ -471,8 +471,9 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         };
         let logical_id = record.logical_id.clone();
         take_state(&mut record, &state, ResourceStatus::CREATE_COMPLETE);
+        // The properties are the row's since CREATE_IN_PROGRESS.
         self.op.record_deferred(
-            Change::Resource(&self.op.stack_name, &record),
+            Change::ResourceState(&self.op.stack_name, &record),
             &logical_id,
             Some(&state.physical_id),
             &record.resource_type,

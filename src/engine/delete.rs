@@ -379,8 +379,9 @@ fn begin_delete(
     record.status = ResourceStatus::DELETE_IN_PROGRESS;
     record.status_reason = None;
     record.token = Some(format!("{}:{lid}:delete", op.id));
+    // The properties are the row's: the record was read from it.
     op.record_deferred(
-        Change::Resource(&stack.name, &record),
+        Change::ResourceState(&stack.name, &record),
         &lid,
         Some(&physical),
         &ty,

@@ -79,6 +79,10 @@ pub type Result<T> = std::result::Result<T, StateError>;
 pub enum Change<'a> {
     Stack(&'a StackRecord),
     Resource(&'a str, &'a ResourceRecord),
+    /// The resource's row with everything but its properties, which are as the row already has them (a
+    /// COMPLETE after its IN_PROGRESS, a DELETE_IN_PROGRESS of a recorded resource): a store may leave
+    /// them as they are. Writing the whole record is also correct.
+    ResourceState(&'a str, &'a ResourceRecord),
     RemoveResource(&'a str, &'a str),
     /// Only the event.
     Nothing,
@@ -108,7 +112,9 @@ pub trait StateStore: Send + Sync {
     fn record(&self, change: Change<'_>, event: &EventRecord) -> Result<()> {
         match change {
             Change::Stack(s) => self.put_stack(s)?,
-            Change::Resource(stack, r) => self.put_resource(stack, r)?,
+            Change::Resource(stack, r) | Change::ResourceState(stack, r) => {
+                self.put_resource(stack, r)?
+            }
             Change::RemoveResource(stack, id) => self.remove_resource(stack, id)?,
             Change::Nothing => {}
         }

@@ -129,6 +129,17 @@ impl SqliteStore {
                 match w {
                     Write::Stack(s) => write_stack(tx, s)?,
                     Write::Resource(stack, r) => write_resource(tx, stack, r)?,
+                    Write::ResourceState(stack, r) => {
+                        if !write_resource_state(tx, stack, r)? {
+                            return Err(Fail::State(StateError::Corrupt {
+                                path: self.path.clone(),
+                                reason: format!(
+                                    "resource `{}` of stack `{stack}` has no row to update",
+                                    r.logical_id
+                                ),
+                            }));
+                        }
+                    }
                     Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
                     Write::Nothing => {}
                 }
@@ -229,6 +240,29 @@ fn write_resource(
         to_json(&r.pending)?,
     ])?;
     Ok(())
+}
+
+/// Updates the resource's row but its properties; `false` when it has no row.
+fn write_resource_state(
+    tx: &Connection,
+    stack: &str,
+    r: &ResourceRecord,
+) -> std::result::Result<bool, Fail> {
+    let changed = tx
+        .prepare_cached(rows::UPDATE_RESOURCE_STATE)?
+        .execute(params![
+            stack,
+            r.logical_id,
+            r.resource_type,
+            r.physical_id,
+            r.token,
+            to_json(&r.attributes)?,
+            r.status.as_str(),
+            r.status_reason,
+            r.ref_value,
+            to_json(&r.pending)?,
+        ])?;
+    Ok(changed == 1)
 }
 
 fn delete_resource(

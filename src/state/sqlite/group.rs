@@ -21,6 +21,8 @@ use crate::state::{EventRecord, ResourceRecord, StackRecord};
 pub(super) enum Write {
     Stack(StackRecord),
     Resource(String, ResourceRecord),
+    /// Everything but the properties (left `Null`: the row keeps its own).
+    ResourceState(String, ResourceRecord),
     RemoveResource(String, String),
     Nothing,
 }
@@ -34,6 +36,21 @@ impl Write {
         match change {
             Change::Stack(s) => Write::Stack(s.clone()),
             Change::Resource(stack, r) => Write::Resource(stack.to_owned(), r.clone()),
+            Change::ResourceState(stack, r) => Write::ResourceState(
+                stack.to_owned(),
+                ResourceRecord {
+                    logical_id: r.logical_id.clone(),
+                    resource_type: r.resource_type.clone(),
+                    physical_id: r.physical_id.clone(),
+                    token: r.token.clone(),
+                    properties: serde_json::Value::Null,
+                    attributes: r.attributes.clone(),
+                    status: r.status,
+                    status_reason: r.status_reason.clone(),
+                    ref_value: r.ref_value.clone(),
+                    pending: r.pending.clone(),
+                },
+            ),
             Change::RemoveResource(stack, id) => {
                 Write::RemoveResource(stack.to_owned(), id.to_owned())
             }

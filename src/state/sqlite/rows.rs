@@ -91,6 +91,12 @@ pub(super) const UPSERT_RESOURCE: &str = concat!(
          pending = excluded.pending"
 );
 
+/// [`UPSERT_RESOURCE`] for a row that exists, leaving its properties as they are.
+pub(super) const UPDATE_RESOURCE_STATE: &str = "UPDATE resources SET
+         resource_type = ?3, physical_id = ?4, token = ?5, attributes = ?6, status = ?7,
+         status_reason = ?8, ref_value = ?9, pending = ?10
+     WHERE stack_name = ?1 AND logical_id = ?2";
+
 pub(super) const SELECT_EVENTS: &str = concat!(
     "SELECT ",
     event_columns!(),

@@ -228,3 +228,47 @@ fn imports_are_listed_per_live_stack() {
         ]
     );
 }
+
+#[test]
+fn a_resource_state_keeps_the_row_s_properties() {
+    let dir = TempDir::new("resource-state");
+    let store = open(&dir.db());
+    store.put_stack(&stack("s")).unwrap();
+    let mut r = resource("Bucket");
+    r.status = ResourceStatus::CREATE_IN_PROGRESS;
+    r.physical_id = None;
+    store
+        .record(crate::state::Change::Resource("s", &r), &event("s", 1))
+        .unwrap();
+    // Everything but the properties is written; the properties stay the row's.
+    let mut done = resource("Bucket");
+    done.properties = json!({"BucketName": "not written"});
+    done.pending.clear();
+    store
+        .record_deferred(
+            crate::state::Change::ResourceState("s", &done),
+            &event("s", 2),
+        )
+        .unwrap();
+    store.flush().unwrap();
+    let [read] = store.resources("s").unwrap().try_into().unwrap();
+    assert_eq!(read.properties, r.properties);
+    assert_eq!(read.status, ResourceStatus::CREATE_COMPLETE);
+    assert_eq!(read.physical_id, done.physical_id);
+    assert_eq!(read.attributes, done.attributes);
+    assert!(read.pending.is_empty());
+    assert_eq!(store.events("s").unwrap().len(), 2);
+    // A resource without a row is refused, naming it, and nothing of the batch is written.
+    let e = store
+        .record(
+            crate::state::Change::ResourceState("s", &resource("Missing")),
+            &event("s", 3),
+        )
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("resource `Missing` of stack `s` has no row"),
+        "{e}"
+    );
+    assert_eq!(store.events("s").unwrap().len(), 2);
+}
