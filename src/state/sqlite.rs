@@ -226,20 +226,8 @@ fn write_resource(
     stack: &str,
     r: &ResourceRecord,
 ) -> std::result::Result<(), Fail> {
-    tx.prepare_cached(rows::UPSERT_RESOURCE)?.execute(params![
-        stack,
-        r.logical_id,
-        r.resource_type,
-        r.physical_id,
-        r.token,
-        to_json(&r.properties)?,
-        to_json(&r.attributes)?,
-        r.status.as_str(),
-        r.status_reason,
-        r.ref_value,
-        to_json(&r.pending)?,
-    ])?;
-    Ok(())
+    let properties = to_json(&r.properties)?;
+    resource_row(tx, rows::UPSERT_RESOURCE, stack, r, Some(properties)).map(drop)
 }
 
 /// Updates the resource's row but its properties; `false` when it has no row.
@@ -248,21 +236,30 @@ fn write_resource_state(
     stack: &str,
     r: &ResourceRecord,
 ) -> std::result::Result<bool, Fail> {
-    let changed = tx
-        .prepare_cached(rows::UPDATE_RESOURCE_STATE)?
-        .execute(params![
-            stack,
-            r.logical_id,
-            r.resource_type,
-            r.physical_id,
-            r.token,
-            to_json(&r.attributes)?,
-            r.status.as_str(),
-            r.status_reason,
-            r.ref_value,
-            to_json(&r.pending)?,
-        ])?;
-    Ok(changed == 1)
+    Ok(resource_row(tx, rows::UPDATE_RESOURCE_STATE, stack, r, None)? == 1)
+}
+
+/// Runs `sql` (numbered as [`rows::UPSERT_RESOURCE`]) for the record; how many rows it changed.
+fn resource_row(
+    tx: &Connection,
+    sql: &str,
+    stack: &str,
+    r: &ResourceRecord,
+    properties: Option<String>,
+) -> std::result::Result<usize, Fail> {
+    Ok(tx.prepare_cached(sql)?.execute(params![
+        stack,
+        r.logical_id,
+        r.resource_type,
+        r.physical_id,
+        r.token,
+        properties,
+        to_json(&r.attributes)?,
+        r.status.as_str(),
+        r.status_reason,
+        r.ref_value,
+        to_json(&r.pending)?,
+    ])?)
 }
 
 fn delete_resource(

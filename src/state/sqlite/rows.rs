@@ -91,10 +91,10 @@ pub(super) const UPSERT_RESOURCE: &str = concat!(
          pending = excluded.pending"
 );
 
-/// [`UPSERT_RESOURCE`] for a row that exists, leaving its properties as they are.
+/// [`UPSERT_RESOURCE`] for a row that exists, leaving its properties (`?6`, unused) as they are.
 pub(super) const UPDATE_RESOURCE_STATE: &str = "UPDATE resources SET
-         resource_type = ?3, physical_id = ?4, token = ?5, attributes = ?6, status = ?7,
-         status_reason = ?8, ref_value = ?9, pending = ?10
+         resource_type = ?3, physical_id = ?4, token = ?5, attributes = ?7, status = ?8,
+         status_reason = ?9, ref_value = ?10, pending = ?11
      WHERE stack_name = ?1 AND logical_id = ?2";
 
 pub(super) const SELECT_EVENTS: &str = concat!(
