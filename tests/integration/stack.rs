@@ -10,6 +10,11 @@ use crate::sandbox::Sandbox;
 
 const TEN: &str = "tests/fixtures/stack/ten.yaml";
 
+/// Standard output, then standard error.
+fn output(o: &Output) -> String {
+    format!("{}{}", crate::stdout(o), stderr(o))
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -285,7 +290,7 @@ fn an_imported_export_blocks_the_delete() {
     assert_eq!(s.status("ten"), "CREATE_COMPLETE");
     let out = s.apply_plan("ten", &drop_export);
     assert_eq!(out.status.code(), Some(1));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    let all = output(&out);
     assert!(
         all.contains("Cannot delete export ten-topic as it is in use by user."),
         "{all}"
@@ -392,7 +397,7 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
     assert!(s.apply_plan("first", &first).status.success());
     let out = s.apply_plan("second", &second);
     assert_eq!(out.status.code(), Some(1));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    let all = output(&out);
     assert!(
         all.contains("Export with name shared-topic is already exported by stack first"),
         "{all}"
@@ -405,34 +410,14 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
     let plain = s.dir.join("plain.yaml");
     std::fs::write(&plain, "Resources:\n  T:\n    Type: AWS::SNS::Topic\n").unwrap();
     let plain = plain.display().to_string();
-    let ok = |args: &[&str]| {
-        let out = s.run(args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-    };
-    ok(&[
-        "apply",
-        "third",
-        "-t",
-        &plain,
-        "--yes",
-        "--mock-latency",
-        "0",
-    ]);
-    ok(&["destroy", "first", "--yes", "--mock-latency", "0"]);
+    s.apply("third", &plain, &[]);
+    s.ok(&["destroy", "first", "--yes", "--mock-latency", "0"]);
     let add_export = s.dir.join("third.json").display().to_string();
-    ok(&["plan", "third", "-t", &file, "--out", &add_export]);
-    ok(&[
-        "apply",
-        "first",
-        "-t",
-        &file,
-        "--yes",
-        "--mock-latency",
-        "0",
-    ]);
+    s.ok(&["plan", "third", "-t", &file, "--out", &add_export]);
+    s.apply("first", &file, &[]);
     let out = s.apply_plan("third", &add_export);
     assert_eq!(out.status.code(), Some(1));
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    let all = output(&out);
     assert!(
         all.contains("Export with name shared-topic is already exported by stack first"),
         "{all}"
