@@ -393,15 +393,19 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
         assert!(planned.status.success(), "{}", stderr(&planned));
         out
     };
+    // Applying the saved plan fails on the name `first` holds.
+    let taken = |stack: &str, plan: &str| {
+        let out = s.apply_plan(stack, plan);
+        assert_eq!(out.status.code(), Some(1));
+        let all = output(&out);
+        assert!(
+            all.contains("Export with name shared-topic is already exported by stack first"),
+            "{all}"
+        );
+    };
     let (first, second) = (plan("first"), plan("second"));
     assert!(s.apply_plan("first", &first).status.success());
-    let out = s.apply_plan("second", &second);
-    assert_eq!(out.status.code(), Some(1));
-    let all = output(&out);
-    assert!(
-        all.contains("Export with name shared-topic is already exported by stack first"),
-        "{all}"
-    );
+    taken("second", &second);
     assert_eq!(s.status("second"), "ROLLBACK_COMPLETE");
     s.assert_no_orphans("second");
     assert_eq!(s.status("first"), "CREATE_COMPLETE");
@@ -412,16 +416,9 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
     let plain = plain.display().to_string();
     s.apply("third", &plain, &[]);
     s.ok(&["destroy", "first", "--yes", "--mock-latency", "0"]);
-    let add_export = s.dir.join("third.json").display().to_string();
-    s.ok(&["plan", "third", "-t", &file, "--out", &add_export]);
+    let add_export = plan("third");
     s.apply("first", &file, &[]);
-    let out = s.apply_plan("third", &add_export);
-    assert_eq!(out.status.code(), Some(1));
-    let all = output(&out);
-    assert!(
-        all.contains("Export with name shared-topic is already exported by stack first"),
-        "{all}"
-    );
+    taken("third", &add_export);
     assert_eq!(s.status("third"), "UPDATE_ROLLBACK_COMPLETE");
     s.assert_no_orphans("third");
 }
