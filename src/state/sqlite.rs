@@ -119,56 +119,78 @@ impl SqliteStore {
 
     /// Commits a batch of queued transitions in one transaction.
     fn commit_batch(&self, batch: &[group::Item]) -> std::result::Result<(), String> {
-        use group::Write;
         let stack = batch
             .iter()
             .find_map(|(_, _, e)| e.as_ref().map(|e| e.stack_name.as_str()))
             .unwrap_or_default();
         self.write_now(&format!("record the events of stack `{stack}`"), |tx| {
-            for (_, w, ev) in batch {
-                match w {
-                    Write::Stack(s) => write_stack(tx, s)?,
-                    Write::Resource(stack, r) => write_resource(tx, stack, r)?,
-                    Write::ResourceState(stack, r) => {
-                        if !write_resource_state(tx, stack, r)? {
-                            return Err(Fail::State(StateError::Corrupt {
-                                path: self.path.clone(),
-                                reason: format!(
-                                    "resource `{}` of stack `{stack}` has no row to update",
-                                    r.logical_id
-                                ),
-                            }));
-                        }
-                    }
-                    Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
-                    Write::Nothing => {}
-                }
-                if let Some(ev) = ev {
-                    insert_event(tx, ev)?;
-                }
-            }
-            Ok(())
+            self.write_items(tx, batch)
         })
-        .map_err(|e| match e {
-            StateError::Io { reason, .. } => reason,
-            other => other.to_string(),
-        })
+        .map_err(|e| batch_failure(&e))
     }
 
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it (or rolls it back when `f` fails).
-    /// IMMEDIATE takes the write lock up front, so a busy file is waited for (up to the busy timeout)
-    /// instead of failing halfway.
+    /// Writes a batch of queued transitions (inside the caller's transaction).
+    fn write_items(&self, tx: &Connection, batch: &[group::Item]) -> std::result::Result<(), Fail> {
+        use group::Write;
+        for (_, w, ev) in batch {
+            match w {
+                Write::Stack(s) => write_stack(tx, s)?,
+                Write::Resource(stack, r) => write_resource(tx, stack, r)?,
+                Write::ResourceState(stack, r) => {
+                    if !write_resource_state(tx, stack, r)? {
+                        return Err(Fail::State(StateError::Corrupt {
+                            path: self.path.clone(),
+                            reason: format!(
+                                "resource `{}` of stack `{stack}` has no row to update",
+                                r.logical_id
+                            ),
+                        }));
+                    }
+                }
+                Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
+                Write::Nothing => {}
+            }
+            if let Some(ev) = ev {
+                insert_event(tx, ev)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `f` in a write transaction and commits it. The deferred transitions are committed first, in
+    /// the same transaction when there are any (one commit instead of two); when `f` fails, they are
+    /// committed on their own and `f`'s error is returned.
     fn write<T>(
         &self,
         doing: &str,
         f: impl FnOnce(&Connection) -> std::result::Result<T, Fail>,
     ) -> Result<T> {
-        self.flush_deferred()?;
-        self.write_now(doing, f)
+        if !self.group.has_deferred() {
+            return self.write_now(doing, f);
+        }
+        self.group.lead(|batch| {
+            if batch.is_empty() {
+                return (Ok(()), self.write_now(doing, f));
+            }
+            let mut f = Some(f);
+            let merged = self.write_now(doing, |tx| {
+                self.write_items(tx, batch)?;
+                f.take().expect("the write runs once")(tx)
+            });
+            match merged {
+                Ok(out) => (Ok(()), Ok(out)),
+                // `f` ran and failed (or the commit did): the transitions go on their own.
+                Err(e) if f.is_none() => (self.commit_batch(batch), Err(e)),
+                // The transitions failed: `f` never ran.
+                Err(e) => (Err(batch_failure(&e)), Err(e)),
+            }
+        })
     }
 
-    /// [`SqliteStore::write`] without committing the deferred transitions first (the group commit's own
-    /// transaction).
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits it (or rolls it back when `f` fails),
+    /// without the deferred transitions (the group commit's own transaction, or a store without any).
+    /// IMMEDIATE takes the write lock up front, so a busy file is waited for (up to the busy timeout)
+    /// instead of failing halfway.
     fn write_now<T>(
         &self,
         doing: &str,
@@ -191,6 +213,14 @@ impl SqliteStore {
             Fail::Db(e) => db_error(&self.path, doing, e),
             Fail::State(e) => e,
         })
+    }
+}
+
+/// How a failed batch of transitions is reported to the callers waiting for it.
+fn batch_failure(e: &StateError) -> String {
+    match e {
+        StateError::Io { reason, .. } => reason.clone(),
+        other => other.to_string(),
     }
 }
 

@@ -156,17 +156,44 @@ impl Group {
             self.deferred.store(false, Ordering::Release);
             drop(q);
             let result = commit(&batch);
-            q = lock();
-            let last = batch.last().map_or(q.done_upto, |(t, _, _)| *t);
-            if let Err(reason) = result {
-                for (t, _, _) in &batch {
-                    q.failed.insert(*t, reason.clone());
-                }
-            }
-            q.done_upto = q.done_upto.max(last);
-            q.leader = false;
-            self.wake.notify_all();
+            q = self.settle(&batch, result);
         }
+    }
+
+    /// Runs `write` as the leader with every write queued so far (deferred ones included; there may be
+    /// none), once no other leader is committing: `write` commits them in a transaction of its own
+    /// making and answers whether they were committed, with its own result.
+    pub(super) fn lead<T>(&self, write: impl FnOnce(&[Item]) -> (Result<(), String>, T)) -> T {
+        let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        while q.leader {
+            q = self.wake.wait(q).unwrap_or_else(PoisonError::into_inner);
+        }
+        q.leader = true;
+        let batch = std::mem::take(&mut q.pending);
+        self.deferred.store(false, Ordering::Release);
+        drop(q);
+        let (result, out) = write(&batch);
+        drop(self.settle(&batch, result));
+        out
+    }
+
+    /// Records how a leader's batch ended and wakes the callers waiting for it; the queue, locked again.
+    fn settle(
+        &self,
+        batch: &[Item],
+        result: Result<(), String>,
+    ) -> std::sync::MutexGuard<'_, Queue> {
+        let mut q = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let last = batch.last().map_or(q.done_upto, |(t, _, _)| *t);
+        if let Err(reason) = result {
+            for (t, _, _) in batch {
+                q.failed.insert(*t, reason.clone());
+            }
+        }
+        q.done_upto = q.done_upto.max(last);
+        q.leader = false;
+        self.wake.notify_all();
+        q
     }
 }
 

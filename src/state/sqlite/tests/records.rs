@@ -272,3 +272,49 @@ fn a_resource_state_keeps_the_row_s_properties() {
     );
     assert_eq!(store.events("s").unwrap().len(), 2);
 }
+
+#[test]
+fn a_write_commits_the_deferred_transitions_with_it_even_when_refused() {
+    let dir = TempDir::new("deferred-write");
+    let store = open(&dir.db());
+    store.put_stack(&stack("s")).unwrap();
+    store
+        .set_exports("other", &[export("taken", "other")])
+        .unwrap();
+    let defer = |logical_id: &str, n: usize| {
+        store
+            .record_deferred(
+                crate::state::Change::Resource("s", &resource(logical_id)),
+                &event("s", n),
+            )
+            .unwrap();
+    };
+    // The write and the transition before it are both written.
+    defer("A", 1);
+    store.set_exports("s", &[export("mine", "s")]).unwrap();
+    assert_eq!(logical_ids(&store, "s"), ["A"]);
+    assert_eq!(store.exports().unwrap().len(), 2);
+    // A refused write leaves the transition committed, and is refused as it would be alone.
+    defer("B", 2);
+    let e = store.set_exports("s", &[export("taken", "s")]).unwrap_err();
+    assert!(matches!(e, StateError::ExportConflict { .. }), "{e}");
+    assert_eq!(logical_ids(&store, "s"), ["A", "B"]);
+    assert_eq!(
+        store.exports().unwrap(),
+        [export("mine", "s"), export("taken", "other")]
+    );
+    assert_eq!(store.events("s").unwrap().len(), 2);
+    // A transition that cannot be written fails the write, which does not run.
+    store
+        .record_deferred(
+            crate::state::Change::ResourceState("s", &resource("Missing")),
+            &event("s", 3),
+        )
+        .unwrap();
+    let e = store.set_exports("s", &[]).unwrap_err();
+    assert!(e.to_string().contains("resource `Missing`"), "{e}");
+    assert_eq!(store.exports().unwrap().len(), 2);
+    // Nothing is left queued: the next write is a write.
+    store.set_exports("s", &[]).unwrap();
+    assert_eq!(store.exports().unwrap().len(), 1);
+}
