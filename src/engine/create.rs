@@ -5,7 +5,7 @@
 //! CREATE_FAILED (`OnFailure::DoNothing`).
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use indexmap::IndexMap;
 
@@ -22,11 +22,17 @@ use super::{Engine, EngineError, OnFailure, Op, Options, Outcome, Result, new_id
 
 impl Engine<'_> {
     pub(super) fn create(&self, plan: &Plan, options: &Options) -> Result<Outcome> {
-        // The model of the plan's template is built on a second thread while the stack is locked, read
-        // and its CREATE_IN_PROGRESS written (a refused create drops it unused).
+        // The model of the plan's template, when the plan does not carry it, is built on a second thread
+        // while the stack is locked and read (a refused create drops it unused).
         std::thread::scope(|s| {
-            let model = s.spawn(|| template_of(&plan.template, &plan.stack_name));
-            let model = move || model.join().expect("building the model does not panic");
+            type Model = std::result::Result<Arc<Template>, String>;
+            let model: Box<dyn FnOnce() -> Model> = match plan.model.get() {
+                Some(model) => Box::new(move || Ok(model)),
+                None => {
+                    let built = s.spawn(|| model_of(plan));
+                    Box::new(move || built.join().expect("building the model does not panic"))
+                }
+            };
             let op = Op::begin(self, &plan.stack_name, "create")?;
             // Read under the lock: another process may have created the stack since this plan was made.
             let result = self
@@ -50,7 +56,7 @@ impl Engine<'_> {
         plan: &Plan,
         options: &Options,
         review: Option<StackRecord>,
-        model: impl FnOnce() -> std::result::Result<Template, String>,
+        model: impl FnOnce() -> std::result::Result<Arc<Template>, String>,
     ) -> Result<Outcome> {
         let id = new_id();
         let mut stack = StackRecord {
@@ -72,14 +78,14 @@ impl Engine<'_> {
             created_at: now(),
             updated_at: now(),
         };
-        let status = op.stack_status(
+        // The run is ready before anything is recorded (a plan that no longer evaluates changes
+        // nothing); the stack's CREATE_IN_PROGRESS is then committed with its first resources'.
+        let run = Run::with_template(op, plan, &stack, model().map_err(EngineError::Refused)?)?;
+        op.stack_status_deferred(
             &mut stack,
             StackStatus::CREATE_IN_PROGRESS,
             Some("User Initiated".into()),
-        );
-        let template = model();
-        status?;
-        let run = Run::with_template(op, plan, &stack, template.map_err(EngineError::Refused)?)?;
+        )?;
         let ids: Vec<String> = plan.steps.iter().map(|s| s.logical_id.clone()).collect();
         let after: Vec<Vec<String>> = plan.steps.iter().map(|s| s.after.clone()).collect();
         let pool = schedule::Pool {
@@ -268,6 +274,14 @@ fn export_in_use(
     Ok(None)
 }
 
+/// The model of a plan's template: the one it was made from, or else its processed template loaded back.
+pub(super) fn model_of(plan: &Plan) -> std::result::Result<Arc<Template>, String> {
+    match plan.model.get() {
+        Some(model) => Ok(model),
+        None => template_of(&plan.template, &plan.stack_name).map(Arc::new),
+    }
+}
+
 /// Loads a plan's processed template back into the model.
 pub(super) fn template_of(
     plan_template: &serde_json::Value,
@@ -305,7 +319,7 @@ enum Begun {
 /// The shared state of one create (or update) run.
 pub(super) struct Run<'o, 'e, 'a> {
     pub op: &'o Op<'e, 'a>,
-    pub template: Template,
+    pub template: Arc<Template>,
     pub inputs: Inputs,
     pub prepared: Prepared,
     /// What exists so far (`Ref` values and attributes by logical id) and the region's exports: read by
@@ -321,8 +335,7 @@ pub(super) struct Run<'o, 'e, 'a> {
 
 impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     pub fn new(op: &'o Op<'e, 'a>, plan: &'o Plan, stack: &StackRecord) -> Result<Run<'o, 'e, 'a>> {
-        let template =
-            template_of(&plan.template, &plan.stack_name).map_err(EngineError::Refused)?;
+        let template = model_of(plan).map_err(EngineError::Refused)?;
         Run::with_template(op, plan, stack, template)
     }
 
@@ -331,7 +344,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         op: &'o Op<'e, 'a>,
         plan: &'o Plan,
         stack: &StackRecord,
-        template: Template,
+        template: Arc<Template>,
     ) -> Result<Run<'o, 'e, 'a>> {
         let inputs = inputs_of(stack, &plan.account_id);
         let known = Known {
@@ -514,7 +527,8 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     /// plan was made (both checked here, under the lock, with the new values).
     ///
     /// A new stack (`new_stack`) without exports writes none: its COMPLETE transitions then share the
-    /// commit of the stack's status instead of one of their own.
+    /// commit of the stack's status instead of one of their own (with exports, the commit of the
+    /// exports). Nothing can import the exports of a new stack yet: only the names are checked.
     pub fn write_outputs(
         &self,
         stack: &StackRecord,
@@ -529,7 +543,8 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         if new_stack && exports.is_empty() {
             return Ok(Ok(outputs));
         }
-        if let Some(reason) = export_in_use(store, stack, &exports)? {
+        // A new stack had no exports for another stack to import.
+        if !new_stack && let Some(reason) = export_in_use(store, stack, &exports)? {
             return Ok(Err(reason));
         }
         match store.set_exports(&stack.name, &exports) {

@@ -253,11 +253,38 @@ impl<'e, 'a> Op<'e, 'a> {
         status: StackStatus,
         reason: Option<String>,
     ) -> Result<()> {
+        self.move_stack(stack, status, reason, false)
+    }
+
+    /// Like [`Op::stack_status`], committed with the next transition recorded (at the latest before the
+    /// next provider call, as [`Op::record_deferred`]).
+    pub fn stack_status_deferred(
+        &self,
+        stack: &mut StackRecord,
+        status: StackStatus,
+        reason: Option<String>,
+    ) -> Result<()> {
+        self.move_stack(stack, status, reason, true)
+    }
+
+    fn move_stack(
+        &self,
+        stack: &mut StackRecord,
+        status: StackStatus,
+        reason: Option<String>,
+        deferred: bool,
+    ) -> Result<()> {
         stack.status = status;
         stack.status_reason = reason.clone();
         stack.serial += 1;
         stack.updated_at = now();
-        self.record(
+        let record = if deferred {
+            Op::record_deferred
+        } else {
+            Op::record
+        };
+        record(
+            self,
             Change::Stack(stack),
             &stack.name,
             Some(&stack.id),

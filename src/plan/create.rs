@@ -86,6 +86,7 @@ pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         waves,
         rollback,
         summary,
+        model: super::Model::of(c.template),
     })
 }
 

@@ -123,6 +123,7 @@ pub fn plan_delete(
         waves,
         rollback: Vec::new(),
         summary,
+        model: super::Model::default(),
     })
 }
 

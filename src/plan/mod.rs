@@ -220,6 +220,41 @@ pub struct Plan {
     pub waves: Vec<Vec<String>>,
     pub rollback: Vec<Rollback>,
     pub summary: Summary,
+    /// The model of `template`, when the plan was made in this process (it is not saved with the plan).
+    #[serde(skip)]
+    pub model: Model,
+}
+
+/// The model a plan was made from, carried with the plan in memory: apply evaluates with the very model
+/// the plan was made from instead of building it again from the plan's JSON (a saved plan, read back,
+/// has none and apply builds it). Not part of what the plan says: plans compare equal without it.
+#[derive(Clone, Default)]
+pub struct Model(Option<std::sync::Arc<crate::template::Template>>);
+
+impl Model {
+    pub fn of(template: &crate::template::Template) -> Model {
+        Model(Some(std::sync::Arc::new(template.clone())))
+    }
+
+    pub fn get(&self) -> Option<std::sync::Arc<crate::template::Template>> {
+        self.0.clone()
+    }
+}
+
+impl PartialEq for Model {
+    fn eq(&self, _: &Model) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Model(built)"
+        } else {
+            "Model(none)"
+        })
+    }
 }
 
 impl Plan {

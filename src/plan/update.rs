@@ -255,6 +255,7 @@ pub fn plan_update(u: &UpdateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         stack_changes,
         rollback,
         summary,
+        model: super::Model::of(c.template),
     })
 }
 
