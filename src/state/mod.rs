@@ -78,6 +78,10 @@ pub type Result<T> = std::result::Result<T, StateError>;
 #[derive(Clone, Copy, Debug)]
 pub enum Change<'a> {
     Stack(&'a StackRecord),
+    /// The stack's record but its template, which is as the store already has it (a later status of an
+    /// operation that recorded the template): a store may leave it as it is. Writing the whole record is
+    /// also correct.
+    StackStatus(&'a StackRecord),
     Resource(&'a str, &'a ResourceRecord),
     /// The resource's row with everything but its properties, which are as the row already has them (a
     /// COMPLETE after its IN_PROGRESS, a DELETE_IN_PROGRESS of a recorded resource): a store may leave
@@ -111,7 +115,7 @@ pub trait StateStore: Send + Sync {
     /// recorded apart. The default does them one after the other.
     fn record(&self, change: Change<'_>, event: &EventRecord) -> Result<()> {
         match change {
-            Change::Stack(s) => self.put_stack(s)?,
+            Change::Stack(s) | Change::StackStatus(s) => self.put_stack(s)?,
             Change::Resource(stack, r) | Change::ResourceState(stack, r) => {
                 self.put_resource(stack, r)?
             }
@@ -141,6 +145,19 @@ pub trait StateStore: Send + Sync {
     /// already exports one of the names, nothing changes and the call fails with
     /// [`StateError::ExportConflict`].
     fn set_exports(&self, stack: &str, exports: &[ExportRecord]) -> Result<()>;
+    /// Replaces the exports of one stack (as [`StateStore::set_exports`]) and records `change` with its
+    /// event (as [`StateStore::record`]) in one commit: on a conflict neither is written. The default
+    /// does them one after the other.
+    fn record_with_exports(
+        &self,
+        stack: &str,
+        exports: &[ExportRecord],
+        change: Change<'_>,
+        event: &EventRecord,
+    ) -> Result<()> {
+        self.set_exports(stack, exports)?;
+        self.record(change, event)
+    }
 
     /// Takes the stack's lock for an operation, or fails at once with [`StateError::Locked`].
     fn lock(&self, lock: &LockRecord) -> Result<()>;

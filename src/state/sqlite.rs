@@ -9,7 +9,6 @@ pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -131,28 +130,47 @@ impl SqliteStore {
 
     /// Writes a batch of queued transitions (inside the caller's transaction).
     fn write_items(&self, tx: &Connection, batch: &[group::Item]) -> std::result::Result<(), Fail> {
-        use group::Write;
         for (_, w, ev) in batch {
-            match w {
-                Write::Stack(s) => write_stack(tx, s)?,
-                Write::Resource(stack, r) => write_resource(tx, stack, r)?,
-                Write::ResourceState(stack, r) => {
-                    if !write_resource_state(tx, stack, r)? {
-                        return Err(Fail::State(StateError::Corrupt {
-                            path: self.path.clone(),
-                            reason: format!(
-                                "resource `{}` of stack `{stack}` has no row to update",
-                                r.logical_id
-                            ),
-                        }));
-                    }
+            self.write_one(tx, w, ev.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// Writes one transition and its event (inside the caller's transaction).
+    fn write_one(
+        &self,
+        tx: &Connection,
+        w: &group::Write,
+        ev: Option<&EventRecord>,
+    ) -> std::result::Result<(), Fail> {
+        use group::Write;
+        match w {
+            Write::Stack(s) => write_stack(tx, s)?,
+            Write::StackStatus(s) => {
+                if !write_stack_status(tx, s)? {
+                    return Err(Fail::State(StateError::Corrupt {
+                        path: self.path.clone(),
+                        reason: format!("stack `{}` has no template to keep", s.name),
+                    }));
                 }
-                Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
-                Write::Nothing => {}
             }
-            if let Some(ev) = ev {
-                insert_event(tx, ev)?;
+            Write::Resource(stack, r) => write_resource(tx, stack, r)?,
+            Write::ResourceState(stack, r) => {
+                if !write_resource_state(tx, stack, r)? {
+                    return Err(Fail::State(StateError::Corrupt {
+                        path: self.path.clone(),
+                        reason: format!(
+                            "resource `{}` of stack `{stack}` has no row to update",
+                            r.logical_id
+                        ),
+                    }));
+                }
             }
+            Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
+            Write::Nothing => {}
+        }
+        if let Some(ev) = ev {
+            insert_event(tx, ev)?;
         }
         Ok(())
     }
@@ -231,6 +249,25 @@ fn cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 }
 
 fn write_stack(tx: &Connection, s: &StackRecord) -> std::result::Result<(), Fail> {
+    stack_row(tx, s)?;
+    tx.prepare_cached(rows::UPSERT_TEMPLATE)?
+        .execute(params![s.name, s.template])?;
+    Ok(())
+}
+
+/// Writes the stack's row but not its template (the one recorded stays); `false` when the stack has
+/// no template recorded.
+fn write_stack_status(tx: &Connection, s: &StackRecord) -> std::result::Result<bool, Fail> {
+    let has_template = tx
+        .prepare_cached("SELECT 1 FROM templates WHERE stack_name = ?1")?
+        .exists([&s.name])?;
+    if has_template {
+        stack_row(tx, s)?;
+    }
+    Ok(has_template)
+}
+
+fn stack_row(tx: &Connection, s: &StackRecord) -> std::result::Result<(), Fail> {
     tx.prepare_cached(rows::UPSERT_STACK)?.execute(params![
         s.name,
         s.id,
@@ -246,8 +283,6 @@ fn write_stack(tx: &Connection, s: &StackRecord) -> std::result::Result<(), Fail
         s.created_at,
         s.updated_at,
     ])?;
-    tx.prepare_cached(rows::UPSERT_TEMPLATE)?
-        .execute(params![s.name, s.template])?;
     Ok(())
 }
 
@@ -314,6 +349,36 @@ fn insert_event(tx: &Connection, e: &EventRecord) -> std::result::Result<(), Fai
         e.status,
         e.status_reason,
     ])?;
+    Ok(())
+}
+
+/// Replaces the exports of `stack`, or fails with [`StateError::ExportConflict`] when another stack
+/// exports one of the names or a name comes twice (the first such export in order; the caller's
+/// transaction is then rolled back). Names are the table's key: the insert itself finds a clash.
+fn write_exports(
+    tx: &Connection,
+    stack: &str,
+    exports: &[ExportRecord],
+) -> std::result::Result<(), Fail> {
+    tx.prepare_cached("DELETE FROM exports WHERE stack_name = ?1")?
+        .execute([stack])?;
+    let mut insert =
+        tx.prepare_cached("INSERT INTO exports (name, value, stack_name) VALUES (?1, ?2, ?3)")?;
+    for export in exports {
+        match insert.execute(params![export.name, export.value, stack]) {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(ErrorCode::ConstraintViolation) => {
+                let owner = tx
+                    .prepare_cached("SELECT stack_name FROM exports WHERE name = ?1")?
+                    .query_row([&export.name], |r| r.get(0))?;
+                return Err(Fail::State(StateError::ExportConflict {
+                    name: export.name.clone(),
+                    owner,
+                }));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     Ok(())
 }
 
@@ -471,37 +536,22 @@ impl StateStore for SqliteStore {
     /// The exports are recorded as owned by `stack`; the records' own `stack_name` is not consulted. A name
     /// given twice is a conflict with `stack` itself.
     fn set_exports(&self, stack: &str, exports: &[ExportRecord]) -> Result<()> {
-        let conflict = |name: &str, owner: String| {
-            Fail::State(StateError::ExportConflict {
-                name: name.to_owned(),
-                owner,
-            })
-        };
         self.write(&format!("write the exports of stack `{stack}`"), |tx| {
-            let mut seen = BTreeSet::new();
-            let mut owner_of = tx.prepare_cached(
-                "SELECT stack_name FROM exports WHERE name = ?1 AND stack_name <> ?2",
-            )?;
-            for export in exports {
-                if !seen.insert(export.name.as_str()) {
-                    return Err(conflict(&export.name, stack.to_owned()));
-                }
-                if let Some(owner) = owner_of
-                    .query_row(params![export.name, stack], |r| r.get(0))
-                    .optional()?
-                {
-                    return Err(conflict(&export.name, owner));
-                }
-            }
-            tx.prepare_cached("DELETE FROM exports WHERE stack_name = ?1")?
-                .execute([stack])?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO exports (name, value, stack_name) VALUES (?1, ?2, ?3)",
-            )?;
-            for export in exports {
-                insert.execute(params![export.name, export.value, stack])?;
-            }
-            Ok(())
+            write_exports(tx, stack, exports)
+        })
+    }
+
+    fn record_with_exports(
+        &self,
+        stack: &str,
+        exports: &[ExportRecord],
+        change: super::Change<'_>,
+        e: &EventRecord,
+    ) -> Result<()> {
+        let write = group::Write::of(change);
+        self.write(&format!("write the exports of stack `{stack}`"), |tx| {
+            write_exports(tx, stack, exports)?;
+            self.write_one(tx, &write, Some(e))
         })
     }
 

@@ -20,6 +20,8 @@ use crate::state::{EventRecord, ResourceRecord, StackRecord};
 /// A queued write, owned (the caller's borrows end when it returns).
 pub(super) enum Write {
     Stack(StackRecord),
+    /// Everything but the template (left empty: the store keeps its own).
+    StackStatus(StackRecord),
     Resource(String, ResourceRecord),
     /// Everything but the properties (left `Null`: the row keeps its own).
     ResourceState(String, ResourceRecord),
@@ -35,6 +37,22 @@ impl Write {
         use crate::state::Change;
         match change {
             Change::Stack(s) => Write::Stack(s.clone()),
+            Change::StackStatus(s) => Write::StackStatus(StackRecord {
+                name: s.name.clone(),
+                id: s.id.clone(),
+                region: s.region.clone(),
+                status: s.status,
+                status_reason: s.status_reason.clone(),
+                template: String::new(),
+                parameters: s.parameters.clone(),
+                outputs: s.outputs.clone(),
+                tags: s.tags.clone(),
+                imports: s.imports.clone(),
+                lineage: s.lineage.clone(),
+                serial: s.serial,
+                created_at: s.created_at.clone(),
+                updated_at: s.updated_at.clone(),
+            }),
             Change::Resource(stack, r) => Write::Resource(stack.to_owned(), r.clone()),
             Change::ResourceState(stack, r) => Write::ResourceState(
                 stack.to_owned(),

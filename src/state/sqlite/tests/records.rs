@@ -318,3 +318,81 @@ fn a_write_commits_the_deferred_transitions_with_it_even_when_refused() {
     store.set_exports("s", &[]).unwrap();
     assert_eq!(store.exports().unwrap().len(), 1);
 }
+
+#[test]
+fn exports_and_a_transition_are_written_together_or_not_at_all() {
+    use crate::state::{Change, StackStatus};
+    let dir = TempDir::new("record-with-exports");
+    let store = open(&dir.db());
+    store.put_stack(&stack("s")).unwrap();
+    store
+        .set_exports("other", &[export("taken", "other")])
+        .unwrap();
+    let mut done = stack("s");
+    done.status = StackStatus::UPDATE_COMPLETE;
+    let e = store
+        .record_with_exports(
+            "s",
+            &[export("mine", "s"), export("taken", "s")],
+            Change::Stack(&done),
+            &event("s", 1),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, StateError::ExportConflict { name, owner } if name == "taken" && owner == "other"),
+        "{e}"
+    );
+    assert_eq!(
+        store.stack("s").unwrap().unwrap().status,
+        StackStatus::CREATE_COMPLETE
+    );
+    assert_eq!(store.exports().unwrap(), [export("taken", "other")]);
+    assert!(store.events("s").unwrap().is_empty());
+    store
+        .record_with_exports(
+            "s",
+            &[export("mine", "s")],
+            Change::Stack(&done),
+            &event("s", 2),
+        )
+        .unwrap();
+    assert_eq!(
+        store.stack("s").unwrap().unwrap().status,
+        StackStatus::UPDATE_COMPLETE
+    );
+    assert_eq!(
+        store.exports().unwrap(),
+        [export("mine", "s"), export("taken", "other")]
+    );
+    assert_eq!(store.events("s").unwrap().len(), 1);
+}
+
+#[test]
+fn a_stack_status_keeps_the_recorded_template() {
+    use crate::state::{Change, StackStatus};
+    let dir = TempDir::new("stack-status");
+    let store = open(&dir.db());
+    let first = stack("s");
+    store.record(Change::Stack(&first), &event("s", 1)).unwrap();
+    let mut next = stack("s");
+    next.status = StackStatus::UPDATE_COMPLETE;
+    next.serial += 1;
+    next.template = "not written".into();
+    store
+        .record(Change::StackStatus(&next), &event("s", 2))
+        .unwrap();
+    let read = store.stack("s").unwrap().unwrap();
+    assert_eq!(read.template, first.template);
+    assert_eq!(read.status, StackStatus::UPDATE_COMPLETE);
+    assert_eq!(read.serial, next.serial);
+    // A stack without a recorded template is refused, naming it, and nothing is written.
+    let e = store
+        .record(Change::StackStatus(&stack("other")), &event("other", 1))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("stack `other` has no template"),
+        "{e}"
+    );
+    assert_eq!(store.stack("other").unwrap(), None);
+    assert!(store.events("other").unwrap().is_empty());
+}
