@@ -99,32 +99,46 @@ impl Engine<'_> {
         if let Some(e) = run.store_error.take() {
             return Err(e.into());
         }
-        let written = if schedule.failed.is_empty() {
-            Some(run.write_outputs(&stack, true)?)
+        let outputs = if schedule.failed.is_empty() {
+            Some(run.final_outputs(&stack, true)?)
         } else {
             None
         };
         run.dispose();
-        if let Some(written) = written {
-            match written {
-                Ok(outputs) => {
-                    stack.outputs = outputs;
-                    op.stack_status(&mut stack, StackStatus::CREATE_COMPLETE, None)?;
-                    return Ok(Outcome {
-                        goal: StackStatus::CREATE_COMPLETE,
-                        stack,
-                        operation_id: op.id.clone(),
-                        failed: Vec::new(),
-                        cancelled: Vec::new(),
-                    });
-                }
-                Err(reason) => {
-                    let failed = vec![(stack.name.clone(), reason)];
-                    return self.after_failure(op, stack, failed, Vec::new(), options);
+        let reason = match outputs {
+            None => {
+                return self.after_failure(
+                    op,
+                    stack,
+                    schedule.failed,
+                    schedule.not_started,
+                    options,
+                );
+            }
+            // The outputs, the exports and CREATE_COMPLETE in one commit (with the last resources'
+            // COMPLETE transitions).
+            Some(Ok(outputs)) => {
+                match op.stack_status_with_outputs(
+                    &mut stack,
+                    StackStatus::CREATE_COMPLETE,
+                    outputs,
+                )? {
+                    Ok(()) => {
+                        return Ok(Outcome {
+                            goal: StackStatus::CREATE_COMPLETE,
+                            stack,
+                            operation_id: op.id.clone(),
+                            failed: Vec::new(),
+                            cancelled: Vec::new(),
+                        });
+                    }
+                    Err(reason) => reason,
                 }
             }
-        }
-        self.after_failure(op, stack, schedule.failed, schedule.not_started, options)
+            Some(Err(reason)) => reason,
+        };
+        let failed = vec![(stack.name.clone(), reason)];
+        self.after_failure(op, stack, failed, Vec::new(), options)
     }
 
     fn after_failure(
@@ -521,15 +535,13 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         self.store_error.settle(r)
     }
 
-    /// Evaluates the outputs and writes the stack's exports (the caller records the outputs with the
-    /// stack's status). `Err(reason)` is the stack's failure: an output that does not evaluate, an export
-    /// another stack imports that would go or change, or an export name another stack took since the
-    /// plan was made (both checked here, under the lock, with the new values).
-    ///
-    /// A new stack (`new_stack`) without exports writes none: its COMPLETE transitions then share the
-    /// commit of the stack's status instead of one of their own (with exports, the commit of the
-    /// exports). Nothing can import the exports of a new stack yet: only the names are checked.
-    pub fn write_outputs(
+    /// The stack's outputs, once every step succeeded, if they may be recorded. `Err(reason)` is the
+    /// stack's failure: an output that does not evaluate, or (for a stack that existed before,
+    /// `new_stack` false) an export another stack imports that would go or change, checked here under
+    /// the lock with the new values. The outputs and exports are then written with the stack's status
+    /// ([`Op::stack_status_with_outputs`]), which refuses an export name another stack took since the
+    /// plan was made. Nothing can import the exports of a new stack yet.
+    pub fn final_outputs(
         &self,
         stack: &StackRecord,
         new_stack: bool,
@@ -538,22 +550,13 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             Ok(outputs) => outputs,
             Err(reason) => return Ok(Err(reason)),
         };
-        let store = self.op.store();
-        let exports = exports_of(&stack.name, &outputs);
-        if new_stack && exports.is_empty() {
-            return Ok(Ok(outputs));
+        if !new_stack {
+            let exports = exports_of(&stack.name, &outputs);
+            if let Some(reason) = export_in_use(self.op.store(), stack, &exports)? {
+                return Ok(Err(reason));
+            }
         }
-        // A new stack had no exports for another stack to import.
-        if !new_stack && let Some(reason) = export_in_use(store, stack, &exports)? {
-            return Ok(Err(reason));
-        }
-        match store.set_exports(&stack.name, &exports) {
-            Ok(()) => Ok(Ok(outputs)),
-            Err(crate::state::StateError::ExportConflict { name, owner }) => Ok(Err(format!(
-                "Export with name {name} is already exported by stack {owner}"
-            ))),
-            Err(e) => Err(e.into()),
-        }
+        Ok(Ok(outputs))
     }
 
     fn fail(&self, mut record: ResourceRecord, reason: String) -> Result<StepResult> {

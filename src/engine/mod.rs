@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::plan::Plan;
 use crate::provider::Provider;
 use crate::state::{
-    Change, EventRecord, LockRecord, StackRecord, StackStatus, StateError, StateStore,
+    Change, EventRecord, LockRecord, OutputRecord, StackRecord, StackStatus, StateError, StateStore,
 };
 
 pub use change_set::NO_CHANGES;
@@ -152,6 +152,9 @@ pub(crate) struct Op<'e, 'a> {
     pub id: String,
     pub stack_name: String,
     events: AtomicU64,
+    /// The template this operation last recorded for its stack: a later status with the same template
+    /// leaves it as recorded ([`Change::StackStatus`]) instead of writing it again.
+    recorded_template: std::sync::Mutex<Option<String>>,
 }
 
 impl<'e, 'a> Op<'e, 'a> {
@@ -179,6 +182,7 @@ impl<'e, 'a> Op<'e, 'a> {
             id,
             stack_name: stack_name.to_owned(),
             events: AtomicU64::new(0),
+            recorded_template: std::sync::Mutex::new(None),
         })
     }
 
@@ -274,24 +278,77 @@ impl<'e, 'a> Op<'e, 'a> {
         reason: Option<String>,
         deferred: bool,
     ) -> Result<()> {
-        stack.status = status;
-        stack.status_reason = reason.clone();
-        stack.serial += 1;
-        stack.updated_at = now();
+        moved(stack, status, reason);
         let record = if deferred {
             Op::record_deferred
         } else {
             Op::record
         };
+        let (change, new_template) = self.stack_change(stack);
         record(
             self,
-            Change::Stack(stack),
+            change,
             &stack.name,
             Some(&stack.id),
-            "AWS::CloudFormation::Stack",
+            STACK_TYPE,
             status.as_str(),
-            reason.as_deref(),
-        )
+            stack.status_reason.as_deref(),
+        )?;
+        self.template_recorded(new_template);
+        Ok(())
+    }
+
+    /// How to record `stack`: without its template when this operation recorded that template already;
+    /// else whole, with the template to remember once it is recorded.
+    fn stack_change<'s>(&self, stack: &'s StackRecord) -> (Change<'s>, Option<String>) {
+        let recorded = self.recorded_template.lock().expect("lock");
+        if recorded.as_deref() == Some(stack.template.as_str()) {
+            (Change::StackStatus(stack), None)
+        } else {
+            (Change::Stack(stack), Some(stack.template.clone()))
+        }
+    }
+
+    fn template_recorded(&self, template: Option<String>) {
+        if template.is_some() {
+            *self.recorded_template.lock().expect("lock") = template;
+        }
+    }
+
+    /// Moves the stack to `status` with its outputs and its exports replaced, in one commit.
+    /// `Ok(Err(reason))` when another stack exports one of the names (CloudFormation's message): then
+    /// nothing is written and the stack is as it was.
+    pub fn stack_status_with_outputs(
+        &self,
+        stack: &mut StackRecord,
+        status: StackStatus,
+        outputs: Vec<OutputRecord>,
+    ) -> Result<std::result::Result<(), String>> {
+        let exports = create::exports_of(&stack.name, &outputs);
+        let mut next = stack.clone();
+        next.outputs = outputs;
+        moved(&mut next, status, None);
+        let e = self.event(
+            &next.name,
+            Some(&next.id),
+            STACK_TYPE,
+            status.as_str(),
+            None,
+        );
+        match self
+            .store()
+            .record_with_exports(&next.name, &exports, Change::Stack(&next), &e)
+        {
+            Ok(()) => {
+                *stack = next;
+                self.engine.hook.event(&e);
+                Ok(Ok(()))
+            }
+            Err(StateError::ExportConflict { name, owner }) => Ok(Err(format!(
+                "Export with name {name} is already exported by stack {owner}"
+            ))),
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub fn finish(self) -> Result<()> {
@@ -299,6 +356,17 @@ impl<'e, 'a> Op<'e, 'a> {
         self.store().unlock(&self.stack_name, &self.id)?;
         Ok(())
     }
+}
+
+/// The resource type of a stack's own events.
+const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
+
+/// `stack` moved to `status` (serial incremented, updated now).
+fn moved(stack: &mut StackRecord, status: StackStatus, reason: Option<String>) {
+    stack.status = status;
+    stack.status_reason = reason;
+    stack.serial += 1;
+    stack.updated_at = now();
 }
 
 /// Refuses a plan made against another state of the stack (its lineage or serial moved since).

@@ -82,14 +82,16 @@ impl Engine<'_> {
         }
         let mut failed = schedule.failed;
         if failed.is_empty() {
-            match run.write_outputs(&stack, false)? {
-                Ok(outputs) => {
-                    stack.outputs = outputs;
-                    op.stack_status(
-                        &mut stack,
-                        StackStatus::UPDATE_COMPLETE_CLEANUP_IN_PROGRESS,
-                        None,
-                    )?;
+            let recorded = match run.final_outputs(&stack, false)? {
+                Ok(outputs) => op.stack_status_with_outputs(
+                    &mut stack,
+                    StackStatus::UPDATE_COMPLETE_CLEANUP_IN_PROGRESS,
+                    outputs,
+                )?,
+                Err(reason) => Err(reason),
+            };
+            match recorded {
+                Ok(()) => {
                     self.cleanup(op, &stack, &snapshot, options)?;
                     op.stack_status(&mut stack, StackStatus::UPDATE_COMPLETE, None)?;
                     self.store.put_snapshot(&stack.name, None)?;

@@ -66,6 +66,18 @@ fn recorded(s: &Sandbox) -> BTreeMap<String, (Value, Value)> {
         .collect()
 }
 
+/// The template stack `u` records (JSON text).
+fn recorded_template(s: &Sandbox) -> String {
+    let stacks = s.json(&["stacks"]);
+    let u = stacks
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|st| st["name"] == "u")
+        .expect("stack u");
+    u["template"].as_str().expect("text").to_owned()
+}
+
 #[test]
 fn plans_for_each_kind_of_change() {
     let s = deployed("plans");
@@ -216,6 +228,7 @@ fn a_failure_at_any_step_rolls_back_to_the_previous_state() {
     for (n, (template, extra, fail)) in cases.iter().enumerate() {
         let s = deployed(&format!("matrix{n}"));
         let before = recorded(&s);
+        let template_before = recorded_template(&s);
         let f = file(template);
         let mut args = vec![
             "apply",
@@ -232,6 +245,11 @@ fn a_failure_at_any_step_rolls_back_to_the_previous_state() {
         assert_eq!(out.status.code(), Some(1), "{fail}: {}", stdout(&out));
         assert_eq!(s.status("u"), "UPDATE_ROLLBACK_COMPLETE", "{fail}");
         assert_eq!(recorded(&s), before, "{fail}: the state is back as it was");
+        assert_eq!(
+            recorded_template(&s),
+            template_before,
+            "{fail}: and so is the template"
+        );
         s.assert_no_orphans("u");
         assert_eq!(s.cloud_and_state("u").0.len(), before.len(), "{fail}");
     }
