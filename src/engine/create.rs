@@ -1,6 +1,6 @@
-//! Creating a stack: CREATE_IN_PROGRESS, each resource created as soon as what it needs exists (its
-//! properties evaluated then, with the attributes of the resources created so far), outputs and exports
-//! recorded, CREATE_COMPLETE. On a failure: ROLLBACK_IN_PROGRESS deleting what was created (dependents
+//! Creating a stack: CREATE_IN_PROGRESS, each resource created as soon as what it needs exists (with the
+//! properties its plan shows, what waited for resources evaluated then with the attributes of the
+//! resources created so far), outputs and exports recorded, CREATE_COMPLETE. On a failure: ROLLBACK_IN_PROGRESS deleting what was created (dependents
 //! first) to ROLLBACK_COMPLETE or ROLLBACK_FAILED, or the stack deleted (`OnFailure::Delete`), or left in
 //! CREATE_FAILED (`OnFailure::DoNothing`).
 
@@ -324,6 +324,13 @@ pub(super) fn inputs_of(stack: &StackRecord, account_id: &str) -> Inputs {
     }
 }
 
+/// The message of the first diagnostic of an evaluation that failed.
+fn first_message(d: &[crate::source::Diagnostic]) -> String {
+    d.first()
+        .map(|d| d.message.clone())
+        .unwrap_or_else(|| "evaluation failed".into())
+}
+
 /// A create about to be sent to the provider, or one whose properties did not evaluate (and why).
 enum Begun {
     Ready(ResourceRecord),
@@ -345,6 +352,9 @@ pub(super) struct Run<'o, 'e, 'a> {
     pub recorded: std::collections::HashMap<String, ResourceRecord>,
     /// The first state-store failure: it stops the run (the state must not silently diverge).
     pub store_error: super::StoreError,
+    /// Whether the plan's own properties hold at apply (a create plan that imports nothing): see
+    /// [`Run::create_properties`].
+    pub as_planned: bool,
 }
 
 impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
@@ -390,6 +400,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
                 .collect(),
             recorded: std::collections::HashMap::new(),
             store_error: super::StoreError::default(),
+            as_planned: plan.operation == crate::plan::Operation::Create && plan.imports.is_empty(),
         })
     }
 
@@ -469,11 +480,10 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             ref_value: None,
             pending: Vec::new(),
         };
-        let evaluated = match self.evaluate(logical_id) {
-            Ok(e) => e,
+        record.properties = match self.create_properties(logical_id) {
+            Ok(properties) => properties,
             Err(reason) => return Ok(Begun::Invalid(record, reason)),
         };
-        record.properties = evaluated.properties.to_serde();
         self.op.record_deferred(
             Change::Resource(&self.op.stack_name, &record),
             logical_id,
@@ -514,6 +524,36 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         Ok(StepResult::Done)
     }
 
+    /// The properties to create the resource with, as reviewed: the plan's own, with what waited for
+    /// resources (still `Ref`, `Fn::GetAtt`, `Fn::Sub`... in the plan) evaluated now. Evaluated from the
+    /// model instead where the plan's evaluation may not hold at apply: in an update (a resource the plan
+    /// counted on may be replaced), for imports (read again now), and for a resource reading
+    /// `AWS::StackId` (the plan of a new stack stood in for the id the stack gets now).
+    fn create_properties(
+        &self,
+        logical_id: &str,
+    ) -> std::result::Result<serde_json::Value, String> {
+        let reads_stack_id = || {
+            self.template
+                .resources
+                .get(logical_id)
+                .and_then(|r| r.properties.as_ref())
+                .is_some_and(|p| p.may_read_pseudo("AWS::StackId"))
+        };
+        if !self.as_planned || reads_stack_id() {
+            return self.evaluate(logical_id).map(|e| e.properties.to_serde());
+        }
+        let known = self.known.read().expect("lock");
+        self.prepared
+            .planned_with(
+                &self.template,
+                &self.inputs,
+                &known,
+                &self.steps[logical_id].properties,
+            )
+            .map_err(|d| first_message(&d))
+    }
+
     /// The resource's properties and attributes with what is known now (every resource it refers to is
     /// among its dependencies, all created by then); the first error's message.
     pub fn evaluate(
@@ -523,11 +563,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         let known = self.known.read().expect("lock");
         self.prepared
             .resource_with(&self.template, &self.inputs, &known, logical_id)
-            .map_err(|d| {
-                d.first()
-                    .map(|d| d.message.clone())
-                    .unwrap_or_else(|| "evaluation failed".into())
-            })
+            .map_err(|d| first_message(&d))
     }
 
     /// Records a store failure (the first one stops the run) and turns any error into a step failure.

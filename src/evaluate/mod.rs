@@ -234,6 +234,27 @@ impl Prepared {
         }
     }
 
+    /// A resource's properties as a plan recorded them (evaluated, with what waited for resources still
+    /// in template form: `Ref`, `Fn::GetAtt`, `Fn::Sub`... of resources), with those parts evaluated
+    /// now with `known`; everything else is as planned. What [`Prepared::resource_with`] yields for the
+    /// same resource when the plan was made with these inputs, for a fraction of the work.
+    pub fn planned_with(
+        &self,
+        template: &Template,
+        inputs: &Inputs,
+        known: &Known,
+        planned: &serde_json::Value,
+    ) -> Result<serde_json::Value, Vec<Diagnostic>> {
+        let mut ev = self.evaluator(template, inputs, known);
+        match resolve_residues(&mut ev, planned) {
+            Ok(Resolved::Same) => Ok(planned.clone()),
+            Ok(Resolved::Now(v)) if ev.diagnostics.is_empty() => {
+                Ok(v.unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new())))
+            }
+            _ => Err(sorted(ev.diagnostics)),
+        }
+    }
+
     /// The `DeletionPolicy` of resource `name` as evaluated for `inputs`, without evaluating its
     /// properties (what deleting it needs to know); `None` when it has none or it does not evaluate.
     pub fn deletion_policy(
@@ -274,6 +295,79 @@ impl Prepared {
     }
 }
 
+/// A part of a plan's properties still in template form: a one-key mapping naming a function (the plan
+/// writes nothing else that way: a value that was known is plain data).
+fn is_residue(v: &serde_json::Value) -> bool {
+    matches!(v, serde_json::Value::Object(m) if m.len() == 1
+        && m.keys().next().is_some_and(|k| k == "Ref" || k.starts_with("Fn::")))
+}
+
+/// What resolving the residues of a value changed: nothing, or the value (`None`: `AWS::NoValue`, the
+/// property or item goes).
+enum Resolved {
+    Same,
+    Now(Option<serde_json::Value>),
+}
+
+/// Evaluates the residues in `v`, in one pass; parts without any are left as they are (copied once, by
+/// the caller that needs a copy).
+fn resolve_residues(
+    ev: &mut intrinsics::Evaluator<'_>,
+    v: &serde_json::Value,
+) -> intrinsics::Eval<Resolved> {
+    use serde_json::Value as Json;
+    if is_residue(v) {
+        let expr = crate::template::recorded_expr(v).map_err(|d| ev.report(*d))?;
+        return Ok(Resolved::Now(ev.eval(&expr)?.map(|v| v.to_serde())));
+    }
+    match v {
+        Json::Object(m) => {
+            let mut changed = Vec::new();
+            for (k, x) in m {
+                if let Resolved::Now(x) = resolve_residues(ev, x)? {
+                    changed.push((k, x));
+                }
+            }
+            if changed.is_empty() {
+                return Ok(Resolved::Same);
+            }
+            let mut out = m.clone();
+            for (k, x) in changed {
+                match x {
+                    Some(x) => out[k.as_str()] = x,
+                    None => {
+                        out.shift_remove(k.as_str());
+                    }
+                }
+            }
+            Ok(Resolved::Now(Some(Json::Object(out))))
+        }
+        Json::Array(items) => {
+            let mut changed = Vec::new();
+            for (i, x) in items.iter().enumerate() {
+                if let Resolved::Now(x) = resolve_residues(ev, x)? {
+                    changed.push((i, x));
+                }
+            }
+            if changed.is_empty() {
+                return Ok(Resolved::Same);
+            }
+            let mut out = items.clone();
+            // From the end, so that removals leave the earlier indexes in place.
+            for (i, x) in changed.into_iter().rev() {
+                match x {
+                    Some(x) => out[i] = x,
+                    None => {
+                        out.remove(i);
+                    }
+                }
+            }
+            Ok(Resolved::Now(Some(Json::Array(out))))
+        }
+        _ => Ok(Resolved::Same),
+    }
+}
+
 /// The value of every condition for `inputs` (parameters and pseudo parameters only; nothing else is
 /// evaluated): what the dependency graph needs to know which resources and branches exist.
 pub fn conditions(
@@ -302,6 +396,71 @@ fn sorted(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 mod tests {
     use super::test_support::{pointed, run, template};
     use super::*;
+
+    #[test]
+    fn planned_properties_resolve_to_the_resource_s_evaluation() {
+        let (t, _) = template(
+            "Parameters:\n  Env: {Type: String, Default: dev}\nConditions:\n  Never: !Equals [a, b]\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${Env}-${Q.QueueName}-${!Literal}'\n      DisplayName: !If [Never, x, !Ref AWS::NoValue]\n      Tags:\n        - {Key: a, Value: !Join [',', [!Ref Q, x, !GetAtt Q.Arn]]}\n        - {Key: b, Value: !Select [5, !Split [':', !GetAtt Q.Arn]]}\n        - {Key: c, Value: plain}\n  Bad:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: !GetAtt Q.Missing\n",
+        );
+        let inputs = test_support::inputs(&[]);
+        let prepared = prepare(&t, &inputs).unwrap();
+        // As a create plan shows them: nothing of the stack exists yet.
+        let plan = |id: &str| {
+            prepared
+                .resource_with(&t, &inputs, &Known::default(), id)
+                .unwrap()
+                .properties
+                .to_serde()
+        };
+        let planned = plan("T");
+        assert_eq!(
+            planned["TopicName"],
+            serde_json::json!({"Fn::Sub": "dev-${Q.QueueName}-${!Literal}"})
+        );
+        let mut known = Known::default();
+        known.resources.insert(
+            "Q".into(),
+            KnownResource::recorded(
+                "https://sqs/q1",
+                &serde_json::json!({"QueueName": "q1", "Arn": "arn:aws:sqs:us-east-1:1:q1"}),
+            ),
+        );
+        let now = prepared
+            .planned_with(&t, &inputs, &known, &planned)
+            .unwrap();
+        let full = prepared.resource_with(&t, &inputs, &known, "T").unwrap();
+        assert_eq!(now, full.properties.to_serde());
+        assert_eq!(
+            now,
+            serde_json::json!({
+                "TopicName": "dev-q1-${Literal}",
+                "Tags": [
+                    {"Key": "a", "Value": "https://sqs/q1,x,arn:aws:sqs:us-east-1:1:q1"},
+                    {"Key": "b", "Value": "q1"},
+                    {"Key": "c", "Value": "plain"}
+                ]
+            })
+        );
+        // Nothing left to resolve: the plan's own properties.
+        assert_eq!(
+            prepared.planned_with(&t, &inputs, &known, &now).unwrap(),
+            now
+        );
+        // What fails fails alike.
+        let message = |d: Vec<Diagnostic>| d[0].message.clone();
+        assert_eq!(
+            message(
+                prepared
+                    .planned_with(&t, &inputs, &known, &plan("Bad"))
+                    .unwrap_err()
+            ),
+            message(
+                prepared
+                    .resource_with(&t, &inputs, &known, "Bad")
+                    .unwrap_err()
+            )
+        );
+    }
 
     #[test]
     fn parameter_errors_stop_evaluation() {

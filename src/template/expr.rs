@@ -341,6 +341,24 @@ impl Expr {
         }
     }
 
+    /// Whether evaluating the expression may read pseudo parameter `name`: a `Ref` to it, a `Fn::Sub`
+    /// variable naming it, or a `Ref` whose name is computed (kept as data until it is evaluated).
+    pub fn may_read_pseudo(&self, name: &str) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| {
+            found |= match &e.kind {
+                ExprKind::Ref(n) => n.value == name,
+                ExprKind::Sub(call) => call
+                    .parts
+                    .iter()
+                    .any(|p| matches!(p, SubPart::Var { name: v, .. } if v == name)),
+                ExprKind::Map(m) => m.contains_key("Ref"),
+                _ => false,
+            }
+        });
+        found
+    }
+
     /// Visits this expression and every sub-expression, depth first.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         f(self);

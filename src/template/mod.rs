@@ -38,34 +38,51 @@ pub fn recorded(text: &str, stack_name: &str) -> Option<Template> {
 /// [`recorded`] for a template already parsed (the JSON value a plan carries): the same model, without
 /// printing the value and parsing the text again. `None` when the value is not a mapping.
 pub fn recorded_value(value: &serde_json::Value, stack_name: &str) -> Option<Template> {
-    use crate::source::{Document, Mapping, Node, NodeKind, Span};
-    fn node(value: &serde_json::Value, span: Span) -> Node {
-        let kind = match value {
-            serde_json::Value::Null => NodeKind::Null,
-            serde_json::Value::Bool(b) => NodeKind::Bool(*b),
-            serde_json::Value::Number(n) => NodeKind::Number(n.to_string()),
-            serde_json::Value::String(s) => NodeKind::String(s.clone()),
-            serde_json::Value::Array(items) => {
-                NodeKind::Seq(items.iter().map(|v| node(v, span)).collect())
-            }
-            serde_json::Value::Object(map) => {
-                let mut m = Mapping::with_capacity(map.len());
-                for (k, v) in map {
-                    // JSON objects have unique keys.
-                    let _ = m.insert(k.clone(), span, node(v, span));
-                }
-                NodeKind::Map(m)
-            }
-        };
-        Node { span, kind }
-    }
     if !value.is_object() {
         return None;
     }
     let mut sources = crate::source::SourceMap::new();
     let f = sources.add(format!("stack `{stack_name}` (recorded template)"), "");
-    let root = node(value, Span::new(f, 0, 0));
-    Some(lower(&Document { root }, &sources).0)
+    let root = json_node(value, crate::source::Span::new(f, 0, 0));
+    Some(lower(&crate::source::Document { root }, &sources).0)
+}
+
+/// A value in template form given as JSON (a plan's properties, where what exists only at apply time is
+/// still `Ref`, `Fn::GetAtt`, `Fn::Sub`...) as an expression; `Err` with the first problem when it
+/// does not lower.
+pub fn recorded_expr(value: &serde_json::Value) -> Result<Expr, Box<crate::source::Diagnostic>> {
+    let mut sources = crate::source::SourceMap::new();
+    let f = sources.add("plan", "");
+    let node = json_node(value, crate::source::Span::new(f, 0, 0));
+    let mut lowerer = lower_expr::Lowerer::new(&sources);
+    let expr = lowerer.value(&node);
+    match lowerer.diagnostics.into_iter().next() {
+        None => Ok(expr),
+        Some(d) => Err(Box::new(d)),
+    }
+}
+
+/// A JSON value as a document node, every part at `span`.
+fn json_node(value: &serde_json::Value, span: crate::source::Span) -> crate::source::Node {
+    use crate::source::{Mapping, Node, NodeKind};
+    let kind = match value {
+        serde_json::Value::Null => NodeKind::Null,
+        serde_json::Value::Bool(b) => NodeKind::Bool(*b),
+        serde_json::Value::Number(n) => NodeKind::Number(n.to_string()),
+        serde_json::Value::String(s) => NodeKind::String(s.clone()),
+        serde_json::Value::Array(items) => {
+            NodeKind::Seq(items.iter().map(|v| json_node(v, span)).collect())
+        }
+        serde_json::Value::Object(map) => {
+            let mut m = Mapping::with_capacity(map.len());
+            for (k, v) in map {
+                // JSON objects have unique keys.
+                let _ = m.insert(k.clone(), span, json_node(v, span));
+            }
+            NodeKind::Map(m)
+        }
+    };
+    Node { span, kind }
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod graph;
 mod include;
 mod langext;
 mod modules;
+mod planned;
 mod render;
 mod sam;
 mod sam_fixtures;

@@ -596,8 +596,8 @@ fn a_locked_stack_refuses_creates_and_change_sets() {
     use cairn::state::{LockRecord, StateStore};
 
     let s = Sandbox::new("locked-lib");
-    let plan = library_plan(TEN, "ten");
-    let (store, cloud) = library_backend(&s.dir);
+    let plan = crate::planned::library_plan(TEN, "ten").expect("plans");
+    let (store, cloud) = crate::planned::library_backend(&s.dir);
     let engine = Engine {
         store: &store,
         provider: &cloud,
@@ -634,128 +634,4 @@ fn a_locked_stack_refuses_creates_and_change_sets() {
         store.lock_of("ten").unwrap().is_none(),
         "the lock is released"
     );
-}
-
-/// The create plan of `template` for stack `name`, made through the library (it carries the model it was
-/// made from).
-fn library_plan(template: &str, name: &str) -> cairn::plan::Plan {
-    use cairn::evaluate::{Context, Inputs};
-    use cairn::plan::{CreateInputs, plan_create};
-    use cairn::source::{Format, Limits, SourceMap, load_text};
-    let text = std::fs::read_to_string(template).unwrap();
-    let mut sources = SourceMap::new();
-    let f = sources.add(template, text.clone());
-    let doc = load_text(f, &text, Format::Yaml, &Limits::default())
-        .document
-        .expect("loads");
-    let (model, _) = cairn::template::lower(&doc, &sources);
-    let inputs = Inputs {
-        context: Context {
-            stack_name: name.into(),
-            ..Context::default()
-        },
-        ..Inputs::default()
-    };
-    plan_create(&CreateInputs {
-        stack_name: name,
-        document: &doc,
-        template: &model,
-        sources: &sources,
-        inputs: &inputs,
-        exports: &[],
-        exists: None,
-    })
-    .expect("plans")
-}
-
-/// A state store and a mock cloud without latency in `dir`.
-fn library_backend(
-    dir: &std::path::Path,
-) -> (cairn::state::SqliteStore, cairn::provider::MockCloud) {
-    use cairn::provider::{Latency, MockCloud, MockOptions};
-    let store = cairn::state::SqliteStore::open(&dir.join("state.db")).unwrap();
-    let cloud = MockCloud::open(
-        &dir.join("mock.db"),
-        MockOptions {
-            latency: Latency::Zero,
-            ..MockOptions::default()
-        },
-    )
-    .unwrap();
-    (store, cloud)
-}
-
-/// A plan made in this process carries the model it was made from and apply uses it; the same plan read
-/// back from its JSON has none and apply builds it: both create the same stack.
-#[test]
-fn a_plan_applies_alike_with_its_model_or_read_back_without() {
-    use cairn::engine::{Engine, Options, Silent};
-    use cairn::state::StateStore;
-    let made = library_plan(TEN, "ten");
-    let read: cairn::plan::Plan =
-        serde_json::from_str(&serde_json::to_string(&made).unwrap()).unwrap();
-    assert_eq!(format!("{:?}", made.model), "Model(built)");
-    assert_eq!(format!("{:?}", read.model), "Model(none)");
-    assert_eq!(made, read, "the model is not part of what the plan says");
-    let applied = |plan: &cairn::plan::Plan, sandbox: &str| {
-        let s = Sandbox::new(sandbox);
-        let (store, cloud) = library_backend(&s.dir);
-        let engine = Engine {
-            store: &store,
-            provider: &cloud,
-            hook: &Silent,
-        };
-        let outcome = engine.apply(plan, &Options::default()).expect("applies");
-        assert!(outcome.succeeded(), "{:?}", outcome.failed);
-        let mut resources: Vec<_> = store
-            .resources("ten")
-            .unwrap()
-            .into_iter()
-            .map(|r| {
-                let properties = generated_suffixes_masked(&r.properties.to_string());
-                (r.logical_id, r.resource_type, properties, r.status)
-            })
-            .collect();
-        // Resources finish in whichever order the two workers take them.
-        resources.sort();
-        let outputs = serde_json::to_string(&outputs_of(&outcome.stack)).unwrap();
-        (resources, generated_suffixes_masked(&outputs))
-    };
-    let (with_model, outputs) = applied(&made, "model-carried");
-    assert_eq!(with_model.len(), 10);
-    assert!(outputs.contains("ten-R8-#"), "{outputs}");
-    assert_eq!((with_model, outputs), applied(&read, "model-built"));
-}
-
-fn outputs_of(stack: &cairn::state::StackRecord) -> Vec<(String, serde_json::Value)> {
-    stack
-        .outputs
-        .iter()
-        .map(|o| (o.key.clone(), o.value.clone()))
-        .collect()
-}
-
-/// `text` with the 13 random characters of generated physical names (`ten-R1-G0G93LN0CER2Q`) as `#`.
-fn generated_suffixes_masked(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let run = bytes[i..]
-            .iter()
-            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            .count();
-        if run == 13 && i > 0 && bytes[i - 1] == b'-' {
-            out.push('#');
-            i += run;
-        } else if run > 0 {
-            out.push_str(&text[i..i + run]);
-            i += run;
-        } else {
-            let c = text[i..].chars().next().expect("inside the text");
-            out.push(c);
-            i += c.len_utf8();
-        }
-    }
-    out
 }
