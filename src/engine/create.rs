@@ -1,8 +1,9 @@
 //! Creating a stack: CREATE_IN_PROGRESS, each resource created as soon as what it needs exists (with the
 //! properties its plan shows, what waited for resources evaluated then with the attributes of the
-//! resources created so far), outputs and exports recorded, CREATE_COMPLETE. On a failure: ROLLBACK_IN_PROGRESS deleting what was created (dependents
-//! first) to ROLLBACK_COMPLETE or ROLLBACK_FAILED, or the stack deleted (`OnFailure::Delete`), or left in
-//! CREATE_FAILED (`OnFailure::DoNothing`).
+//! resources created so far), outputs and exports recorded, CREATE_COMPLETE. On a failure:
+//! ROLLBACK_IN_PROGRESS deleting what was created (dependents first) to ROLLBACK_COMPLETE or
+//! ROLLBACK_FAILED, or the stack deleted (`OnFailure::Delete`), or left in CREATE_FAILED
+//! (`OnFailure::DoNothing`).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
