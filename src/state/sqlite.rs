@@ -130,8 +130,9 @@ impl SqliteStore {
 
     /// Writes a batch of queued transitions (inside the caller's transaction).
     fn write_items(&self, tx: &Connection, batch: &[group::Item]) -> std::result::Result<(), Fail> {
+        let mut statements = Statements::new(tx);
         for (_, w, ev) in batch {
-            self.write_one(tx, w, ev.as_ref())?;
+            self.write_one(&mut statements, w, ev.as_ref())?;
         }
         Ok(())
     }
@@ -139,11 +140,12 @@ impl SqliteStore {
     /// Writes one transition and its event (inside the caller's transaction).
     fn write_one(
         &self,
-        tx: &Connection,
+        st: &mut Statements<'_>,
         w: &group::Write,
         ev: Option<&EventRecord>,
     ) -> std::result::Result<(), Fail> {
         use group::Write;
+        let tx = st.tx;
         match w {
             Write::Stack(s) => write_stack(tx, s)?,
             Write::StackStatus(s) => {
@@ -154,9 +156,9 @@ impl SqliteStore {
                     }));
                 }
             }
-            Write::Resource(stack, r) => write_resource(tx, stack, r)?,
+            Write::Resource(stack, r) => write_resource(st, stack, r)?,
             Write::ResourceState(stack, r) => {
-                if !write_resource_state(tx, stack, r)? {
+                if !write_resource_state(st, stack, r)? {
                     return Err(Fail::State(StateError::Corrupt {
                         path: self.path.clone(),
                         reason: format!(
@@ -170,7 +172,7 @@ impl SqliteStore {
             Write::Nothing => {}
         }
         if let Some(ev) = ev {
-            insert_event(tx, ev)?;
+            insert_event(st, ev)?;
         }
         Ok(())
     }
@@ -286,33 +288,70 @@ fn stack_row(tx: &Connection, s: &StackRecord) -> std::result::Result<(), Fail> 
     Ok(())
 }
 
+/// The statements a batch of transitions runs for each of its items, each prepared once per batch
+/// (looking a statement up in the connection's cache hashes its SQL text).
+struct Statements<'c> {
+    tx: &'c Connection,
+    upsert_resource: Option<rusqlite::CachedStatement<'c>>,
+    update_resource_state: Option<rusqlite::CachedStatement<'c>>,
+    insert_event: Option<rusqlite::CachedStatement<'c>>,
+}
+
+impl<'c> Statements<'c> {
+    fn new(tx: &'c Connection) -> Statements<'c> {
+        Statements {
+            tx,
+            upsert_resource: None,
+            update_resource_state: None,
+            insert_event: None,
+        }
+    }
+}
+
+/// The statement in `slot`, prepared (from the connection's cache) the first time.
+fn prepared<'s, 'c>(
+    tx: &'c Connection,
+    slot: &'s mut Option<rusqlite::CachedStatement<'c>>,
+    sql: &str,
+) -> rusqlite::Result<&'s mut rusqlite::CachedStatement<'c>> {
+    if slot.is_none() {
+        *slot = Some(tx.prepare_cached(sql)?);
+    }
+    Ok(slot.as_mut().expect("prepared just now"))
+}
+
 fn write_resource(
-    tx: &Connection,
+    st: &mut Statements<'_>,
     stack: &str,
     r: &ResourceRecord,
 ) -> std::result::Result<(), Fail> {
     let properties = to_json(&r.properties)?;
-    resource_row(tx, rows::UPSERT_RESOURCE, stack, r, Some(properties)).map(drop)
+    let statement = prepared(st.tx, &mut st.upsert_resource, rows::UPSERT_RESOURCE)?;
+    resource_row(statement, stack, r, Some(properties)).map(drop)
 }
 
 /// Updates the resource's row but its properties; `false` when it has no row.
 fn write_resource_state(
-    tx: &Connection,
+    st: &mut Statements<'_>,
     stack: &str,
     r: &ResourceRecord,
 ) -> std::result::Result<bool, Fail> {
-    Ok(resource_row(tx, rows::UPDATE_RESOURCE_STATE, stack, r, None)? == 1)
+    let statement = prepared(
+        st.tx,
+        &mut st.update_resource_state,
+        rows::UPDATE_RESOURCE_STATE,
+    )?;
+    Ok(resource_row(statement, stack, r, None)? == 1)
 }
 
-/// Runs `sql` (numbered as [`rows::UPSERT_RESOURCE`]) for the record; how many rows it changed.
+/// Runs `statement` (numbered as [`rows::UPSERT_RESOURCE`]) for the record; how many rows it changed.
 fn resource_row(
-    tx: &Connection,
-    sql: &str,
+    statement: &mut rusqlite::Statement<'_>,
     stack: &str,
     r: &ResourceRecord,
     properties: Option<String>,
 ) -> std::result::Result<usize, Fail> {
-    Ok(tx.prepare_cached(sql)?.execute(params![
+    Ok(statement.execute(params![
         stack,
         r.logical_id,
         r.resource_type,
@@ -337,8 +376,8 @@ fn delete_resource(
     Ok(())
 }
 
-fn insert_event(tx: &Connection, e: &EventRecord) -> std::result::Result<(), Fail> {
-    tx.prepare_cached(rows::INSERT_EVENT)?.execute(params![
+fn insert_event(st: &mut Statements<'_>, e: &EventRecord) -> std::result::Result<(), Fail> {
+    prepared(st.tx, &mut st.insert_event, rows::INSERT_EVENT)?.execute(params![
         e.event_id,
         e.operation_id,
         e.stack_name,
@@ -499,7 +538,7 @@ impl StateStore for SqliteStore {
     fn put_resource(&self, stack: &str, r: &ResourceRecord) -> Result<()> {
         self.write(
             &format!("write resource `{}` of stack `{stack}`", r.logical_id),
-            |tx| write_resource(tx, stack, r),
+            |tx| write_resource(&mut Statements::new(tx), stack, r),
         )
     }
 
@@ -513,7 +552,7 @@ impl StateStore for SqliteStore {
     fn append_event(&self, e: &EventRecord) -> Result<()> {
         self.write(
             &format!("record an event of stack `{}`", e.stack_name),
-            |tx| insert_event(tx, e),
+            |tx| insert_event(&mut Statements::new(tx), e),
         )
     }
 
@@ -551,7 +590,7 @@ impl StateStore for SqliteStore {
         let write = group::Write::of(change);
         self.write(&format!("write the exports of stack `{stack}`"), |tx| {
             write_exports(tx, stack, exports)?;
-            self.write_one(tx, &write, Some(e))
+            self.write_one(&mut Statements::new(tx), &write, Some(e))
         })
     }
 
