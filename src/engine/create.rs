@@ -454,7 +454,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
                 .into_iter()
                 .map(|(k, result)| {
                     let (i, record) = &begun[k];
-                    (*i, self.settle(self.finish_create(record.clone(), result)))
+                    (*i, self.settle(self.finish_create(record, result)))
                 })
                 .collect();
             done(results);
@@ -500,28 +500,43 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
     /// and the resource's `Ref` and attributes for its dependents, or CREATE_FAILED.
     fn finish_create(
         &self,
-        mut record: ResourceRecord,
+        begun: &ResourceRecord,
         result: crate::provider::Result<crate::provider::ResourceState>,
     ) -> Result<StepResult> {
         let state = match result {
             Ok(state) => state,
-            Err(e) => return self.fail(record, e.message),
+            Err(e) => return self.fail(begun.clone(), e.message),
         };
-        let logical_id = record.logical_id.clone();
-        take_state(&mut record, &state, ResourceStatus::CREATE_COMPLETE);
-        // The properties are the row's since CREATE_IN_PROGRESS.
+        let record = ResourceRecord {
+            logical_id: begun.logical_id.clone(),
+            resource_type: begun.resource_type.clone(),
+            physical_id: Some(state.physical_id),
+            token: begun.token.clone(),
+            // The properties are the row's since CREATE_IN_PROGRESS.
+            properties: serde_json::Value::Null,
+            attributes: serde_json::Value::Object(state.attributes.into_iter().collect()),
+            status: ResourceStatus::CREATE_COMPLETE,
+            status_reason: None,
+            ref_value: Some(state.ref_value),
+            pending: Vec::new(),
+        };
         self.op.record_deferred(
             Change::ResourceState(&self.op.stack_name, &record),
-            &logical_id,
-            Some(&state.physical_id),
+            &record.logical_id,
+            record.physical_id.as_deref(),
             &record.resource_type,
             "CREATE_COMPLETE",
             None,
         )?;
-        self.known.write().expect("lock").resources.insert(
-            logical_id,
-            KnownResource::recorded(&state.ref_value, &record.attributes),
+        let known = KnownResource::recorded(
+            record.ref_value.as_deref().unwrap_or_default(),
+            &record.attributes,
         );
+        self.known
+            .write()
+            .expect("lock")
+            .resources
+            .insert(record.logical_id, known);
         Ok(StepResult::Done)
     }
 
