@@ -184,11 +184,7 @@ pub(super) fn delete_plan(backend: &Backend, stack: &str, retain: &[String]) -> 
         Some(p) => crate::graph::build(&t, &p.conditions),
         None => crate::graph::build_all(&t),
     };
-    let policy = |id: &str| {
-        let p = prepared.as_ref()?;
-        t.resources.contains_key(id).then_some(())?;
-        p.resource(&t, &inputs, id).ok()?.deletion_policy
-    };
+    let policy = |id: &str| prepared.as_ref()?.deletion_policy(&t, &inputs, id);
     let importers = crate::engine::importers(&backend.store, &record).map_err(fail)?;
     plan_delete(&record, &resources, &graph, &policy, retain, &importers).map_err(fail)
 }

@@ -113,7 +113,8 @@ pub fn plan_delete(
         }),
         region: stack.region.clone(),
         account_id: String::new(),
-        template: serde_json::from_str(&stack.template).unwrap_or(serde_json::Value::Null),
+        // The stack records no template once deleted (and reading its recorded one back is not free).
+        template: serde_json::Value::Null,
         parameters: stack.parameters.clone(),
         imports: stack.imports.clone(),
         changes,

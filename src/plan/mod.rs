@@ -202,6 +202,7 @@ pub struct Plan {
     pub region: String,
     pub account_id: String,
     /// The processed template (JSON) the stack will record; rollback and later updates start from it.
+    /// `null` in a delete plan.
     pub template: serde_json::Value,
     pub parameters: Vec<ParameterRecord>,
     /// Export names of other stacks this stack imports.
