@@ -61,7 +61,7 @@ struct Fixture {
     dir: PathBuf,
     sources: SourceMap,
     doc: cairn::source::Document,
-    template: cairn::template::Template,
+    template: std::sync::Arc<cairn::template::Template>,
 }
 
 fn fixture(n: usize) -> Fixture {
@@ -100,7 +100,7 @@ fn fixture_of(text: String) -> Fixture {
         dir,
         sources,
         doc,
-        template,
+        template: std::sync::Arc::new(template),
     }
 }
 

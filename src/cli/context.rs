@@ -120,7 +120,7 @@ pub fn mock_path(state: &Path) -> PathBuf {
 pub struct Loaded {
     pub report: Report,
     pub document: Document,
-    pub template: Template,
+    pub template: std::sync::Arc<Template>,
 }
 
 /// Validates, expands and lowers a template; `Err` carries the report with its diagnostics.
@@ -167,7 +167,7 @@ pub fn load_template(
     Ok(Loaded {
         report,
         document,
-        template,
+        template: std::sync::Arc::new(template),
     })
 }
 

@@ -20,7 +20,8 @@ pub struct CreateInputs<'a> {
     pub stack_name: &'a str,
     /// The processed template as loaded (what the stack records).
     pub document: &'a Document,
-    pub template: &'a Template,
+    /// Shared: the plan keeps it (apply evaluates with the model the plan was made from).
+    pub template: &'a std::sync::Arc<Template>,
     pub sources: &'a SourceMap,
     pub inputs: &'a Inputs,
     /// Every export of the region (for `Fn::ImportValue` and export-name conflicts).

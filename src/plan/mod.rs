@@ -233,8 +233,8 @@ pub struct Plan {
 pub struct Model(Option<std::sync::Arc<crate::template::Template>>);
 
 impl Model {
-    pub fn of(template: &crate::template::Template) -> Model {
-        Model(Some(std::sync::Arc::new(template.clone())))
+    pub fn of(template: &std::sync::Arc<crate::template::Template>) -> Model {
+        Model(Some(template.clone()))
     }
 
     pub fn get(&self) -> Option<std::sync::Arc<crate::template::Template>> {

@@ -15,7 +15,7 @@ use super::{Action, CreateInputs, Plan, StepAction, UpdateInputs, codes, plan_up
 struct Loaded {
     sources: SourceMap,
     doc: Document,
-    template: Template,
+    template: std::sync::Arc<Template>,
 }
 
 fn load(text: &str) -> Loaded {
@@ -29,7 +29,7 @@ fn load(text: &str) -> Loaded {
     Loaded {
         sources,
         doc,
-        template,
+        template: std::sync::Arc::new(template),
     }
 }
 

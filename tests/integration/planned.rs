@@ -26,7 +26,7 @@ pub fn library_plan(template: &str, name: &str) -> Result<cairn::plan::Plan, Str
     let doc = load_text(f, &text, format, &Limits::default())
         .document
         .ok_or("does not load")?;
-    let (model, _) = cairn::template::lower(&doc, &sources);
+    let model = std::sync::Arc::new(cairn::template::lower(&doc, &sources).0);
     let inputs = Inputs {
         context: Context {
             stack_name: name.into(),
