@@ -98,15 +98,28 @@ impl MockCloud {
         tx.commit().map_err(|e| store::internal("commit", e))
     }
 
+    /// A deleted `AWS::SSM::Parameter` leaves the parameter store.
+    pub(super) fn ssm_gone(
+        &self,
+        conn: &Connection,
+        resource_type: &str,
+        physical_id: &str,
+    ) -> Result<()> {
+        if resource_type != "AWS::SSM::Parameter" {
+            return Ok(());
+        }
+        store::ssm_delete(conn, self.scope(), physical_id)
+    }
+
     /// Keeps the parameter store in step with `AWS::SSM::Parameter` resources.
     pub(super) fn sync_ssm(&self, conn: &Connection, record: &Record, deleted: bool) -> Result<()> {
+        if deleted {
+            return self.ssm_gone(conn, &record.resource_type, &record.physical_id);
+        }
         if record.resource_type != "AWS::SSM::Parameter" {
             return Ok(());
         }
         let name = &record.physical_id;
-        if deleted {
-            return store::ssm_delete(conn, self.scope(), name);
-        }
         let value = match record.properties.get("Value") {
             Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),

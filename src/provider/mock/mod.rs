@@ -278,7 +278,7 @@ impl MockCloud {
             // Versioned types take the next number when the previous one is taken.
             let shape = self.shape(m, &name, id.as_deref(), &key, &vpc, attempt + 1);
             let physical_id = shape.primary();
-            let clash = store::get(conn, scope, m.resource_type, &physical_id)?.is_some()
+            let clash = store::exists(conn, scope, m.resource_type, &physical_id)?
                 || (named && store::name_taken(conn, scope, m.resource_type, &name)?);
             if clash && custom.is_some() && named {
                 return Err(taken(&name));

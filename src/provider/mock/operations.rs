@@ -13,7 +13,7 @@ impl MockCloud {
     pub(super) fn delete_conflict(
         &self,
         conn: &Connection,
-        record: &Record,
+        record: &store::Brief,
     ) -> Result<Option<String>> {
         if record.resource_type == "AWS::S3::Bucket" && record.object_count > 0 {
             return Ok(Some(
@@ -232,13 +232,16 @@ impl MockCloud {
     /// failure; refused while something depends on the resource; a snapshot first when asked.
     fn delete_in(&self, tx: &Connection, request: &DeleteRequest) -> Result<()> {
         let (resource_type, physical_id) = (&request.resource_type, &request.physical_id);
-        let record = store::get(tx, self.scope(), resource_type, physical_id)?
+        let record = store::brief(tx, self.scope(), resource_type, physical_id)?
             .ok_or_else(|| not_found(resource_type, physical_id))?;
         self.inject(&request.logical_id, Operation::Delete, &request.token)?;
         if let Some(reason) = self.delete_conflict(tx, &record)? {
             return Err(error(ErrorKind::ResourceConflict, reason));
         }
         if request.snapshot {
+            let properties = store::get(tx, self.scope(), resource_type, physical_id)?
+                .map(|r| r.properties)
+                .unwrap_or_default();
             let mut rng = Rng::new(
                 self.options.seed,
                 &[&request.token, resource_type, "snapshot"],
@@ -255,10 +258,9 @@ impl MockCloud {
                 resource_type: record.resource_type.clone(),
                 created_at: now_rfc3339(),
             };
-            store::insert_snapshot(tx, self.scope(), &snapshot, &record.properties)?;
+            store::insert_snapshot(tx, self.scope(), &snapshot, &properties)?;
         }
         store::remove(tx, self.scope(), resource_type, physical_id)?;
-        self.sync_ssm(tx, &record, true)?;
-        Ok(())
+        self.ssm_gone(tx, resource_type, physical_id)
     }
 }

@@ -220,6 +220,61 @@ pub(crate) fn get(
     .pop())
 }
 
+/// Whether a resource of the type has this physical id (its columns are not read).
+pub(crate) fn exists(
+    conn: &Connection,
+    scope: Scope<'_>,
+    resource_type: &str,
+    physical_id: &str,
+) -> Result<bool> {
+    conn.prepare_cached(
+        "SELECT 1 FROM resources WHERE account = ?1 AND region = ?2 AND resource_type = ?3 \
+         AND physical_id = ?4",
+    )?
+    .exists(params![
+        scope.account,
+        scope.region,
+        resource_type,
+        physical_id
+    ])
+    .map_err(|e| internal("query", e))
+}
+
+/// What deleting a resource needs to know of it: its JSON columns are not read.
+pub(crate) struct Brief {
+    pub resource_type: String,
+    pub physical_id: String,
+    pub name: Option<String>,
+    pub ref_value: String,
+    pub object_count: i64,
+}
+
+pub(crate) fn brief(
+    conn: &Connection,
+    scope: Scope<'_>,
+    resource_type: &str,
+    physical_id: &str,
+) -> Result<Option<Brief>> {
+    conn.prepare_cached(
+        "SELECT name, ref_value, object_count FROM resources WHERE account = ?1 AND region = ?2 \
+         AND resource_type = ?3 AND physical_id = ?4",
+    )?
+    .query_row(
+        params![scope.account, scope.region, resource_type, physical_id],
+        |r| {
+            Ok(Brief {
+                resource_type: resource_type.to_owned(),
+                physical_id: physical_id.to_owned(),
+                name: r.get(0)?,
+                ref_value: r.get(1)?,
+                object_count: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(|e| internal("query", e))
+}
+
 /// The resources with this physical id, whatever their type (for the `cairn mock` commands).
 pub(crate) fn by_physical_id(
     conn: &Connection,
