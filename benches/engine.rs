@@ -175,7 +175,8 @@ fn apply_and_destroy(
     let created = engine.apply(plan, &options).expect("apply runs");
     assert!(created.succeeded(), "{:?}", created.failed);
     let stack = store.stack("bench").expect("store").expect("stack");
-    let resources = store.resources("bench").expect("store");
+    // As `cairn destroy` reads them.
+    let resources = store.resource_states("bench").expect("store");
     let graph = cairn::graph::build_all(&fx.template);
     let delete = plan_delete(&stack, &resources, &graph, &|_| None, &[], &[]).expect("delete plan");
     let deleted = engine.apply(&delete, &options).expect("destroy runs");

@@ -159,7 +159,7 @@ pub(super) fn delete_plan(backend: &Backend, stack: &str, retain: &[String]) -> 
     if record.status == StackStatus::DELETE_COMPLETE {
         return Err(fail(format!("stack `{stack}` is already deleted")));
     }
-    let resources = backend.store.resources(stack).map_err(fail)?;
+    let resources = backend.store.resource_states(stack).map_err(fail)?;
     let Some(t) = crate::template::recorded(&record.template, stack) else {
         return Err(fail(format!(
             "the recorded template of stack `{stack}` does not load"

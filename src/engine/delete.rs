@@ -108,16 +108,19 @@ impl Engine<'_> {
             dispositions: &dispositions,
             resources: self
                 .store
-                .resources(&stack.name)?
+                .resource_states(&stack.name)?
                 .into_iter()
                 .map(|r| (r.logical_id.clone(), r))
                 .collect(),
         };
         let schedule = self.run_deletes(op, &stack, deletes, options.parallelism)?;
         if schedule.failed.is_empty() {
-            op.store().set_exports(&stack.name, &[])?;
-            stack.outputs.clear();
-            op.stack_status(&mut stack, StackStatus::DELETE_COMPLETE, None)?;
+            // The exports go with DELETE_COMPLETE, in one commit (no export can clash).
+            if let Err(reason) =
+                op.stack_status_with_outputs(&mut stack, StackStatus::DELETE_COMPLETE, Vec::new())?
+            {
+                return Err(EngineError::Refused(reason));
+            }
         } else {
             let names: Vec<&str> = schedule.failed.iter().map(|(n, _)| n.as_str()).collect();
             op.stack_status(
@@ -147,7 +150,7 @@ impl Engine<'_> {
         options: &Options,
         rollback: bool,
     ) -> Result<Schedule> {
-        let resources = op.store().resources(&stack.name)?;
+        let resources = op.store().resource_states(&stack.name)?;
         let template = super::create::template_of(
             &serde_json::from_str(&stack.template).unwrap_or(serde_json::Value::Null),
             &stack.name,
@@ -417,7 +420,7 @@ fn finish_delete(
             record.status = ResourceStatus::DELETE_FAILED;
             record.status_reason = Some(e.message.clone());
             op.record(
-                Change::Resource(&stack.name, &record),
+                Change::ResourceState(&stack.name, &record),
                 &lid,
                 Some(&physical),
                 &ty,

@@ -107,6 +107,11 @@ pub trait StateStore: Send + Sync {
 
     /// The stack's resources, in the order they were first recorded.
     fn resources(&self, stack: &str) -> Result<Vec<ResourceRecord>>;
+    /// [`StateStore::resources`] without their properties (`Null`): what deleting them needs. A record
+    /// read this way is written back with [`Change::ResourceState`] only. The default reads them whole.
+    fn resource_states(&self, stack: &str) -> Result<Vec<ResourceRecord>> {
+        self.resources(stack)
+    }
     fn put_resource(&self, stack: &str, resource: &ResourceRecord) -> Result<()>;
     fn remove_resource(&self, stack: &str, logical_id: &str) -> Result<()>;
 

@@ -534,6 +534,14 @@ impl StateStore for SqliteStore {
         })
     }
 
+    fn resource_states(&self, stack: &str) -> Result<Vec<ResourceRecord>> {
+        self.read(&format!("read the resources of stack `{stack}`"), |c| {
+            c.prepare_cached(rows::SELECT_RESOURCE_STATES)?
+                .query_map([stack], rows::resource)?
+                .collect()
+        })
+    }
+
     /// Inserts the resource, or updates it in place: an update keeps the position it was first recorded at.
     fn put_resource(&self, stack: &str, r: &ResourceRecord) -> Result<()> {
         self.write(

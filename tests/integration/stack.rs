@@ -210,6 +210,17 @@ fn delete_failed_is_retried_with_retain() {
             .status
             .success()
     );
+    let properties_of_r3 = || {
+        let resources = s.json(&["resources", "ten"]);
+        let r3 = resources
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["logical_id"] == "R3");
+        r3.expect("R3 is recorded")["properties"].clone()
+    };
+    let before = properties_of_r3();
+    assert!(before["RedrivePolicy"].is_object(), "{before}");
     let out = s.run(&[
         "destroy",
         "ten",
@@ -222,6 +233,11 @@ fn delete_failed_is_retried_with_retain() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(s.status("ten"), "DELETE_FAILED");
     s.assert_no_orphans("ten");
+    assert_eq!(
+        properties_of_r3(),
+        before,
+        "DELETE_FAILED keeps what was applied"
+    );
     let out = s.run(&[
         "destroy",
         "ten",

@@ -78,6 +78,10 @@ pub(super) const SELECT_RESOURCES: &str = concat!(
     resource_columns!(),
     " FROM resources WHERE stack_name = ?1 ORDER BY ordinal"
 );
+/// [`SELECT_RESOURCES`] with `null` read for the properties (the same columns, in the same places).
+pub(super) const SELECT_RESOURCE_STATES: &str = "SELECT logical_id, resource_type, physical_id, token, \
+     'null', attributes, status, status_reason, ref_value, pending \
+     FROM resources WHERE stack_name = ?1 ORDER BY ordinal";
 /// An update leaves `ordinal` alone, so the resource keeps the place it was first recorded at.
 pub(super) const UPSERT_RESOURCE: &str = concat!(
     "INSERT INTO resources (stack_name, ",

@@ -396,3 +396,25 @@ fn a_stack_status_keeps_the_recorded_template() {
     assert_eq!(store.stack("other").unwrap(), None);
     assert!(store.events("other").unwrap().is_empty());
 }
+
+#[test]
+fn resource_states_are_the_resources_without_their_properties() {
+    let dir = TempDir::new("resource-states");
+    let store = open(&dir.db());
+    store.put_resource("s", &resource("A")).unwrap();
+    store.put_resource("s", &resource("B")).unwrap();
+    let whole = store.resources("s").unwrap();
+    let states = store.resource_states("s").unwrap();
+    assert_eq!(states.len(), 2);
+    for (w, st) in whole.into_iter().zip(states) {
+        assert!(!w.properties.is_null());
+        assert_eq!(st.properties, serde_json::Value::Null);
+        assert_eq!(
+            ResourceRecord {
+                properties: serde_json::Value::Null,
+                ..w
+            },
+            st
+        );
+    }
+}
