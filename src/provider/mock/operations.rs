@@ -158,6 +158,23 @@ impl Provider for MockCloud {
     }
 }
 
+/// Returns at `deadline`, not later: a sleep ends late by the system's wake-up latency (tens of
+/// microseconds, more on a virtual machine), which every simulated operation would add to its latency;
+/// so the last stretch is waited out awake, giving the processor up in between.
+fn wait_until(deadline: Instant) {
+    const AWAKE: std::time::Duration = std::time::Duration::from_micros(200);
+    let now = Instant::now();
+    if deadline <= now {
+        return;
+    }
+    if let Some(sleep) = (deadline - now).checked_sub(AWAKE) {
+        std::thread::sleep(sleep);
+    }
+    while Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+}
+
 /// Operations one [`Provider::create_many`] or [`Provider::delete_many`] call takes at most.
 const BATCH_LIMIT: usize = 256;
 
@@ -198,9 +215,7 @@ impl MockCloud {
 
     /// Waits until the type's latency, counted from `start`, is over.
     fn answer_at(&self, start: Instant, resource_type: &str) {
-        if let Some(wait) = self.latency(resource_type).checked_sub(start.elapsed()) {
-            std::thread::sleep(wait);
-        }
+        wait_until(start + self.latency(resource_type));
     }
 
     fn latency(&self, resource_type: &str) -> std::time::Duration {
@@ -221,9 +236,7 @@ impl MockCloud {
             let due = latency(&items[0]);
             let n = items.iter().take_while(|item| latency(item) == due).count();
             let rest = items.split_off(n);
-            if let Some(wait) = due.checked_sub(start.elapsed()) {
-                std::thread::sleep(wait);
-            }
+            wait_until(start + due);
             report(std::mem::replace(&mut items, rest));
         }
     }
@@ -262,5 +275,20 @@ impl MockCloud {
         }
         store::remove(tx, self.scope(), resource_type, physical_id)?;
         self.ssm_gone(tx, resource_type, physical_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn waiting_ends_at_the_deadline_not_before() {
+        for micros in [0, 50, 300, 2_000] {
+            let start = std::time::Instant::now();
+            let deadline = start + std::time::Duration::from_micros(micros);
+            super::wait_until(deadline);
+            assert!(std::time::Instant::now() >= deadline, "{micros} µs");
+        }
+        // A deadline already past returns at once.
+        super::wait_until(std::time::Instant::now() - std::time::Duration::from_millis(1));
     }
 }
