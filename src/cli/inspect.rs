@@ -115,6 +115,9 @@ fn masked(mut s: crate::state::StackRecord) -> crate::state::StackRecord {
     for p in &mut s.parameters {
         if p.no_echo {
             p.value = crate::evaluate::MASK.to_owned();
+            if p.resolved.is_some() {
+                p.resolved = Some(crate::evaluate::MASK.to_owned());
+            }
         }
     }
     s

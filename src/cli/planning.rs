@@ -165,20 +165,8 @@ pub(super) fn delete_plan(backend: &Backend, stack: &str, retain: &[String]) -> 
             "the recorded template of stack `{stack}` does not load"
         )));
     };
-    let inputs = crate::evaluate::Inputs {
-        parameters: record
-            .parameters
-            .iter()
-            .map(|p| (p.key.clone(), p.value.clone()))
-            .collect(),
-        context: crate::evaluate::Context {
-            region: record.region.clone(),
-            stack_name: record.name.clone(),
-            stack_id: Some(record.id.clone()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let inputs =
+        crate::engine::deployed_inputs(&record, &crate::evaluate::Context::default().account_id);
     let prepared = crate::evaluate::prepare(&t, &inputs).ok();
     let graph = match &prepared {
         Some(p) => crate::graph::build(&t, &p.conditions),

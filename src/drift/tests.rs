@@ -47,6 +47,7 @@ fn stack() -> StackRecord {
             key: "Secret".into(),
             value: "hunter22".into(),
             no_echo: true,
+            resolved: None,
         }],
         outputs: Vec::new(),
         tags: Default::default(),

@@ -306,9 +306,16 @@ pub(super) fn template_of(
         .ok_or_else(|| format!("the recorded template of stack `{name}` does not load"))
 }
 
-/// Inputs for evaluating a stack's template as recorded.
-pub(super) fn inputs_of(stack: &StackRecord, account_id: &str) -> Inputs {
+/// Inputs for evaluating a stack's template as recorded: its parameters (SSM parameter types with the
+/// values read when it was deployed), region, name and id.
+pub fn inputs_of(stack: &StackRecord, account_id: &str) -> Inputs {
     Inputs {
+        // What the SSM parameter types read when the stack was deployed.
+        ssm: stack
+            .parameters
+            .iter()
+            .filter_map(|p| Some((p.value.clone(), p.resolved.clone()?)))
+            .collect(),
         parameters: stack
             .parameters
             .iter()
@@ -371,7 +378,13 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         stack: &StackRecord,
         template: Arc<Template>,
     ) -> Result<Run<'o, 'e, 'a>> {
-        let inputs = inputs_of(stack, &plan.account_id);
+        let mut inputs = inputs_of(stack, &plan.account_id);
+        // What the plan read from the parameter store, as it read it.
+        for (name, value) in &plan.ssm {
+            if !inputs.ssm.contains_key(name) {
+                inputs.ssm.insert(name.clone(), value.clone());
+            }
+        }
         let known = Known {
             resources: IndexMap::new(),
             exports: Some(

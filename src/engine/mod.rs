@@ -22,6 +22,7 @@ use crate::state::{
 };
 
 pub use change_set::NO_CHANGES;
+pub use create::inputs_of as deployed_inputs;
 pub use delete::importers;
 pub use schedule::{Schedule, StepResult};
 

@@ -31,6 +31,8 @@ pub struct Evaluator<'a> {
     pub known: Option<&'a Known>,
     /// The export names `Fn::ImportValue` read, in order of first use.
     pub imports: Vec<String>,
+    /// The SSM parameters `{{resolve:ssm:...}}` read (as referenced) and the values read.
+    pub ssm_read: IndexMap<String, String>,
     /// Memoized conditions: `None` when a condition failed (its diagnostic is already reported).
     pub(super) conditions: IndexMap<String, Option<bool>>,
     /// Conditions already evaluated for these inputs (a [`super::Prepared`]'s), read before
@@ -55,6 +57,7 @@ impl<'a> Evaluator<'a> {
             ssm,
             known: None,
             imports: Vec::new(),
+            ssm_read: IndexMap::new(),
             conditions: IndexMap::new(),
             settled: None,
             visiting: Vec::new(),
@@ -314,7 +317,12 @@ impl<'a> Evaluator<'a> {
                 DynamicPart::Text(t) => out.push_str(t),
                 DynamicPart::Resolve(r) if r.service == "ssm" => match self.ssm_value(&r.reference)
                 {
-                    Some(v) => out.push_str(v),
+                    Some(v) => {
+                        out.push_str(v);
+                        if !self.ssm_read.contains_key(&r.reference) {
+                            self.ssm_read.insert(r.reference.clone(), v.clone());
+                        }
+                    }
                     None => {
                         return Err(self.fail(
                             codes::SSM_PARAMETER_MISSING,

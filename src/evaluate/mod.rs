@@ -125,6 +125,9 @@ pub struct Evaluated {
     pub outputs: IndexMap<String, EvaluatedOutput>,
     /// Export names the stack imports with `Fn::ImportValue`.
     pub imports: Vec<String>,
+    /// The SSM parameters read (by `AWS::SSM::Parameter::Value<...>` parameters and
+    /// `{{resolve:ssm:...}}`), by name as referenced, with the values read.
+    pub ssm: IndexMap<String, String>,
 }
 
 /// Evaluates `template` for `inputs`. Parameter errors stop evaluation (everything depends on them);
@@ -145,6 +148,7 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
         let mut shown = intrinsics::Evaluator::new(template, &masked, &inputs.context, &inputs.ssm);
         shown.known = Some(&inputs.known);
         shown.diagnostics = std::mem::take(&mut ev.diagnostics);
+        shown.ssm_read = std::mem::take(&mut ev.ssm_read);
         ev = shown;
     }
     let resources = ev.evaluate_resources(&conditions);
@@ -154,6 +158,12 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
     }
     let diagnostics = ev.diagnostics;
     let imports = ev.imports;
+    let mut ssm = ev.ssm_read;
+    for (name, value) in parameters.from_ssm.values() {
+        if !ssm.contains_key(name) {
+            ssm.insert(name.clone(), value.clone());
+        }
+    }
     if !diagnostics.is_empty() {
         return Err(sorted(diagnostics));
     }
@@ -163,6 +173,7 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
         resources,
         outputs,
         imports,
+        ssm,
     })
 }
 
@@ -396,6 +407,24 @@ fn sorted(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 mod tests {
     use super::test_support::{pointed, run, template};
     use super::*;
+
+    #[test]
+    fn the_ssm_parameters_read_are_listed_with_their_values() {
+        let e = run(
+            "Parameters:\n  Ami:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /ami/latest\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      DisplayName: '{{resolve:ssm:/app/name}}'\n      TopicName: !Ref Ami\n",
+            &[],
+        )
+        .unwrap();
+        let read: Vec<(&str, &str)> = e
+            .ssm
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [("/app/name", "cairn"), ("/ami/latest", "ami-0abc1234")]
+        );
+    }
 
     #[test]
     fn planned_properties_resolve_to_the_resource_s_evaluation() {

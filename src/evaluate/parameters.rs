@@ -23,6 +23,9 @@ pub struct ResolvedParameters {
     pub no_echo: IndexSet<String>,
     /// The declared type of each parameter (for `Fn::RefAll`).
     pub types: IndexMap<String, ParameterType>,
+    /// Parameters of `AWS::SSM::Parameter::Value<...>` types: the name of the SSM parameter each was
+    /// given (what a stack records) and the value read from the store (what `Ref` yields).
+    pub from_ssm: IndexMap<String, (String, String)>,
 }
 
 /// What callers show instead of a `NoEcho` value.
@@ -123,6 +126,10 @@ pub fn resolve(
         };
         match value_of(name, p, &ty, &text, ssm) {
             Ok(v) => {
+                if let (ParameterType::SsmValue(_), Some(read)) = (&ty, ssm.get(&text)) {
+                    out.from_ssm
+                        .insert(name.clone(), (text.clone(), read.clone()));
+                }
                 out.values.insert(name.clone(), v);
             }
             Err(d) => diagnostics.push(*d),
@@ -457,6 +464,15 @@ mod tests {
         assert_eq!(
             r.values["Subnets"],
             Value::List(vec![Value::string("subnet-1"), Value::string("subnet-2")])
+        );
+        // What was given and what was read, for the stack's record and for apply.
+        assert_eq!(
+            r.from_ssm["Ami"],
+            ("/ami/latest".to_owned(), "ami-0abc1234".to_owned())
+        );
+        assert_eq!(
+            r.from_ssm["Subnets"],
+            ("/subnets".to_owned(), "subnet-1, subnet-2".to_owned())
         );
         let m = message(&t, &[("Ami", "/ami/missing")]);
         assert!(

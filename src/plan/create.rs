@@ -80,6 +80,7 @@ pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         template: emit::to_serde(&c.document.root),
         parameters: parameter_records(&evaluated),
         imports: evaluated.imports.clone(),
+        ssm: evaluated.ssm.clone().into_iter().collect(),
         changes,
         steps,
         cleanup: Vec::new(),
@@ -159,17 +160,26 @@ pub(super) fn parameter_records(e: &Evaluated) -> Vec<ParameterRecord> {
     e.parameters
         .values
         .iter()
-        .map(|(k, v)| ParameterRecord {
-            key: k.clone(),
-            value: match v {
+        .map(|(k, v)| {
+            let text = match v {
                 Value::List(items) => items
                     .iter()
                     .map(|i| i.to_string())
                     .collect::<Vec<_>>()
                     .join(","),
                 other => other.to_string(),
-            },
-            no_echo: e.parameters.is_no_echo(k),
+            };
+            // An SSM parameter type records the name it was given, and what was read.
+            let (value, resolved) = match e.parameters.from_ssm.get(k) {
+                Some((name, _)) => (name.clone(), Some(text)),
+                None => (text, None),
+            };
+            ParameterRecord {
+                key: k.clone(),
+                value,
+                no_echo: e.parameters.is_no_echo(k),
+                resolved,
+            }
         })
         .collect()
 }

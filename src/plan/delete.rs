@@ -117,6 +117,7 @@ pub fn plan_delete(
         template: serde_json::Value::Null,
         parameters: stack.parameters.clone(),
         imports: stack.imports.clone(),
+        ssm: Default::default(),
         changes,
         steps,
         cleanup: Vec::new(),

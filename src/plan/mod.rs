@@ -208,6 +208,10 @@ pub struct Plan {
     /// Export names of other stacks this stack imports.
     #[serde(default)]
     pub imports: Vec<String>,
+    /// The SSM parameters the plan read (`AWS::SSM::Parameter::Value<...>` parameters and
+    /// `{{resolve:ssm:...}}`) with the values read: apply evaluates with these, as reviewed.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub ssm: std::collections::BTreeMap<String, String>,
     pub changes: Vec<Change>,
     pub steps: Vec<Step>,
     /// For updates: the cleanup phase after every step succeeded (old physical resources of replaced

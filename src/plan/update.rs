@@ -248,6 +248,7 @@ pub fn plan_update(u: &UpdateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         template: new_json,
         parameters: create::parameter_records(&evaluated),
         imports: evaluated.imports.clone(),
+        ssm: evaluated.ssm.clone().into_iter().collect(),
         changes,
         waves: steps_waves(&steps),
         steps,

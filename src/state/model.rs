@@ -109,9 +109,14 @@ impl StackStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParameterRecord {
     pub key: String,
-    /// Stored as given, also for `NoEcho` parameters; views show `****` for those.
+    /// Stored as given, also for `NoEcho` parameters; views show `****` for those. For an
+    /// `AWS::SSM::Parameter::Value<...>` type, the name of the SSM parameter.
     pub value: String,
     pub no_echo: bool,
+    /// For an `AWS::SSM::Parameter::Value<...>` type: the value read from the parameter store when the
+    /// stack was deployed (CloudFormation's `ResolvedValue`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

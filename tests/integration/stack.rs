@@ -651,3 +651,50 @@ fn a_locked_stack_refuses_creates_and_change_sets() {
         "the lock is released"
     );
 }
+
+#[test]
+fn ssm_parameters_and_dynamic_references_apply_as_planned() {
+    // A parameter of an SSM type, a dynamic reference in a property and in an output: the plan reads the
+    // parameter store, the apply uses what the plan read (it ran out of values before: `no longer
+    // evaluates`, or the output failed), the stack records the parameter's name and the value read.
+    let s = Sandbox::new("ssm");
+    let file = s.dir.join("ssm.yaml");
+    std::fs::write(
+        &file,
+        "Parameters:\n  Name:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /app/name\nConditions:\n  Never: !Equals [!Ref Name, none]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    DeletionPolicy: !If [Never, Delete, Retain]\n    Properties:\n      DisplayName: !Ref Name\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - {Key: from, Value: '{{resolve:ssm:/app/name}}'}\nOutputs:\n  Read:\n    Value: '{{resolve:ssm:/app/name}}'\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    s.ok(&["mock", "ssm", "put", "/app/name", "first"]);
+    s.apply("s", &file, &[]);
+    assert_eq!(s.status("s"), "CREATE_COMPLETE");
+    let properties = |id: &str| {
+        let resources = s.json(&["resources", "s"]);
+        let r = resources
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["logical_id"] == id);
+        r.expect("recorded")["properties"].clone()
+    };
+    assert_eq!(properties("T")["DisplayName"], "first");
+    assert_eq!(properties("Q")["Tags"][0]["Value"], "first");
+    let stacks = s.json(&["stacks"]);
+    let stack = &stacks.as_array().unwrap()[0];
+    assert_eq!(stack["outputs"][0]["value"], "first");
+    assert_eq!(
+        stack["parameters"][0],
+        serde_json::json!({"key": "Name", "value": "/app/name", "no_echo": false, "resolved": "first"})
+    );
+    // A new value in the store is a change to plan and apply, as CloudFormation reads it again.
+    s.ok(&["mock", "ssm", "put", "/app/name", "second"]);
+    let out = s.run(&["plan", "s", "-t", &file, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", output(&out));
+    s.apply("s", &file, &[]);
+    assert_eq!(s.status("s"), "UPDATE_COMPLETE");
+    assert_eq!(properties("T")["DisplayName"], "second");
+    // The destroy evaluates the DeletionPolicy with the parameter as deployed: T is kept.
+    s.ok(&["destroy", "s", "--yes", "--mock-latency", "0"]);
+    assert_eq!(s.status("s"), "DELETE_COMPLETE");
+    assert_eq!(s.cloud_and_state("s").0.len(), 1, "the retained topic");
+}

@@ -58,11 +58,13 @@ fn stack(name: &str) -> StackRecord {
                 key: "Env".to_owned(),
                 value: "prod".to_owned(),
                 no_echo: false,
+                resolved: None,
             },
             ParameterRecord {
                 key: "Secret".to_owned(),
                 value: "hunter2".to_owned(),
                 no_echo: true,
+                resolved: Some("read from the store".to_owned()),
             },
         ],
         outputs: vec![OutputRecord {
