@@ -105,7 +105,7 @@ impl Engine<'_> {
         } else {
             None
         };
-        run.dispose();
+        drop(run);
         let reason = match outputs {
             None => {
                 return self.after_failure(
@@ -636,23 +636,6 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
             Some(&reason),
         )?;
         Ok(StepResult::Failed(reason))
-    }
-
-    /// Frees the run's models on a thread of their own: dropping a large template's model and what was
-    /// learned of its resources (memory allocated across the run's threads) takes a fraction of a
-    /// millisecond that the caller, about to record the stack's status, need not wait for. Dropped here
-    /// when no thread can be started.
-    pub fn dispose(self) {
-        let Run {
-            template,
-            prepared,
-            known,
-            recorded,
-            ..
-        } = self;
-        let _ = std::thread::Builder::new()
-            .name("cairn-free".into())
-            .spawn(move || drop((template, prepared, known, recorded)));
     }
 
     /// The stack's outputs, with every resource known.

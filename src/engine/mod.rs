@@ -336,11 +336,13 @@ impl<'e, 'a> Op<'e, 'a> {
             status.as_str(),
             None,
         );
+        let (change, new_template) = self.stack_change(&next);
         match self
             .store()
-            .record_with_exports(&next.name, &exports, Change::Stack(&next), &e)
+            .record_with_exports(&next.name, &exports, change, &e)
         {
             Ok(()) => {
+                self.template_recorded(new_template);
                 *stack = next;
                 self.engine.hook.event(&e);
                 Ok(Ok(()))
