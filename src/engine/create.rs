@@ -69,7 +69,7 @@ impl Engine<'_> {
             region: plan.region.clone(),
             status: StackStatus::CREATE_IN_PROGRESS,
             status_reason: None,
-            template: plan.template.to_string(),
+            template: plan.template.text().to_owned(),
             parameters: plan.parameters.clone(),
             outputs: Vec::new(),
             tags: BTreeMap::new(),
@@ -293,7 +293,14 @@ fn export_in_use(
 pub(super) fn model_of(plan: &Plan) -> std::result::Result<Arc<Template>, String> {
     match plan.model.get() {
         Some(model) => Ok(model),
-        None => template_of(&plan.template, &plan.stack_name).map(Arc::new),
+        None => crate::template::recorded(plan.template.text(), &plan.stack_name)
+            .map(Arc::new)
+            .ok_or_else(|| {
+                format!(
+                    "the recorded template of stack `{}` does not load",
+                    plan.stack_name
+                )
+            }),
     }
 }
 

@@ -43,7 +43,7 @@ impl Engine<'_> {
             resources: resources.clone(),
         };
         self.store.put_snapshot(&stack.name, Some(&snapshot))?;
-        stack.template = plan.template.to_string();
+        stack.template = plan.template.text().to_owned();
         stack.parameters = plan.parameters.clone();
         stack.imports = plan.imports.clone();
         op.stack_status(

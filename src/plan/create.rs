@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 
 use crate::evaluate::{self, Evaluated, Inputs, Value};
 use crate::graph::{self, DependencyGraph, NodeKind};
-use crate::source::{Diagnostic, Document, SourceMap, Span, emit};
+use crate::source::{Diagnostic, Document, SourceMap, Span};
 use crate::state::{ExportRecord, ParameterRecord};
 use crate::template::Template;
 
@@ -77,7 +77,7 @@ pub fn plan_create(c: &CreateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         base: None,
         region: inputs.context.region.clone(),
         account_id: inputs.context.account_id.clone(),
-        template: emit::to_serde(&c.document.root),
+        template: super::TemplateText::of_document(&c.document.root),
         parameters: parameter_records(&evaluated),
         imports: evaluated.imports.clone(),
         ssm: evaluated.ssm.clone().into_iter().collect(),

@@ -114,7 +114,7 @@ pub fn plan_delete(
         region: stack.region.clone(),
         account_id: String::new(),
         // The stack records no template once deleted (and reading its recorded one back is not free).
-        template: serde_json::Value::Null,
+        template: super::TemplateText::null(),
         parameters: stack.parameters.clone(),
         imports: stack.imports.clone(),
         ssm: Default::default(),

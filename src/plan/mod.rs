@@ -203,7 +203,7 @@ pub struct Plan {
     pub account_id: String,
     /// The processed template (JSON) the stack will record; rollback and later updates start from it.
     /// `null` in a delete plan.
-    pub template: serde_json::Value,
+    pub template: TemplateText,
     pub parameters: Vec<ParameterRecord>,
     /// Export names of other stacks this stack imports.
     #[serde(default)]
@@ -228,6 +228,48 @@ pub struct Plan {
     /// The model of `template`, when the plan was made in this process (it is not saved with the plan).
     #[serde(skip)]
     pub model: Model,
+}
+
+/// A plan's template as JSON text: written into a saved plan as JSON, and recorded by the stack as it
+/// is (kept as text, it is not built into a value at plan time only to be printed again at apply).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TemplateText(Box<serde_json::value::RawValue>);
+
+impl TemplateText {
+    /// The compact JSON text of a template document.
+    pub fn of_document(root: &crate::source::Node) -> TemplateText {
+        TemplateText::of_text(crate::source::emit::to_json_compact(root))
+    }
+
+    pub fn of_value(value: &serde_json::Value) -> TemplateText {
+        TemplateText::of_text(value.to_string())
+    }
+
+    /// A delete plan's: `null`.
+    pub fn null() -> TemplateText {
+        TemplateText::of_text("null".to_owned())
+    }
+
+    fn of_text(text: String) -> TemplateText {
+        TemplateText(
+            serde_json::value::RawValue::from_string(text)
+                .expect("the text is JSON: this is a bug"),
+        )
+    }
+
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for TemplateText {
+    /// The same JSON, whatever the spacing of the text (a plan read back from a file is spaced as written).
+    fn eq(&self, other: &TemplateText) -> bool {
+        self.text() == other.text()
+            || serde_json::from_str::<serde_json::Value>(self.text()).ok()
+                == serde_json::from_str::<serde_json::Value>(other.text()).ok()
+    }
 }
 
 /// The model a plan was made from, carried with the plan in memory: apply evaluates with the very model

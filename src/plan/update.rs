@@ -245,7 +245,7 @@ pub fn plan_update(u: &UpdateInputs<'_>) -> Result<Plan, Vec<Diagnostic>> {
         }),
         region: inputs.context.region.clone(),
         account_id: inputs.context.account_id.clone(),
-        template: new_json,
+        template: super::TemplateText::of_value(&new_json),
         parameters: create::parameter_records(&evaluated),
         imports: evaluated.imports.clone(),
         ssm: evaluated.ssm.clone().into_iter().collect(),

@@ -104,6 +104,51 @@ pub fn to_json(node: &Node) -> String {
     out
 }
 
+/// Compact JSON text, the same bytes as [`to_serde`]'s value printed with `to_string` (numbers as
+/// serde_json writes them back, `0755` and the like as strings), without building the value.
+pub fn to_json_compact(node: &Node) -> String {
+    let mut out = Vec::with_capacity(4096);
+    compact(&mut out, node);
+    String::from_utf8(out).expect("JSON text is UTF-8")
+}
+
+fn compact(out: &mut Vec<u8>, node: &Node) {
+    let text = |out: &mut Vec<u8>, s: &str| {
+        serde_json::to_writer(&mut *out, s).expect("writing to memory does not fail");
+    };
+    match &node.kind {
+        NodeKind::Null => out.extend_from_slice(b"null"),
+        NodeKind::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        NodeKind::Number(n) => match serde_json::from_str::<serde_json::Number>(n) {
+            Ok(x) => out.extend_from_slice(x.to_string().as_bytes()),
+            Err(_) => text(out, n),
+        },
+        NodeKind::String(s) => text(out, s),
+        NodeKind::Seq(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                compact(out, item);
+            }
+            out.push(b']');
+        }
+        NodeKind::Map(m) => {
+            out.push(b'{');
+            for (i, (k, e)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                text(out, k);
+                out.push(b':');
+                compact(out, &e.value);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
 /// The tree as JSON data (spans dropped, key order kept). Numbers that are not valid JSON numbers (`0755`)
 /// become strings, as in [`to_json`].
 pub fn to_serde(node: &Node) -> serde_json::Value {
@@ -365,6 +410,15 @@ fn json(out: &mut String, node: &Node, indent: usize) {
 mod tests {
     use super::*;
     use crate::source::{Format, Limits, SourceMap, load_text};
+
+    #[test]
+    fn compact_json_is_the_value_printed() {
+        let node = load(
+            "a: 1.50\nb: 0755\nc: 1e3\nd: -0\ne: 18446744073709551616\nf: \"quote \\\" tab \\t é\"\ng: [~, true, {}, []]\n",
+            Format::Yaml,
+        );
+        assert_eq!(to_json_compact(&node), to_serde(&node).to_string());
+    }
 
     fn load(text: &str, format: Format) -> Node {
         let mut sources = SourceMap::new();

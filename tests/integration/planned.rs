@@ -265,3 +265,32 @@ fn planned_properties_resolve_to_what_the_template_evaluates_to() {
         "{resolved_now} resources resolved at apply"
     );
 }
+
+/// A plan's template text is written straight from the document: the same bytes as the template's JSON
+/// value printed, for every template at hand (numbers as serde_json writes them, `0755` as a string).
+#[test]
+fn a_plan_s_template_text_is_its_value_printed() {
+    use cairn::source::{Format, Limits, SourceMap, emit, load_text};
+    let mut compared = 0;
+    for file in candidates() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let format = if file.extension().is_some_and(|e| e == "json") {
+            Format::Json
+        } else {
+            Format::Yaml
+        };
+        let mut sources = SourceMap::new();
+        let f = sources.add(file.display().to_string(), text.clone());
+        let Some(doc) = load_text(f, &text, format, &Limits::default()).document else {
+            continue;
+        };
+        assert_eq!(
+            emit::to_json_compact(&doc.root),
+            emit::to_serde(&doc.root).to_string(),
+            "{}",
+            file.display()
+        );
+        compared += 1;
+    }
+    assert!(compared >= 10, "{compared} templates compared");
+}
