@@ -14,18 +14,7 @@ const TEN: &str = "tests/fixtures/stack/ten.yaml";
 pub fn library_plan(template: &str, name: &str) -> Result<cairn::plan::Plan, String> {
     use cairn::evaluate::{Context, Inputs};
     use cairn::plan::{CreateInputs, plan_create};
-    use cairn::source::{Format, Limits, SourceMap, load_text};
-    let text = std::fs::read_to_string(template).map_err(|e| e.to_string())?;
-    let format = if template.ends_with(".json") {
-        Format::Json
-    } else {
-        Format::Yaml
-    };
-    let mut sources = SourceMap::new();
-    let f = sources.add(template, text.clone());
-    let doc = load_text(f, &text, format, &Limits::default())
-        .document
-        .ok_or("does not load")?;
+    let (sources, doc) = loaded(template).ok_or("does not load")?;
     let model = std::sync::Arc::new(cairn::template::lower(&doc, &sources).0);
     let inputs = Inputs {
         context: Context {
@@ -44,6 +33,21 @@ pub fn library_plan(template: &str, name: &str) -> Result<cairn::plan::Plan, Str
         exists: None,
     })
     .map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())
+}
+
+/// A template file loaded (JSON or YAML by its extension); `None` when it does not load.
+fn loaded(path: &str) -> Option<(cairn::source::SourceMap, cairn::source::Document)> {
+    use cairn::source::{Format, Limits, SourceMap, load_text};
+    let text = std::fs::read_to_string(path).ok()?;
+    let format = if path.ends_with(".json") {
+        Format::Json
+    } else {
+        Format::Yaml
+    };
+    let mut sources = SourceMap::new();
+    let f = sources.add(path, text.clone());
+    let doc = load_text(f, &text, format, &Limits::default()).document?;
+    Some((sources, doc))
 }
 
 /// A state store and a mock cloud without latency in `dir`.
@@ -270,18 +274,10 @@ fn planned_properties_resolve_to_what_the_template_evaluates_to() {
 /// value printed, for every template at hand (numbers as serde_json writes them, `0755` as a string).
 #[test]
 fn a_plan_s_template_text_is_its_value_printed() {
-    use cairn::source::{Format, Limits, SourceMap, emit, load_text};
+    use cairn::source::emit;
     let mut compared = 0;
     for file in candidates() {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let format = if file.extension().is_some_and(|e| e == "json") {
-            Format::Json
-        } else {
-            Format::Yaml
-        };
-        let mut sources = SourceMap::new();
-        let f = sources.add(file.display().to_string(), text.clone());
-        let Some(doc) = load_text(f, &text, format, &Limits::default()).document else {
+        let Some((_, doc)) = loaded(&file.display().to_string()) else {
             continue;
         };
         assert_eq!(

@@ -39,6 +39,13 @@ impl Sandbox {
         c
     }
 
+    /// Writes `text` to file `name` in the sandbox; its path.
+    pub fn file(&self, name: &str, text: &str) -> String {
+        let path = self.dir.join(name);
+        std::fs::write(&path, text).expect("the sandbox is writable");
+        path.display().to_string()
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().expect("cairn runs")
     }

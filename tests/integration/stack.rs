@@ -281,9 +281,7 @@ fn an_imported_export_blocks_the_delete() {
         &drop_export,
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let importer = s.dir.join("importer.yaml");
-    std::fs::write(&importer, "Resources:\n  Sub:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !ImportValue ten-topic\n      Protocol: email\n      Endpoint: a@example.com\n").unwrap();
-    let importer = importer.display().to_string();
+    let importer = s.file("importer.yaml", "Resources:\n  Sub:\n    Type: AWS::SNS::Subscription\n    Properties:\n      TopicArn: !ImportValue ten-topic\n      Protocol: email\n      Endpoint: a@example.com\n");
     let out = s.run(&[
         "apply",
         "user",
@@ -396,13 +394,10 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
     // Two stacks export the same name; both planned before either exists, so planning cannot see the
     // clash. The second create fails with CloudFormation's message and rolls back, leaving nothing behind.
     let s = Sandbox::new("export-race");
-    let file = s.dir.join("exporter.yaml");
-    std::fs::write(
-        &file,
+    let file = s.file(
+        "exporter.yaml",
         "Resources:\n  T:\n    Type: AWS::SNS::Topic\nOutputs:\n  Arn:\n    Value: !Ref T\n    Export:\n      Name: shared-topic\n",
-    )
-    .unwrap();
-    let file = file.display().to_string();
+    );
     let plan = |stack: &str| {
         let out = s.dir.join(format!("{stack}.json")).display().to_string();
         let planned = s.run(&["plan", stack, "-t", &file, "--out", &out]);
@@ -427,9 +422,10 @@ fn an_export_name_taken_since_the_plan_fails_the_create_or_update_and_rolls_it_b
     assert_eq!(s.status("first"), "CREATE_COMPLETE");
     // The same for an update that adds the export: planned while the name was free, applied after
     // `first` took it again (its earlier owner destroyed and recreated).
-    let plain = s.dir.join("plain.yaml");
-    std::fs::write(&plain, "Resources:\n  T:\n    Type: AWS::SNS::Topic\n").unwrap();
-    let plain = plain.display().to_string();
+    let plain = s.file(
+        "plain.yaml",
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n",
+    );
     s.apply("third", &plain, &[]);
     s.ok(&["destroy", "first", "--yes", "--mock-latency", "0"]);
     let add_export = plan("third");
@@ -658,13 +654,10 @@ fn ssm_parameters_and_dynamic_references_apply_as_planned() {
     // parameter store, the apply uses what the plan read (it ran out of values before: `no longer
     // evaluates`, or the output failed), the stack records the parameter's name and the value read.
     let s = Sandbox::new("ssm");
-    let file = s.dir.join("ssm.yaml");
-    std::fs::write(
-        &file,
+    let file = s.file(
+        "ssm.yaml",
         "Parameters:\n  Name:\n    Type: AWS::SSM::Parameter::Value<String>\n    Default: /app/name\nConditions:\n  Never: !Equals [!Ref Name, none]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    DeletionPolicy: !If [Never, Delete, Retain]\n    Properties:\n      DisplayName: !Ref Name\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - {Key: from, Value: '{{resolve:ssm:/app/name}}'}\nOutputs:\n  Read:\n    Value: '{{resolve:ssm:/app/name}}'\n",
-    )
-    .unwrap();
-    let file = file.display().to_string();
+    );
     s.ok(&["mock", "ssm", "put", "/app/name", "first"]);
     s.apply("s", &file, &[]);
     assert_eq!(s.status("s"), "CREATE_COMPLETE");
