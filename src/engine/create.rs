@@ -293,23 +293,13 @@ fn export_in_use(
 pub(super) fn model_of(plan: &Plan) -> std::result::Result<Arc<Template>, String> {
     match plan.model.get() {
         Some(model) => Ok(model),
-        None => crate::template::recorded(plan.template.text(), &plan.stack_name)
-            .map(Arc::new)
-            .ok_or_else(|| {
-                format!(
-                    "the recorded template of stack `{}` does not load",
-                    plan.stack_name
-                )
-            }),
+        None => template_of(plan.template.text(), &plan.stack_name).map(Arc::new),
     }
 }
 
-/// Loads a plan's processed template back into the model.
-pub(super) fn template_of(
-    plan_template: &serde_json::Value,
-    name: &str,
-) -> std::result::Result<Template, String> {
-    crate::template::recorded_value(plan_template, name)
+/// Loads a processed template (JSON text, a plan's or a stack's) back into the model.
+pub(super) fn template_of(text: &str, name: &str) -> std::result::Result<Template, String> {
+    crate::template::recorded(text, name)
         .ok_or_else(|| format!("the recorded template of stack `{name}` does not load"))
 }
 
@@ -388,9 +378,10 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         let mut inputs = inputs_of(stack, &plan.account_id);
         // What the plan read from the parameter store, as it read it.
         for (name, value) in &plan.ssm {
-            if !inputs.ssm.contains_key(name) {
-                inputs.ssm.insert(name.clone(), value.clone());
-            }
+            inputs
+                .ssm
+                .entry(name.clone())
+                .or_insert_with(|| value.clone());
         }
         let known = Known {
             resources: IndexMap::new(),
@@ -651,7 +642,7 @@ impl<'o, 'e, 'a> Run<'o, 'e, 'a> {
         let outputs = self
             .prepared
             .outputs_with(&self.template, &self.inputs, &known)
-            .map_err(|d| d.first().map(|d| d.message.clone()).unwrap_or_default())?;
+            .map_err(|d| first_message(&d))?;
         Ok(outputs
             .into_iter()
             .map(|(k, o)| OutputRecord {

@@ -151,11 +151,8 @@ impl Engine<'_> {
         rollback: bool,
     ) -> Result<Schedule> {
         let resources = op.store().resource_states(&stack.name)?;
-        let template = super::create::template_of(
-            &serde_json::from_str(&stack.template).unwrap_or(serde_json::Value::Null),
-            &stack.name,
-        )
-        .map_err(EngineError::Refused)?;
+        let template = super::create::template_of(&stack.template, &stack.name)
+            .map_err(EngineError::Refused)?;
         let inputs = super::create::inputs_of(stack, "");
         let prepared = crate::evaluate::prepare(&template, &inputs).ok();
         let graph = match &prepared {

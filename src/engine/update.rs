@@ -445,8 +445,7 @@ impl Run<'_, '_, '_> {
 /// The logical ids the stack's (new) template keeps with its recorded parameters: resources in
 /// `Resources` whose condition holds.
 pub(super) fn kept_ids(stack: &StackRecord) -> Option<HashSet<String>> {
-    let json: serde_json::Value = serde_json::from_str(&stack.template).ok()?;
-    let template = super::create::template_of(&json, &stack.name).ok()?;
+    let template = super::create::template_of(&stack.template, &stack.name).ok()?;
     let inputs = super::create::inputs_of(stack, "");
     let conditions = crate::evaluate::conditions(&template, &inputs).ok()?;
     let kept = template

@@ -319,9 +319,9 @@ impl<'a> Evaluator<'a> {
                 {
                     Some(v) => {
                         out.push_str(v);
-                        if !self.ssm_read.contains_key(&r.reference) {
-                            self.ssm_read.insert(r.reference.clone(), v.clone());
-                        }
+                        self.ssm_read
+                            .entry(r.reference.clone())
+                            .or_insert_with(|| v.clone());
                     }
                     None => {
                         return Err(self.fail(

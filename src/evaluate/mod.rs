@@ -160,9 +160,7 @@ pub fn evaluate(template: &Template, inputs: &Inputs) -> Result<Evaluated, Vec<D
     let imports = ev.imports;
     let mut ssm = ev.ssm_read;
     for (name, value) in parameters.from_ssm.values() {
-        if !ssm.contains_key(name) {
-            ssm.insert(name.clone(), value.clone());
-        }
+        ssm.entry(name.clone()).or_insert_with(|| value.clone());
     }
     if !diagnostics.is_empty() {
         return Err(sorted(diagnostics));

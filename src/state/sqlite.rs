@@ -137,6 +137,14 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The store is not as its writes expect (a row they update is missing).
+    fn corrupt(&self, reason: String) -> Fail {
+        Fail::State(StateError::Corrupt {
+            path: self.path.clone(),
+            reason,
+        })
+    }
+
     /// Writes one transition and its event (inside the caller's transaction).
     fn write_one(
         &self,
@@ -150,22 +158,16 @@ impl SqliteStore {
             Write::Stack(s) => write_stack(tx, s)?,
             Write::StackStatus(s) => {
                 if !write_stack_status(tx, s)? {
-                    return Err(Fail::State(StateError::Corrupt {
-                        path: self.path.clone(),
-                        reason: format!("stack `{}` has no template to keep", s.name),
-                    }));
+                    return Err(self.corrupt(format!("stack `{}` has no template to keep", s.name)));
                 }
             }
             Write::Resource(stack, r) => write_resource(st, stack, r)?,
             Write::ResourceState(stack, r) => {
                 if !write_resource_state(st, stack, r)? {
-                    return Err(Fail::State(StateError::Corrupt {
-                        path: self.path.clone(),
-                        reason: format!(
-                            "resource `{}` of stack `{stack}` has no row to update",
-                            r.logical_id
-                        ),
-                    }));
+                    return Err(self.corrupt(format!(
+                        "resource `{}` of stack `{stack}` has no row to update",
+                        r.logical_id
+                    )));
                 }
             }
             Write::RemoveResource(stack, id) => delete_resource(tx, stack, id)?,
